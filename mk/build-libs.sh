@@ -1,0 +1,161 @@
+#!/bin/sh
+# Build libblkid (util-linux), libkmod (kmod) and libdevmapper (lvm2) as
+# static musl archives from Debian's source packages, into DIR (default
+# build/deps). Sources come through a private deb-src list handed to apt-get
+# with -o options, so /etc/apt is never touched. Each library is built once:
+# a stamp file per library makes re-runs free.
+#
+# Layout under DIR:  apt/ (private sources + lists)  src/ (unpacked sources)
+#                    inc/ (kernel header links)      prefix/ (installed libs)
+set -eu
+
+DIR=${1:-build/deps}
+mkdir -p "$DIR"
+DIR=$(cd "$DIR" && pwd)
+APT="$DIR/apt"
+SRC="$DIR/src"
+INC="$DIR/inc"
+PREFIX="$DIR/prefix"
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+die() { echo "hatch: build-libs: $*" >&2; exit 1; }
+
+if [ -f "$PREFIX/.all-done" ]; then
+    exit 0
+fi
+
+command -v musl-gcc >/dev/null || die "musl-gcc not found; run 'make deps'"
+
+# --- sources -----------------------------------------------------------------
+# The archive URI is taken from the machine's own apt configuration, so this
+# works behind whatever mirror the machine already uses.
+archive_uri() {
+    for f in /etc/apt/sources.list.d/*.sources; do
+        [ -f "$f" ] || continue
+        awk '/^URIs:/ {u=$2} /^Suites:/ && / bookworm( |$)/ {print u; exit}' "$f"
+    done | head -n 1
+    [ -f /etc/apt/sources.list ] &&
+        awk '$1=="deb" && $0 ~ / bookworm / && $0 ~ / main/ {print $2; exit}' /etc/apt/sources.list
+    return 0
+}
+
+fetch_sources() {
+    mkdir -p "$APT/lists/partial" "$SRC"
+    uri=$(archive_uri | head -n 1)
+    [ -n "$uri" ] || die "no Debian bookworm archive found in /etc/apt to take sources from"
+    cat >"$APT/hatch-src.sources" <<EOF
+Types: deb-src
+URIs: $uri
+Suites: bookworm
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+    set -- -o "Dir::Etc::sourcelist=$APT/hatch-src.sources" \
+           -o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$APT/lists" \
+           -o Debug::NoLocking=1
+    apt-get "$@" -q update >"$APT/update.log" 2>&1 ||
+        die "apt-get update of the private deb-src list failed (see $APT/update.log)"
+    (cd "$SRC" && apt-get "$@" -q source --download-only util-linux kmod lvm2 \
+        >"$APT/source.log" 2>&1) ||
+        die "apt-get source util-linux kmod lvm2 failed (see $APT/source.log)"
+}
+
+unpack() { # $1 = source package; prints the unpacked directory
+    d=$(find "$SRC" -maxdepth 1 -type d -name "$1-*" | head -n 1)
+    if [ -z "$d" ]; then
+        dsc=$(find "$SRC" -maxdepth 1 -name "${1}_*.dsc" | head -n 1)
+        [ -n "$dsc" ] || die "no $1 source package in $SRC"
+        (cd "$SRC" && dpkg-source -x "$(basename "$dsc")" >/dev/null 2>&1) ||
+            die "dpkg-source -x $dsc failed"
+        d=$(find "$SRC" -maxdepth 1 -type d -name "$1-*" | head -n 1)
+    fi
+    echo "$d"
+}
+
+# --- toolchain ---------------------------------------------------------------
+# Debian's musl-gcc searches only musl's own headers; libdevmapper.h and the
+# libraries need <linux/...> and <asm/...>, so link the kernel headers in.
+mkdir -p "$INC"
+for h in linux asm-generic; do
+    [ -e "$INC/$h" ] || ln -s "/usr/include/$h" "$INC/$h"
+done
+[ -e "$INC/asm" ] || ln -s "/usr/include/$(gcc -print-multiarch)/asm" "$INC/asm"
+
+export CC=musl-gcc
+export CFLAGS="-Os -ffunction-sections -fdata-sections -isystem $INC"
+export CPPFLAGS="-isystem $INC -I$PREFIX/include"
+export LDFLAGS="-static"
+# Never hand glibc's .pc files to a musl build.
+export PKG_CONFIG_LIBDIR="$PREFIX/lib/pkgconfig"
+export PKG_CONFIG_PATH=""
+mkdir -p "$PREFIX/lib" "$PREFIX/include"
+
+ls "$SRC"/util-linux_*.dsc "$SRC"/kmod_*.dsc "$SRC"/lvm2_*.dsc >/dev/null 2>&1 || fetch_sources
+
+log() { echo "hatch: build-libs: $*"; }
+
+# --- libblkid ----------------------------------------------------------------
+if [ ! -f "$PREFIX/.blkid-done" ]; then
+    log "libblkid (util-linux)"
+    d=$(unpack util-linux)
+    (
+        cd "$d"
+        [ -f Makefile ] || ./configure --host=x86_64-linux-musl --prefix="$PREFIX" \
+            --disable-all-programs --enable-libblkid --disable-shared --enable-static \
+            --disable-nls --without-udev --without-systemd --without-python \
+            --without-readline --without-ncursesw --without-tinfo --without-libmagic \
+            --without-econf --without-btrfs --without-selinux --without-audit \
+            >build.log 2>&1
+        make -j"$JOBS" libblkid.la >>build.log 2>&1
+        cp .libs/libblkid.a "$PREFIX/lib/"
+        mkdir -p "$PREFIX/include/blkid"
+        cp libblkid/src/blkid.h "$PREFIX/include/blkid/"
+    ) || die "libblkid build failed (see $d/build.log)"
+    touch "$PREFIX/.blkid-done"
+fi
+
+# --- libkmod -----------------------------------------------------------------
+if [ ! -f "$PREFIX/.kmod-done" ]; then
+    log "libkmod (kmod)"
+    d=$(unpack kmod)
+    (
+        cd "$d"
+        if [ ! -f Makefile ]; then
+            # autogen.sh wants gtkdocize; an empty gtk-doc.make is all automake needs.
+            mkdir -p libkmod/docs && touch libkmod/docs/gtk-doc.make
+            autoreconf -fi >build.log 2>&1
+            # --sysconfdir=/etc: modprobe.d paths must be the target's, not the prefix's.
+            ./configure --host=x86_64-linux-musl --prefix="$PREFIX" --sysconfdir=/etc \
+                --disable-tools --disable-manpages --disable-test-modules \
+                --without-zstd --without-xz --without-zlib --without-openssl \
+                >>build.log 2>&1
+        fi
+        # configure refuses --enable-static; the libtool convenience library is
+        # the same objects as an archive.
+        make -j"$JOBS" libkmod/libkmod-internal.la >>build.log 2>&1
+        cp libkmod/.libs/libkmod-internal.a "$PREFIX/lib/libkmod.a"
+        cp libkmod/libkmod.h "$PREFIX/include/"
+    ) || die "libkmod build failed (see $d/build.log)"
+    touch "$PREFIX/.kmod-done"
+fi
+
+# --- libdevmapper ------------------------------------------------------------
+if [ ! -f "$PREFIX/.dm-done" ]; then
+    log "libdevmapper (lvm2)"
+    d=$(unpack lvm2)
+    (
+        cd "$d"
+        [ -f make.tmpl ] || ./configure --host=x86_64-linux-musl --prefix="$PREFIX" \
+            --enable-static_link --with-symvers=no --disable-udev_sync \
+            --disable-udev_rules --disable-selinux --disable-readline \
+            --disable-blkid_wiping --disable-systemd-journal --disable-nls \
+            >build.log 2>&1
+        make -j"$JOBS" -C libdm ioctl/libdevmapper.a >>build.log 2>&1
+        cp libdm/ioctl/libdevmapper.a "$PREFIX/lib/"
+        cp libdm/libdevmapper.h "$PREFIX/include/"
+    ) || die "libdevmapper build failed (see $d/build.log)"
+    touch "$PREFIX/.dm-done"
+fi
+
+touch "$PREFIX/.all-done"
+log "done: $(cd "$PREFIX/lib" && echo *.a)"

@@ -1,0 +1,367 @@
+/* Device discovery without udev. The uevent socket is opened first, then
+ * what is already present is scanned (coldplug), then the socket is waited
+ * on: no sleeps, no polling. Tags come from libblkid. */
+#include "devices.h"
+#include "log.h"
+#include "modules.h"
+#include "uevent.h"
+
+#include <blkid/blkid.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_DEVS 128
+#define MAX_UNMATCHED 64
+
+static int uev_fd = -1;
+static struct blockdev devs[MAX_DEVS];
+static size_t n_devs;
+static char unmatched[MAX_UNMATCHED][96];
+static size_t n_unmatched, n_unmatched_more;
+
+int devices_start(void)
+{
+    struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = 1 /* kernel events */};
+    uev_fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                    NETLINK_KOBJECT_UEVENT);
+    if (uev_fd < 0)
+        return -errno;
+    /* A module load can emit a burst of events; a small buffer drops them. */
+    int sz = 8 << 20;
+    if (setsockopt(uev_fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof sz) < 0)
+        setsockopt(uev_fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
+    if (bind(uev_fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+        int e = errno;
+        close(uev_fd);
+        uev_fd = -1;
+        return -e;
+    }
+    return 0;
+}
+
+void devices_stop(void)
+{
+    if (uev_fd >= 0)
+        close(uev_fd);
+    uev_fd = -1;
+}
+
+/* Copy with truncation; names from sysfs are short, this only bounds them. */
+static void scopy(char *dst, size_t len, const char *src)
+{
+    size_t l = strnlen(src, len - 1);
+    memcpy(dst, src, l);
+    dst[l] = '\0';
+}
+
+static int read_small(const char *path, char *buf, size_t len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    ssize_t r = read(fd, buf, len - 1);
+    int e = errno;
+    close(fd);
+    if (r < 0)
+        return -e;
+    buf[r] = '\0';
+    buf[strcspn(buf, "\n")] = '\0';
+    return (int)r;
+}
+
+static void note_unmatched(const char *alias)
+{
+    for (size_t i = 0; i < n_unmatched; i++)
+        if (!strcmp(unmatched[i], alias))
+            return;
+    if (n_unmatched < MAX_UNMATCHED)
+        scopy(unmatched[n_unmatched++], sizeof unmatched[0], alias);
+    else
+        n_unmatched_more++;
+}
+
+static void load_for_alias(const char *alias)
+{
+    char why[128];
+    snprintf(why, sizeof why, "device %.100s", alias);
+    if (module_load(alias, why) == 0)
+        note_unmatched(alias);
+}
+
+/* Copy a libblkid value into a fixed field. */
+static void tag(blkid_probe pr, const char *name, char *dst, size_t len)
+{
+    const char *v = NULL;
+    if (blkid_probe_lookup_value(pr, name, &v, NULL) == 0 && v)
+        scopy(dst, len, v);
+}
+
+static void probe_tags(struct blockdev *d)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/dev/%s", d->name);
+    d->type[0] = d->uuid[0] = d->label[0] = d->partuuid[0] = d->partlabel[0] = '\0';
+
+    blkid_probe pr = blkid_new_probe_from_filename(path);
+    if (!pr) {
+        log_debug("cannot open %s for probing", path);
+        return;
+    }
+    blkid_probe_enable_superblocks(pr, 1);
+    blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_LABEL | BLKID_SUBLKS_UUID |
+                                              BLKID_SUBLKS_TYPE);
+    blkid_probe_enable_partitions(pr, 1);
+    blkid_probe_set_partitions_flags(pr, BLKID_PARTS_ENTRY_DETAILS);
+    if (blkid_do_safeprobe(pr) == 0) {
+        tag(pr, "TYPE", d->type, sizeof d->type);
+        tag(pr, "UUID", d->uuid, sizeof d->uuid);
+        tag(pr, "LABEL", d->label, sizeof d->label);
+        tag(pr, "PART_ENTRY_UUID", d->partuuid, sizeof d->partuuid);
+        tag(pr, "PART_ENTRY_NAME", d->partlabel, sizeof d->partlabel);
+        if (!d->type[0])
+            tag(pr, "PTTYPE", d->type, sizeof d->type);
+    }
+    blkid_free_probe(pr);
+}
+
+/* Fill d from sysfs and libblkid for kernel name `name`. */
+static int read_blockdev(const char *name, struct blockdev *d)
+{
+    char p[128], v[256];
+
+    memset(d, 0, sizeof *d);
+    scopy(d->name, sizeof d->name, name);
+    snprintf(p, sizeof p, "/sys/class/block/%s/dev", name);
+    if (read_small(p, v, sizeof v) < 0 || sscanf(v, "%u:%u", &d->major, &d->minor) != 2)
+        return -ENODEV;
+    snprintf(p, sizeof p, "/sys/class/block/%s/partition", name);
+    if (read_small(p, v, sizeof v) > 0) {
+        d->partno = atoi(v);
+        /* The parent directory in sysfs is the whole disk. */
+        char link[512];
+        snprintf(p, sizeof p, "/sys/class/block/%s", name);
+        ssize_t l = readlink(p, link, sizeof link - 1);
+        if (l > 0) {
+            link[l] = '\0';
+            char *slash = strrchr(link, '/');
+            if (slash) {
+                *slash = '\0';
+                char *parent = strrchr(link, '/');
+                scopy(d->disk, sizeof d->disk, parent ? parent + 1 : link);
+            }
+        }
+    }
+    snprintf(p, sizeof p, "/sys/class/block/%s/dm/name", name);
+    if (read_small(p, v, sizeof v) > 0)
+        scopy(d->dmname, sizeof d->dmname, v);
+    probe_tags(d);
+    return 0;
+}
+
+static void add_blockdev(const char *name)
+{
+    struct blockdev d;
+    if (read_blockdev(name, &d) < 0)
+        return;
+    for (size_t i = 0; i < n_devs; i++)
+        if (!strcmp(devs[i].name, name)) {
+            devs[i] = d; /* changed (e.g. new partition table): re-probed */
+            return;
+        }
+    if (n_devs < MAX_DEVS) {
+        devs[n_devs++] = d;
+        log_debug("block device %s (%u:%u) type=%s uuid=%s label=%s partuuid=%s", d.name,
+                  d.major, d.minor, d.type, d.uuid, d.label, d.partuuid);
+    }
+}
+
+static void remove_blockdev(const char *name)
+{
+    for (size_t i = 0; i < n_devs; i++)
+        if (!strcmp(devs[i].name, name)) {
+            devs[i] = devs[--n_devs];
+            return;
+        }
+}
+
+int devices_refresh(const char *name, struct blockdev *out)
+{
+    add_blockdev(name);
+    for (size_t i = 0; i < n_devs; i++)
+        if (!strcmp(devs[i].name, name)) {
+            *out = devs[i];
+            return 0;
+        }
+    return -ENODEV;
+}
+
+/* Modaliases of every device on every bus, as udev's coldplug would find
+ * them; /sys/bus/X/devices/Y/modalias covers what can need a driver. */
+static void coldplug_modaliases(void)
+{
+    DIR *buses = opendir("/sys/bus");
+    struct dirent *b, *e;
+    char p[600], alias[256];
+
+    if (!buses)
+        return;
+    while ((b = readdir(buses))) {
+        if (b->d_name[0] == '.')
+            continue;
+        snprintf(p, sizeof p, "/sys/bus/%s/devices", b->d_name);
+        DIR *dd = opendir(p);
+        if (!dd)
+            continue;
+        while ((e = readdir(dd))) {
+            if (e->d_name[0] == '.')
+                continue;
+            snprintf(p, sizeof p, "/sys/bus/%s/devices/%s/modalias", b->d_name, e->d_name);
+            if (read_small(p, alias, sizeof alias) > 0)
+                load_for_alias(alias);
+        }
+        closedir(dd);
+    }
+    closedir(buses);
+}
+
+static void coldplug_block(void)
+{
+    DIR *d = opendir("/sys/class/block");
+    struct dirent *e;
+    if (!d)
+        return;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.')
+            add_blockdev(e->d_name);
+    closedir(d);
+}
+
+void devices_coldplug(void)
+{
+    coldplug_modaliases();
+    coldplug_block();
+}
+
+static void handle_event(const struct uevent *ev)
+{
+    int add = !strcmp(ev->action, "add") || !strcmp(ev->action, "change");
+    if (add && ev->modalias && !strcmp(ev->action, "add"))
+        load_for_alias(ev->modalias);
+    if (!ev->subsystem || strcmp(ev->subsystem, "block") || !ev->devname)
+        return;
+    if (add)
+        add_blockdev(ev->devname);
+    else if (!strcmp(ev->action, "remove"))
+        remove_blockdev(ev->devname);
+}
+
+static void drain_events(void)
+{
+    char buf[8192];
+    for (;;) {
+        ssize_t r = recv(uev_fd, buf, sizeof buf - 1, MSG_DONTWAIT);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == ENOBUFS) {
+                /* Events were lost: rescan so nothing is missed. */
+                log_warn("uevent buffer overflowed; rescanning devices");
+                devices_coldplug();
+                continue;
+            }
+            return;
+        }
+        buf[r] = '\0';
+        struct uevent ev;
+        if (uevent_parse(buf, (size_t)r, &ev) == 0)
+            handle_event(&ev);
+    }
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int all_found(const struct devspec *specs, size_t n, struct blockdev *found)
+{
+    size_t ok = 0;
+    for (size_t i = 0; i < n; i++) {
+        int k = devspec_find(&specs[i], devs, n_devs);
+        if (k >= 0) {
+            found[i] = devs[k];
+            ok++;
+        }
+    }
+    return ok == n;
+}
+
+int devices_wait(const struct devspec *specs, size_t n, int timeout_ms, struct blockdev *found)
+{
+    long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+
+    for (;;) {
+        drain_events();
+        if (all_found(specs, n, found))
+            return 0;
+        int wait = -1;
+        if (deadline >= 0) {
+            long long left = deadline - now_ms();
+            if (left <= 0)
+                return -ETIMEDOUT;
+            wait = (int)left;
+        }
+        struct pollfd pfd = {.fd = uev_fd, .events = POLLIN};
+        if (uev_fd < 0)
+            return -EBADF;
+        if (poll(&pfd, 1, wait) < 0 && errno != EINTR)
+            return -errno;
+    }
+}
+
+void devices_report(void)
+{
+    if (!n_devs)
+        log_err("block devices seen: none (no storage driver bound; is the controller's "
+                "module in the image?)");
+    else
+        log_err("block devices seen (%zu):", n_devs);
+    for (size_t i = 0; i < n_devs; i++) {
+        const struct blockdev *d = &devs[i];
+        log_err("  %-8s %u:%u TYPE=%s UUID=%s LABEL=%s PARTUUID=%s PARTLABEL=%s", d->name,
+                d->major, d->minor, d->type[0] ? d->type : "-", d->uuid[0] ? d->uuid : "-",
+                d->label[0] ? d->label : "-", d->partuuid[0] ? d->partuuid : "-",
+                d->partlabel[0] ? d->partlabel : "-");
+    }
+    /* Buses storage hangs off first: those are the likely culprits. */
+    static const char *const storage[] = {"pci:", "virtio:", "usb:", "scsi:", "mmc:",
+                                          "sdio:", "nvme:", "of:", "platform:"};
+    size_t shown = 0, other = 0;
+    for (size_t i = 0; i < n_unmatched; i++) {
+        int s = 0;
+        for (size_t k = 0; k < sizeof storage / sizeof *storage; k++)
+            s |= !strncmp(unmatched[i], storage[k], strlen(storage[k]));
+        if (s && shown < 24) {
+            if (!shown)
+                log_err("devices with no module in the image:");
+            log_err("  %s", unmatched[i]);
+            shown++;
+        } else {
+            other++;
+        }
+    }
+    if (other + n_unmatched_more)
+        log_err("  (%zu other modaliases without a module, e.g. CPU and ACPI ones, not shown)",
+                other + n_unmatched_more);
+}

@@ -1,0 +1,31 @@
+/* Finding block devices: uevents, modalias coldplug, libblkid tags. */
+#ifndef HATCH_DEVICES_H
+#define HATCH_DEVICES_H
+
+#include "rootspec.h"
+
+#include <stddef.h>
+
+/* Open the uevent socket. Must come before devices_coldplug() so that no
+ * device appearing in between is missed. Returns 0 or -errno. */
+int devices_start(void);
+
+/* Load modules for every device present (by modalias) and note the block
+ * devices present. */
+void devices_coldplug(void);
+
+/* Wait until every spec is found; found[i] receives the match. timeout_ms
+ * < 0 waits forever. Keeps loading modules for devices that appear.
+ * Returns 0, or -ETIMEDOUT. */
+int devices_wait(const struct devspec *specs, size_t n, int timeout_ms, struct blockdev *found);
+
+/* Re-read one block device by kernel name (e.g. a dm device just made). */
+int devices_refresh(const char *name, struct blockdev *out);
+
+/* Log the block devices seen with their tags, and the modaliases that found
+ * no module: what a user needs when the root never appeared. */
+void devices_report(void);
+
+void devices_stop(void);
+
+#endif

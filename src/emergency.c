@@ -1,0 +1,89 @@
+/* The failure path. The cause has been logged already; here we only offer
+ * the shell and then stop the machine the way the user asked. */
+#include "emergency.h"
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/reboot.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define SHELL "/bin/sh"
+
+/* Run the shell on the console as a session leader with the console as its
+ * controlling terminal, so job control and Ctrl-C work in it. */
+static int run_shell(void)
+{
+    if (access(SHELL, X_OK) < 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        setsid();
+        int fd = open("/dev/console", O_RDWR);
+        if (fd >= 0) {
+            ioctl(fd, TIOCSCTTY, 1);
+            for (int i = 0; i < 3; i++)
+                dup2(fd, i);
+            if (fd > 2)
+                close(fd);
+        }
+        signal(SIGINT, SIG_DFL);
+        char *const argv[] = {"sh", NULL};
+        char *const envp[] = {"PATH=/bin:/sbin:/usr/bin:/usr/sbin", "TERM=linux", "PS1=hatch# ",
+                              "HOME=/", NULL};
+        execve(SHELL, argv, envp);
+        _exit(127);
+    }
+    /* As PID 1 we also reap whatever the shell left behind. */
+    for (;;) {
+        int st;
+        pid_t w = waitpid(-1, &st, 0);
+        if (w == pid || (w < 0 && errno == ECHILD))
+            break;
+    }
+    return 0;
+}
+
+int break_shell(enum stage s)
+{
+    log_notice("rd.break: stopping before stage '%s'; exit the shell to go on", stage_name(s));
+    if (run_shell() < 0) {
+        log_err("rd.break=%s asked for a shell but this image has none (%s); build the image "
+                "with the busybox hook; going on", stage_name(s), SHELL);
+        return -1;
+    }
+    return 0;
+}
+
+_Noreturn void emergency(const struct cmdline *c)
+{
+    static const char *const what[] = {[EMERG_HALT] = "halting", [EMERG_REBOOT] = "rebooting",
+                                       [EMERG_POWEROFF] = "powering off"};
+    if (c && c->shell) {
+        log_err("starting the rescue shell (rd.shell); exit it to %s",
+                what[c->emergency]);
+        if (run_shell() < 0)
+            log_err("rd.shell was given but this image has no %s; build the image with the "
+                    "busybox hook", SHELL);
+    } else if (access(SHELL, X_OK) == 0) {
+        log_err("boot with rd.shell for a rescue shell");
+    }
+    enum emergency_action a = c ? c->emergency : EMERG_HALT;
+    log_err("%s (rd.emergency=%s)", what[a],
+            a == EMERG_REBOOT ? "reboot" : a == EMERG_POWEROFF ? "poweroff" : "halt");
+    sync();
+    switch (a) {
+    case EMERG_REBOOT: reboot(RB_AUTOBOOT); break;
+    case EMERG_POWEROFF: reboot(RB_POWER_OFF); break;
+    case EMERG_HALT: reboot(RB_HALT_SYSTEM); break;
+    }
+    /* reboot() returned: nothing left but to wait without exiting. */
+    for (;;)
+        pause();
+}

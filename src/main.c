@@ -1,0 +1,214 @@
+/* hatch: the initramfs init. main() is the boot sequence; each stage lives
+ * in its own file and returns an error that is decided on here. */
+#include "cmdline.h"
+#include "devices.h"
+#include "emergency.h"
+#include "log.h"
+#include "modules.h"
+#include "mounts.h"
+#include "rootfs.h"
+#include "rootspec.h"
+#include "switchroot.h"
+#include "timing.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_TIMEOUT_S 30
+#define MAX_INIT_ARGS 64
+
+static struct cmdline cmd;
+
+static const char usage[] =
+    "usage: init   (run by the kernel as PID 1 from an initramfs)\n"
+    "\n"
+    "hatch mounts /proc /sys /dev /run, loads kernel modules, waits for the root\n"
+    "device named on the kernel command line, mounts it and switches to its init.\n"
+    "Options are read from /proc/cmdline; the main ones:\n"
+    "  root=/dev/NAME|MAJ:MIN|UUID=|LABEL=|PARTUUID=[/PARTNROFF=n]|PARTLABEL=\n"
+    "  rootfstype=T[,T..] rootflags=OPTS ro rw init=PATH\n"
+    "  rootwait[=SEC] rd.timeout=SEC rootdelay=SEC (default wait: 30 s)\n"
+    "  modules-load=M[,M..] rd.driver.blacklist=M[,M..]\n"
+    "  rd.shell rd.emergency=halt|reboot|poweroff rd.break[=STAGE] rd.debug\n"
+    "See cmdline-spec.md for every option.\n";
+
+/* Stop before a stage when rd.break names it. */
+static void maybe_break(enum stage s)
+{
+    if (cmd.brk == s)
+        break_shell(s);
+}
+
+static void read_cmdline(void)
+{
+    char buf[CMDLINE_MAX + 1] = "";
+    int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ssize_t r = read(fd, buf, sizeof buf - 1);
+        buf[r > 0 ? r : 0] = '\0';
+        close(fd);
+    } else {
+        log_err("cannot read /proc/cmdline (%s); booting with no options", strerror(errno));
+    }
+    cmdline_parse(&cmd, buf);
+    log_set_debug(cmd.debug);
+    for (size_t i = 0; i < cmd.n_msgs; i++)
+        log_warn("command line: %s", cmd.msgs[i]);
+}
+
+/* Messages from PID 1 are few and matter; do not let the kernel's
+ * /dev/kmsg rate limit drop them (unless printk.devkmsg= locked it). */
+static void kmsg_unlimit(void)
+{
+    int fd = open("/proc/sys/kernel/printk_devkmsg", O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ssize_t r = write(fd, "on\n", 3);
+        (void)r;
+        close(fd);
+    }
+}
+
+static void load_modules(void)
+{
+    if (modules_init(cmd.blacklist, cmd.n_blacklist) < 0)
+        return; /* said why; the root may still be reachable with built-ins */
+    modules_load_file("/etc/hatch/modules");
+    for (size_t i = 0; i < cmd.n_modules_load; i++)
+        if (module_load(cmd.modules_load[i], "modules-load=") == 0)
+            log_err("modules-load=%s: no such module in this image; add it with "
+                    "mkinitramfs.sh -m %s", cmd.modules_load[i], cmd.modules_load[i]);
+    int r = devices_start();
+    if (r < 0)
+        log_err("cannot listen for device events (%s); only devices present now are seen",
+                strerror(-r));
+    devices_coldplug();
+}
+
+static int find_root(struct blockdev *root)
+{
+    struct devspec spec;
+    char err[256], what[200];
+
+    if (!cmd.root) {
+        log_err("no root= on the kernel command line; add root=UUID=<uuid of the root "
+                "filesystem> (or LABEL=, PARTUUID=, /dev/NAME)");
+        return -EINVAL;
+    }
+    if (devspec_parse(cmd.root, &spec, err, sizeof err) < 0) {
+        log_err("root=%s: %s", cmd.root, err);
+        return -EINVAL;
+    }
+    if (cmd.rootdelay_s) {
+        log_info("rootdelay=%d: waiting before looking for the root", cmd.rootdelay_s);
+        sleep((unsigned)cmd.rootdelay_s);
+    }
+    devspec_describe(&spec, what, sizeof what);
+    int timeout_s = cmd.timeout_s >= 0 ? cmd.timeout_s : DEFAULT_TIMEOUT_S;
+    int r = devices_wait(&spec, 1, cmd.rootwait ? -1 : timeout_s * 1000, root);
+    if (r == -ETIMEDOUT) {
+        log_err("root device %s did not appear within %d s; check root= against the devices "
+                "below, or give rootwait / rd.timeout= for slow devices",
+                what, timeout_s);
+        devices_report();
+        return r;
+    }
+    if (r < 0) {
+        log_err("waiting for root device %s failed: %s", what, strerror(-r));
+        return r;
+    }
+    log_info("root device %s is /dev/%s (TYPE=%s)", what, root->name, root->type);
+    return 0;
+}
+
+/* The real init, as the kernel would pick it: init=, else the first of
+ * its usual places that exists. */
+static const char *pick_init(void)
+{
+    static const char *const defaults[] = {"/sbin/init", "/etc/init", "/bin/init"};
+    char p[256];
+    if (cmd.init)
+        return cmd.init;
+    for (size_t i = 0; i < sizeof defaults / sizeof *defaults; i++) {
+        snprintf(p, sizeof p, NEWROOT "%s", defaults[i]);
+        if (access(p, X_OK) == 0)
+            return defaults[i];
+    }
+    return defaults[0]; /* let the check below say what is missing */
+}
+
+/* The real init gets the kernel's leftovers: our own argv[1..] holds the
+ * unknown words and everything after "--", envp the unknown key=value
+ * pairs; hatch's own keys are taken out. */
+static void init_args(const char *init, int argc, char **argv, char **envp, char **nargv,
+                      char **nenvp)
+{
+    int n = 0;
+    nargv[n++] = (char *)init;
+    for (int i = 1; i < argc && n < MAX_INIT_ARGS - 1; i++)
+        nargv[n++] = argv[i];
+    nargv[n] = NULL;
+    n = 0;
+    for (int i = 0; envp[i] && n < MAX_INIT_ARGS - 1; i++)
+        if (!cmdline_is_ours(envp[i]))
+            nenvp[n++] = envp[i];
+    nenvp[n] = NULL;
+}
+
+int main(int argc, char **argv, char **envp)
+{
+    if (getpid() != 1) {
+        int help = argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
+        fputs(usage, help ? stdout : stderr);
+        return help ? 0 : 2;
+    }
+
+    timing_start();
+    const char *what;
+    int r = mounts_setup(&what);
+    console_setup();
+    if (r < 0) {
+        log_err("cannot mount %s: %s; the kernel lacks proc/sysfs/devtmpfs/tmpfs support",
+                what, strerror(-r));
+        emergency(NULL);
+    }
+    log_open();
+    kmsg_unlimit();
+    read_cmdline();
+    timing_mark("cmdline");
+    maybe_break(STAGE_CMDLINE);
+
+    maybe_break(STAGE_MODULES);
+    load_modules();
+    timing_mark("modules");
+
+    maybe_break(STAGE_ROOT);
+    struct blockdev root;
+    if (find_root(&root) < 0)
+        emergency(&cmd);
+    timing_mark("root");
+
+    maybe_break(STAGE_MOUNT);
+    if (rootfs_mount(&root, cmd.rootfstype, cmd.n_rootfstype, cmd.rootflags, cmd.rw,
+                     NEWROOT) < 0)
+        emergency(&cmd);
+    timing_mark("mount");
+
+    const char *init = pick_init();
+    if (switchroot_check(NEWROOT, init) < 0)
+        emergency(&cmd);
+
+    maybe_break(STAGE_SWITCH);
+    char *nargv[MAX_INIT_ARGS], *nenvp[MAX_INIT_ARGS];
+    init_args(init, argc, argv, envp, nargv, nenvp);
+    devices_stop();
+    modules_exit();
+    timing_mark("switch");
+    timing_write();
+    log_info("switching to %s on /dev/%s", init, root.name);
+    switchroot(NEWROOT, init, nargv, nenvp);
+    emergency(&cmd);
+}

@@ -1,0 +1,144 @@
+/* Module loading with libkmod. There is no modprobe in the image and the
+ * kernel's request_module() has no helper to call, so hatch loads what the
+ * boot needs itself: the image's list, modaliases, fs-TYPE, dm targets. */
+#include "modules.h"
+#include "log.h"
+
+#include <errno.h>
+#include <libkmod.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+
+static struct kmod_ctx *ctx;
+static const char *const *black;
+static size_t n_black;
+static const char *cur_why;
+
+static int blacklisted(const char *name)
+{
+    for (size_t i = 0; i < n_black; i++) {
+        /* module names treat - and _ alike */
+        const char *a = black[i], *b = name;
+        while (*a && *b && (*a == *b || ((*a == '-' || *a == '_') && (*b == '-' || *b == '_'))))
+            a++, b++;
+        if (!*a && !*b)
+            return 1;
+    }
+    return 0;
+}
+
+static void say_load(struct kmod_module *m, bool install, const char *opts)
+{
+    (void)opts;
+    log_info("loading %s%s (%s)", kmod_module_get_name(m), install ? " via install command" : "",
+             cur_why);
+}
+
+int modules_init(const char *const *blacklist, size_t n_blacklist)
+{
+    struct utsname u;
+    char dir[300], want[128] = "";
+
+    black = blacklist;
+    n_black = n_blacklist;
+    uname(&u);
+    snprintf(dir, sizeof dir, "/lib/modules/%s", u.release);
+
+    FILE *f = fopen("/etc/hatch/kver", "re");
+    if (f) {
+        if (fgets(want, sizeof want, f))
+            want[strcspn(want, "\n")] = '\0';
+        fclose(f);
+    }
+    struct stat st;
+    if (stat(dir, &st) < 0) {
+        log_err("modules: the running kernel is %s but this image has modules for %s; "
+                "rebuild the initramfs for %s (mkinitramfs.sh -k %s)",
+                u.release, want[0] ? want : "no kernel", u.release, u.release);
+        return -ENOENT;
+    }
+
+    ctx = kmod_new(NULL, NULL);
+    if (!ctx) {
+        log_err("modules: libkmod could not start for %s", dir);
+        return -ENOMEM;
+    }
+    /* Indexes once up front instead of on the first lookup. */
+    int r = kmod_load_resources(ctx);
+    if (r < 0) {
+        log_err("modules: cannot read the module indexes in %s (%s); the image is damaged, "
+                "rebuild it", dir, strerror(-r));
+        return r;
+    }
+    return 0;
+}
+
+int module_load(const char *name, const char *why)
+{
+    struct kmod_list *list = NULL, *it;
+    int r, n = 0;
+
+    if (!ctx)
+        return -ENODEV;
+    r = kmod_module_new_from_lookup(ctx, name, &list);
+    if (r < 0) {
+        log_err("modules: lookup of %s failed: %s", name, strerror(-r));
+        return r;
+    }
+    cur_why = why;
+    kmod_list_foreach(it, list) {
+        struct kmod_module *m = kmod_module_get_module(it);
+        const char *mn = kmod_module_get_name(m);
+        n++;
+        if (blacklisted(mn)) {
+            log_notice("not loading %s (%s): blacklisted on the command line", mn, why);
+            kmod_module_unref(m);
+            continue;
+        }
+        r = kmod_module_probe_insert_module(m, KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY, NULL, NULL,
+                                            NULL, say_load);
+        if (r > 0) {
+            log_notice("not loading %s (%s): blacklisted in modprobe.d", mn, why);
+        } else if (r < 0) {
+            log_err("modules: loading %s (%s) failed: %s", mn, why, strerror(-r));
+            kmod_module_unref(m);
+            kmod_module_unref_list(list);
+            return r;
+        }
+        kmod_module_unref(m);
+    }
+    kmod_module_unref_list(list);
+    return n;
+}
+
+int modules_load_file(const char *path)
+{
+    FILE *f = fopen(path, "re");
+    char line[256];
+    int first = 0;
+
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (!line[0] || line[0] == '#')
+            continue;
+        int r = module_load(line, "listed in the image");
+        if (r == 0)
+            log_warn("modules: %s is listed in the image but has no module; the image is "
+                     "inconsistent, rebuild it", line);
+        if (r < 0 && !first)
+            first = r;
+    }
+    fclose(f);
+    return first;
+}
+
+void modules_exit(void)
+{
+    if (ctx)
+        kmod_unref(ctx);
+    ctx = NULL;
+}

@@ -1,0 +1,48 @@
+/* Pseudo-filesystems. /run is tmpfs mode=755,nodev,nosuid so it can be
+ * handed to the real system as systemd expects it. */
+#include "mounts.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const struct {
+    const char *src, *dir, *type, *opts;
+    unsigned long flags;
+} pseudo[] = {
+    {"proc", "/proc", "proc", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC},
+    {"sysfs", "/sys", "sysfs", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC},
+    {"devtmpfs", "/dev", "devtmpfs", "mode=0755", MS_NOSUID},
+    {"tmpfs", "/run", "tmpfs", "mode=0755", MS_NOSUID | MS_NODEV},
+};
+
+int mounts_setup(const char **what)
+{
+    for (size_t i = 0; i < sizeof pseudo / sizeof *pseudo; i++) {
+        *what = pseudo[i].dir;
+        if (mkdir(pseudo[i].dir, 0755) < 0 && errno != EEXIST)
+            return -errno;
+        if (mount(pseudo[i].src, pseudo[i].dir, pseudo[i].type, pseudo[i].flags,
+                  pseudo[i].opts) < 0 && errno != EBUSY)
+            return -errno;
+    }
+    return 0;
+}
+
+void console_setup(void)
+{
+    /* The kernel opens /dev/console for init only if the initramfs has that
+     * node; ours has no device nodes, so open it from devtmpfs. */
+    if (fcntl(0, F_GETFD) >= 0 && fcntl(1, F_GETFD) >= 0 && fcntl(2, F_GETFD) >= 0)
+        return;
+    int fd = open("/dev/console", O_RDWR | O_NOCTTY);
+    if (fd < 0)
+        return;
+    for (int i = 0; i < 3; i++)
+        if (fcntl(i, F_GETFD) < 0)
+            dup2(fd, i);
+    if (fd > 2)
+        close(fd);
+}

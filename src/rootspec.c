@@ -1,0 +1,216 @@
+/* root= forms, as the kernel (init/do_mounts.c), dracut and systemd accept
+ * them. There is no udev in hatch, so /dev/disk/by-* paths become tags. */
+#include "rootspec.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const struct {
+    const char *prefix;
+    enum spec_kind kind;
+} tag_prefix[] = {
+    {"UUID=", SPEC_UUID},
+    {"LABEL=", SPEC_LABEL},
+    {"PARTUUID=", SPEC_PARTUUID},
+    {"PARTLABEL=", SPEC_PARTLABEL},
+    {"/dev/disk/by-uuid/", SPEC_UUID},
+    {"/dev/disk/by-label/", SPEC_LABEL},
+    {"/dev/disk/by-partuuid/", SPEC_PARTUUID},
+    {"/dev/disk/by-partlabel/", SPEC_PARTLABEL},
+};
+
+static const char *kind_name(enum spec_kind k)
+{
+    switch (k) {
+    case SPEC_UUID: return "UUID";
+    case SPEC_LABEL: return "LABEL";
+    case SPEC_PARTUUID: return "PARTUUID";
+    case SPEC_PARTLABEL: return "PARTLABEL";
+    case SPEC_DEVNUM: return "MAJ:MIN";
+    case SPEC_PATH: return "path";
+    }
+    return "?";
+}
+
+/* udev escapes by-label names (/ and space become \x2f, \x20); undo it so
+ * /dev/disk/by-label/my\x20disk finds LABEL "my disk". */
+static void unhex(char *s)
+{
+    char *w = s;
+    for (char *r = s; *r;) {
+        if (r[0] == '\\' && r[1] == 'x' && isxdigit((unsigned char)r[2]) &&
+            isxdigit((unsigned char)r[3])) {
+            char h[3] = {r[2], r[3], 0};
+            *w++ = (char)strtol(h, NULL, 16);
+            r += 4;
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+}
+
+static int copy_value(struct devspec *out, const char *v, char *err, size_t errlen)
+{
+    size_t l = strlen(v);
+    /* A tag value may be quoted: LABEL="my disk" */
+    if (l >= 2 && (v[0] == '"' || v[0] == '\'') && v[l - 1] == v[0]) {
+        v++;
+        l -= 2;
+    }
+    if (l == 0) {
+        snprintf(err, errlen, "%s= has an empty value", kind_name(out->kind));
+        return -1;
+    }
+    if (l >= sizeof out->value) {
+        snprintf(err, errlen, "%s value is longer than %zu characters", kind_name(out->kind),
+                 sizeof out->value - 1);
+        return -1;
+    }
+    memcpy(out->value, v, l);
+    out->value[l] = '\0';
+    return 0;
+}
+
+static int parse_devnum(const char *s, struct devspec *out)
+{
+    char *end;
+    unsigned long ma = strtoul(s, &end, 10);
+    if (end == s || *end != ':')
+        return -1;
+    const char *m = end + 1;
+    unsigned long mi = strtoul(m, &end, 10);
+    if (end == m || *end)
+        return -1;
+    if (ma > 0xfff || mi > 0xfffff)
+        return -1;
+    out->kind = SPEC_DEVNUM;
+    out->major = (unsigned)ma;
+    out->minor = (unsigned)mi;
+    snprintf(out->value, sizeof out->value, "%lu:%lu", ma, mi);
+    return 0;
+}
+
+int devspec_parse(const char *s, struct devspec *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (!s || !*s) {
+        snprintf(err, errlen, "empty device name");
+        return -1;
+    }
+
+    for (size_t i = 0; i < sizeof tag_prefix / sizeof *tag_prefix; i++) {
+        size_t pl = strlen(tag_prefix[i].prefix);
+        /* tag names are case-insensitive in dracut/systemd (uuid=...) */
+        if (strncasecmp(s, tag_prefix[i].prefix, pl))
+            continue;
+        out->kind = tag_prefix[i].kind;
+        if (copy_value(out, s + pl, err, errlen))
+            return -1;
+        if (tag_prefix[i].prefix[0] == '/')
+            unhex(out->value);
+        if (out->kind == SPEC_PARTUUID) {
+            /* PARTUUID=<uuid>/PARTNROFF=<n>, as the kernel allows */
+            char *slash = strchr(out->value, '/');
+            if (slash) {
+                char *end;
+                if (strncasecmp(slash, "/PARTNROFF=", 11)) {
+                    snprintf(err, errlen, "PARTUUID=%s: only /PARTNROFF=N may follow the UUID",
+                             out->value);
+                    return -1;
+                }
+                long off = strtol(slash + 11, &end, 10);
+                if (end == slash + 11 || *end || off < -128 || off > 128) {
+                    snprintf(err, errlen, "PARTNROFF=%s is not a small integer", slash + 11);
+                    return -1;
+                }
+                out->partnroff = (int)off;
+                *slash = '\0';
+                if (!out->value[0]) {
+                    snprintf(err, errlen, "PARTUUID= has an empty value");
+                    return -1;
+                }
+            }
+        }
+        return 0;
+    }
+
+    if (!strncmp(s, "/dev/", 5)) {
+        const char *n = s + 5;
+        if (!strncmp(n, "mapper/", 7))
+            n += 7; /* /dev/mapper/X: a device-mapper name, matched as such */
+        if (!*n || strchr(n, '/')) {
+            snprintf(err, errlen,
+                     "%s: expected /dev/NAME or /dev/disk/by-{uuid,label,partuuid,partlabel}/X",
+                     s);
+            return -1;
+        }
+        out->kind = SPEC_PATH;
+        return copy_value(out, s + 5, err, errlen);
+    }
+
+    if (isdigit((unsigned char)s[0]) && strchr(s, ':') && parse_devnum(s, out) == 0)
+        return 0;
+
+    snprintf(err, errlen,
+             "'%s' is not a device: use /dev/NAME, MAJ:MIN, UUID=, LABEL=, PARTUUID= or "
+             "PARTLABEL=",
+             s);
+    return -1;
+}
+
+int devspec_match(const struct devspec *spec, const struct blockdev *dev)
+{
+    switch (spec->kind) {
+    case SPEC_PATH:
+        if (!strncmp(spec->value, "mapper/", 7))
+            return dev->dmname[0] && strcmp(spec->value + 7, dev->dmname) == 0;
+        return strcmp(spec->value, dev->name) == 0;
+    case SPEC_DEVNUM: return spec->major == dev->major && spec->minor == dev->minor;
+    case SPEC_UUID: return dev->uuid[0] && strcasecmp(spec->value, dev->uuid) == 0;
+    case SPEC_LABEL: return dev->label[0] && strcmp(spec->value, dev->label) == 0;
+    case SPEC_PARTUUID:
+        /* MBR "SSSSSSSS-PP" is compared as text too: libblkid reports it
+         * in that same form. */
+        return dev->partuuid[0] && strcasecmp(spec->value, dev->partuuid) == 0;
+    case SPEC_PARTLABEL: return dev->partlabel[0] && strcmp(spec->value, dev->partlabel) == 0;
+    }
+    return 0;
+}
+
+int devspec_find(const struct devspec *spec, const struct blockdev *devs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!devspec_match(spec, &devs[i]))
+            continue;
+        if (spec->kind != SPEC_PARTUUID || spec->partnroff == 0)
+            return (int)i;
+        /* The partition partnroff further on the same disk. */
+        if (!devs[i].partno)
+            return -1;
+        int want = devs[i].partno + spec->partnroff;
+        for (size_t j = 0; j < n; j++)
+            if (devs[j].partno == want && !strcmp(devs[j].disk, devs[i].disk))
+                return (int)j;
+        return -1;
+    }
+    return -1;
+}
+
+void devspec_describe(const struct devspec *spec, char *buf, size_t len)
+{
+    switch (spec->kind) {
+    case SPEC_PATH: snprintf(buf, len, "/dev/%s", spec->value); break;
+    case SPEC_DEVNUM: snprintf(buf, len, "%u:%u", spec->major, spec->minor); break;
+    case SPEC_PARTUUID:
+        if (spec->partnroff)
+            snprintf(buf, len, "PARTUUID=%s/PARTNROFF=%d", spec->value, spec->partnroff);
+        else
+            snprintf(buf, len, "PARTUUID=%s", spec->value);
+        break;
+    default: snprintf(buf, len, "%s=%s", kind_name(spec->kind), spec->value); break;
+    }
+}

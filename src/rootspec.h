@@ -1,0 +1,51 @@
+/* What a root= (or verity device) value asks for, and whether a probed block
+ * device is it. Pure: parsing and matching, no I/O. */
+#ifndef HATCH_ROOTSPEC_H
+#define HATCH_ROOTSPEC_H
+
+#include <stddef.h>
+
+enum spec_kind {
+    SPEC_PATH,      /* /dev/NAME: matched by kernel name */
+    SPEC_DEVNUM,    /* MAJ:MIN */
+    SPEC_UUID,      /* filesystem UUID */
+    SPEC_LABEL,
+    SPEC_PARTUUID,
+    SPEC_PARTLABEL,
+};
+
+struct devspec {
+    enum spec_kind kind;
+    char value[128];    /* name without /dev/, or the tag's value (unquoted) */
+    unsigned major, minor;
+    int partnroff;      /* PARTUUID=.../PARTNROFF=n: partition n further on */
+};
+
+/* Everything hatch knows of one block device; strings empty when unknown. */
+struct blockdev {
+    char name[32];       /* kernel name, e.g. vda1 */
+    unsigned major, minor;
+    char disk[32];       /* parent disk's name for a partition, else "" */
+    int partno;          /* partition number, 0 for a whole disk */
+    char type[32];       /* TYPE as libblkid probes it: ext4, verity, ... */
+    char uuid[64];
+    char label[128];
+    char partuuid[64];
+    char partlabel[128];
+    char dmname[64];     /* device-mapper name, for /dev/mapper/NAME */
+};
+
+/* Parse a root= style value. Returns 0, or -1 with a sentence in err. */
+int devspec_parse(const char *s, struct devspec *out, char *err, size_t errlen);
+
+/* Does dev match spec (ignoring PARTNROFF)? Tag values are compared
+ * case-insensitively for UUIDs, exactly for labels. */
+int devspec_match(const struct devspec *spec, const struct blockdev *dev);
+
+/* Find spec among n devices, honouring PARTNROFF. Returns the index or -1. */
+int devspec_find(const struct devspec *spec, const struct blockdev *devs, size_t n);
+
+/* Human form of the spec for messages, e.g. "UUID=abcd...". */
+void devspec_describe(const struct devspec *spec, char *buf, size_t len);
+
+#endif

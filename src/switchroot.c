@@ -1,0 +1,154 @@
+/* switch_root, done the way util-linux and systemd do it: / made private
+ * (MS_MOVE fails on shared mounts), the pseudo-filesystems moved, the old
+ * root emptied through an fd kept on it, the new root moved onto / and
+ * chrooted into. pivot_root cannot be used: rootfs cannot be unmounted. */
+#include "switchroot.h"
+#include "log.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static const char *const moved[] = {"/dev", "/proc", "/sys", "/run"};
+
+/* Open path with symlinks resolved as if newroot were /, so an absolute
+ * link like /sbin/init -> /lib/systemd/systemd is followed on the new root,
+ * not on the initramfs. */
+static int open_in_root(int rootfd, const char *path)
+{
+    struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT};
+    while (*path == '/')
+        path++;
+    int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+    if (fd < 0 && errno == ENOSYS) /* kernels before 5.6: best effort */
+        fd = openat(rootfd, path, O_PATH | O_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+int switchroot_check(const char *newroot, const char *init)
+{
+    int rootfd = open(newroot, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0)
+        return -errno;
+
+    int r = 0;
+    struct stat st;
+    int fd = open_in_root(rootfd, init);
+    if (fd < 0) {
+        log_err("the init program %s does not exist on the root filesystem (%s); give the "
+                "right path with init= or check that root= names the right device",
+                init, strerror(-fd));
+        r = fd;
+        goto out;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 0111)) {
+        log_err("the init program %s on the root filesystem is not an executable file; give "
+                "an executable with init=", init);
+        r = -EACCES;
+        close(fd);
+        goto out;
+    }
+    close(fd);
+
+    for (size_t i = 0; i < sizeof moved / sizeof *moved; i++) {
+        if (fstatat(rootfd, moved[i] + 1, &st, 0) == 0 && S_ISDIR(st.st_mode))
+            continue;
+        /* A read-write root can get the directory; a read-only one cannot. */
+        if (mkdirat(rootfd, moved[i] + 1, 0755) == 0) {
+            log_notice("created %s on the root filesystem", moved[i]);
+            continue;
+        }
+        log_err("the root filesystem has no %s directory and hatch cannot create it (%s); "
+                "add an empty %s directory to the root filesystem image",
+                moved[i], strerror(errno), moved[i]);
+        r = -ENOENT;
+        goto out;
+    }
+out:
+    close(rootfd);
+    return r;
+}
+
+/* Delete everything under dirfd that lives on dev; never descend into
+ * another filesystem (a mount the initramfs still holds is left alone). */
+static void wipe(int dirfd, dev_t dev)
+{
+    DIR *d = fdopendir(dirfd);
+    struct dirent *e;
+    if (!d) {
+        close(dirfd);
+        return;
+    }
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        struct stat st;
+        if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != dev)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            int sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (sub >= 0)
+                wipe(sub, dev);
+            unlinkat(dirfd, e->d_name, AT_REMOVEDIR);
+        } else {
+            unlinkat(dirfd, e->d_name, 0);
+        }
+    }
+    closedir(d);
+}
+
+int switchroot(const char *newroot, const char *init, char *const argv[], char *const envp[])
+{
+    char path[256];
+    struct stat st;
+    struct statfs sfs;
+
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        log_warn("could not make / private (%s); moving mounts may fail", strerror(errno));
+
+    for (size_t i = 0; i < sizeof moved / sizeof *moved; i++) {
+        snprintf(path, sizeof path, "%s%s", newroot, moved[i]);
+        if (mount(moved[i], path, NULL, MS_MOVE, NULL) < 0) {
+            int e = errno;
+            log_err("cannot move %s to the new root's %s: %s", moved[i], moved[i], strerror(e));
+            return -e;
+        }
+    }
+
+    int oldroot = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (chdir(newroot) < 0 || mount(newroot, "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
+        chdir("/") < 0) {
+        int e = errno;
+        log_err("cannot make %s the root: %s", newroot, strerror(e));
+        if (oldroot >= 0)
+            close(oldroot);
+        return -e;
+    }
+
+    /* Free the initramfs memory, but only if it really is the initramfs
+     * and we are PID 1: never a disk someone ran us on by mistake. */
+    if (oldroot >= 0) {
+        if (getpid() == 1 && fstat(oldroot, &st) == 0 && fstatfs(oldroot, &sfs) == 0 &&
+            (sfs.f_type == RAMFS_MAGIC || sfs.f_type == TMPFS_MAGIC))
+            wipe(oldroot, st.st_dev); /* closes oldroot */
+        else {
+            log_warn("old root is not an initramfs (ramfs/tmpfs) or we are not PID 1; "
+                     "leaving its contents alone");
+            close(oldroot);
+        }
+    }
+
+    execve(init, argv, envp);
+    int e = errno;
+    log_err("cannot run %s on the new root: %s", init, strerror(e));
+    return -e;
+}

@@ -1,0 +1,41 @@
+#include "uevent.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int uevent_parse(const char *buf, size_t len, struct uevent *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->major = ev->minor = -1;
+
+    /* The header "action@devpath" must be NUL-terminated inside buf. */
+    const char *end = buf + len;
+    const char *z = memchr(buf, '\0', len);
+    if (!z || !memchr(buf, '@', (size_t)(z - buf)))
+        return -1;
+
+    for (const char *p = z + 1; p < end;) {
+        const char *nul = memchr(p, '\0', (size_t)(end - p));
+        if (!nul)
+            break; /* unterminated tail: ignore it rather than read past */
+        const char *eq = memchr(p, '=', (size_t)(nul - p));
+        if (eq) {
+            size_t kl = (size_t)(eq - p);
+            const char *v = eq + 1;
+#define KEY(k) (kl == sizeof(k) - 1 && !memcmp(p, k, kl))
+            if (KEY("ACTION")) ev->action = v;
+            else if (KEY("DEVPATH")) ev->devpath = v;
+            else if (KEY("SUBSYSTEM")) ev->subsystem = v;
+            else if (KEY("DEVNAME")) ev->devname = v;
+            else if (KEY("DEVTYPE")) ev->devtype = v;
+            else if (KEY("MODALIAS")) ev->modalias = v;
+            else if (KEY("DM_NAME")) ev->dm_name = v;
+            else if (KEY("MAJOR")) ev->major = atoi(v);
+            else if (KEY("MINOR")) ev->minor = atoi(v);
+            else if (KEY("PARTN")) ev->partn = atoi(v);
+#undef KEY
+        }
+        p = nul + 1;
+    }
+    return ev->action && ev->devpath ? 0 : -1;
+}

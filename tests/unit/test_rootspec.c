@@ -1,0 +1,124 @@
+#include "rootspec.h"
+#include "unit.h"
+
+static struct devspec parse_ok(const char *s)
+{
+    struct devspec sp;
+    char err[256] = "";
+    if (devspec_parse(s, &sp, err, sizeof err) != 0)
+        unit_fail(__FILE__, __LINE__, err);
+    return sp;
+}
+
+static int parse_fails(const char *s, const char *needle)
+{
+    struct devspec sp;
+    char err[256] = "";
+    return devspec_parse(s, &sp, err, sizeof err) == -1 && strstr(err, needle) != NULL;
+}
+
+static const struct blockdev devs[] = {
+    {.name = "vda", .major = 254, .minor = 0, .type = "gpt"},
+    {.name = "vda1", .major = 254, .minor = 1, .disk = "vda", .partno = 1, .type = "ext4",
+     .uuid = "8f3a6d2e-4b1c-4e8a-9d7f-2a6c5e1b0c11", .label = "hatchroot",
+     .partuuid = "5e0c6a1d-7b2f-4c3e-8a9d-1f2e3d4c5b6a", .partlabel = "hatch-root"},
+    {.name = "vda2", .major = 254, .minor = 2, .disk = "vda", .partno = 2, .type = "ext4",
+     .uuid = "11111111-2222-3333-4444-555555555555", .label = "my disk"},
+    {.name = "sda1", .major = 8, .minor = 1, .disk = "sda", .partno = 1, .type = "vfat",
+     .uuid = "ABCD-1234", .partuuid = "1234abcd-01"},
+    {.name = "dm-0", .major = 253, .minor = 0, .type = "ext4", .dmname = "root"},
+};
+#define NDEVS (sizeof devs / sizeof *devs)
+
+static const char *find(const char *s)
+{
+    struct devspec sp = parse_ok(s);
+    int i = devspec_find(&sp, devs, NDEVS);
+    return i < 0 ? NULL : devs[i].name;
+}
+
+TEST(rootspec_forms)
+{
+    CHECK_STR(find("/dev/vda1"), "vda1");
+    CHECK_STR(find("254:2"), "vda2");
+    CHECK_STR(find("UUID=8f3a6d2e-4b1c-4e8a-9d7f-2a6c5e1b0c11"), "vda1");
+    CHECK_STR(find("LABEL=hatchroot"), "vda1");
+    CHECK_STR(find("PARTUUID=5e0c6a1d-7b2f-4c3e-8a9d-1f2e3d4c5b6a"), "vda1");
+    CHECK_STR(find("PARTLABEL=hatch-root"), "vda1");
+    CHECK_STR(find("/dev/mapper/root"), "dm-0");
+}
+
+TEST(rootspec_uuid_case_and_quotes)
+{
+    CHECK_STR(find("UUID=8F3A6D2E-4B1C-4E8A-9D7F-2A6C5E1B0C11"), "vda1");
+    CHECK_STR(find("UUID=\"8f3a6d2e-4b1c-4e8a-9d7f-2a6c5e1b0c11\""), "vda1");
+    CHECK_STR(find("uuid=abcd-1234"), "sda1");
+    CHECK_STR(find("LABEL=\"my disk\""), "vda2");
+    /* labels are case-sensitive */
+    CHECK(find("LABEL=HATCHROOT") == NULL);
+}
+
+TEST(rootspec_by_paths_map_to_tags)
+{
+    CHECK_STR(find("/dev/disk/by-uuid/8f3a6d2e-4b1c-4e8a-9d7f-2a6c5e1b0c11"), "vda1");
+    CHECK_STR(find("/dev/disk/by-label/my\\x20disk"), "vda2");
+    CHECK_STR(find("/dev/disk/by-partuuid/1234ABCD-01"), "sda1");
+    CHECK_STR(find("/dev/disk/by-partlabel/hatch-root"), "vda1");
+}
+
+TEST(rootspec_partnroff)
+{
+    CHECK_STR(find("PARTUUID=5e0c6a1d-7b2f-4c3e-8a9d-1f2e3d4c5b6a/PARTNROFF=1"), "vda2");
+    CHECK(find("PARTUUID=5e0c6a1d-7b2f-4c3e-8a9d-1f2e3d4c5b6a/PARTNROFF=5") == NULL);
+    CHECK(find("PARTUUID=5e0c6a1d-7b2f-4c3e-8a9d-1f2e3d4c5b6a/PARTNROFF=-1") == NULL);
+    struct devspec sp = parse_ok("PARTUUID=1234abcd-01/partnroff=0");
+    CHECK(sp.partnroff == 0);
+    CHECK(parse_fails("PARTUUID=abc/PARTNROFF=x", "PARTNROFF"));
+    CHECK(parse_fails("PARTUUID=abc/OTHER=1", "only /PARTNROFF"));
+    CHECK(parse_fails("PARTUUID=/PARTNROFF=1", "empty"));
+}
+
+TEST(rootspec_mbr_partuuid)
+{
+    CHECK_STR(find("PARTUUID=1234abcd-01"), "sda1");
+    CHECK(find("PARTUUID=1234abcd-02") == NULL);
+}
+
+TEST(rootspec_bad_input)
+{
+    CHECK(parse_fails("", "empty"));
+    CHECK(parse_fails("UUID=", "empty"));
+    CHECK(parse_fails("LABEL=\"\"", "empty"));
+    CHECK(parse_fails("/dev/", "expected"));
+    CHECK(parse_fails("/dev/a/b", "expected"));
+    CHECK(parse_fails("sda1", "not a device"));
+    CHECK(parse_fails("8:x", "not a device"));
+    CHECK(parse_fails("99999:1", "not a device"));
+    char big[300];
+    memset(big, 'x', sizeof big);
+    memcpy(big, "LABEL=", 6);
+    big[sizeof big - 1] = '\0';
+    CHECK(parse_fails(big, "longer"));
+}
+
+TEST(rootspec_not_found_and_no_tag_matches_empty)
+{
+    /* a device with no LABEL must not match LABEL= of anything */
+    CHECK(find("LABEL=nothere") == NULL);
+    CHECK(find("/dev/vdb") == NULL);
+    CHECK(find("8:2") == NULL);
+}
+
+TEST(rootspec_describe)
+{
+    char b[128];
+    struct devspec sp = parse_ok("PARTUUID=ab/PARTNROFF=2");
+    devspec_describe(&sp, b, sizeof b);
+    CHECK_STR(b, "PARTUUID=ab/PARTNROFF=2");
+    sp = parse_ok("/dev/disk/by-label/x");
+    devspec_describe(&sp, b, sizeof b);
+    CHECK_STR(b, "LABEL=x");
+    sp = parse_ok("8:1");
+    devspec_describe(&sp, b, sizeof b);
+    CHECK_STR(b, "8:1");
+}

@@ -1,0 +1,39 @@
+/* A very small unit test harness: TEST() registers a function, CHECK()
+ * records a failure with its line and goes on. The runner prints
+ * "N passed, N failed". */
+#ifndef HATCH_UNIT_H
+#define HATCH_UNIT_H
+
+#include <stdio.h>
+#include <string.h>
+
+void unit_register(const char *name, void (*fn)(void));
+void unit_fail(const char *file, int line, const char *expr);
+
+#define TEST(name)                                                                     \
+    static void test_##name(void);                                                    \
+    __attribute__((constructor)) static void reg_##name(void)                          \
+    {                                                                                  \
+        unit_register(#name, test_##name);                                             \
+    }                                                                                  \
+    static void test_##name(void)
+
+#define CHECK(e)                                                                       \
+    do {                                                                               \
+        if (!(e))                                                                      \
+            unit_fail(__FILE__, __LINE__, #e);                                         \
+    } while (0)
+
+/* String equality where NULL is a value of its own. */
+#define CHECK_STR(a, b)                                                                \
+    do {                                                                               \
+        const char *a_ = (a), *b_ = (b);                                               \
+        if (!((a_ == NULL && b_ == NULL) || (a_ && b_ && !strcmp(a_, b_)))) {          \
+            char m_[512];                                                              \
+            snprintf(m_, sizeof m_, "%s == %s (got \"%s\", want \"%s\")", #a, #b,      \
+                     a_ ? a_ : "(null)", b_ ? b_ : "(null)");                          \
+            unit_fail(__FILE__, __LINE__, m_);                                         \
+        }                                                                              \
+    } while (0)
+
+#endif
