@@ -27,7 +27,7 @@ OBJS     := $(SRCS:src/%.c=$(B)/obj/%.o)
 HDRS     := $(wildcard src/*.h)
 
 # Pure parts of src/, unit-tested on the host under the sanitizers.
-PURE     := src/cmdline.c src/rootspec.c src/uevent.c src/mountopts.c
+PURE     := src/cmdline.c src/rootspec.c src/uevent.c src/mountopts.c src/veritycfg.c
 UNIT     := $(wildcard tests/unit/*.c)
 
 .PHONY: all deps libs check unit check-gen shellcheck e2e demo bench clean distclean kernel

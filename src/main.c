@@ -10,8 +10,12 @@
 #include "rootspec.h"
 #include "switchroot.h"
 #include "timing.h"
+#include "verity.h"
+#include "veritycfg.h"
 
+#include <blkid/blkid.h>
 #include <errno.h>
+#include <libdevmapper.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +26,7 @@
 #define MAX_INIT_ARGS 64
 
 static struct cmdline cmd;
+static struct verity_cfg vcfg;
 
 static const char usage[] =
     "usage: init   (run by the kernel as PID 1 from an initramfs)\n"
@@ -34,7 +39,19 @@ static const char usage[] =
     "  rootwait[=SEC] rd.timeout=SEC rootdelay=SEC (default wait: 30 s)\n"
     "  modules-load=M[,M..] rd.driver.blacklist=M[,M..]\n"
     "  rd.shell rd.emergency=halt|reboot|poweroff rd.break[=STAGE] rd.debug\n"
+    "  verity=data=DEV[,hashdev=DEV][,roothash=HEX][,OPTION..]\n"
+    "  roothash=HEX systemd.verity_root_data=DEV systemd.verity_root_hash=DEV\n"
+    "  systemd.verity_root_options=OPTION[,OPTION..]\n"
     "See cmdline-spec.md for every option.\n";
+
+static void print_version(void)
+{
+    const char *blkid_ver = NULL, *blkid_date = NULL;
+    char dm_ver[64] = "?";
+    blkid_get_library_version(&blkid_ver, &blkid_date);
+    dm_get_library_version(dm_ver, sizeof dm_ver);
+    printf("hatch init (libblkid %s, libdevmapper %s, libkmod static)\n", blkid_ver, dm_ver);
+}
 
 /* Stop before a stage when rd.break names it. */
 static void maybe_break(enum stage s)
@@ -88,40 +105,105 @@ static void load_modules(void)
     devices_coldplug();
 }
 
+static int parse_spec(const char *role, const char *value, struct devspec *spec)
+{
+    char err[256];
+    if (devspec_parse(value, spec, err, sizeof err) < 0) {
+        log_err("%s=%s: %s", role, value, err);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* Wait for n devices; on timeout say which are missing and what was seen. */
+static int wait_for(const struct devspec *specs, const char *const *roles, size_t n,
+                    struct blockdev *found)
+{
+    if (cmd.rootdelay_s) {
+        log_info("rootdelay=%d: waiting before looking for the root", cmd.rootdelay_s);
+        sleep((unsigned)cmd.rootdelay_s);
+    }
+    int timeout_s = cmd.timeout_s >= 0 ? cmd.timeout_s : DEFAULT_TIMEOUT_S;
+    int r = devices_wait(specs, n, cmd.rootwait ? -1 : timeout_s * 1000, found);
+    char what[200];
+    for (size_t i = 0; i < n; i++) {
+        devspec_describe(&specs[i], what, sizeof what);
+        if (r == 0) {
+            log_info("%s %s is /dev/%s (TYPE=%s)", roles[i], what, found[i].name,
+                     found[i].type[0] ? found[i].type : "unknown");
+        } else if (r == -ETIMEDOUT) {
+            struct blockdev d;
+            if (devices_wait(&specs[i], 1, 0, &d) == 0)
+                continue;
+            log_err("%s %s did not appear within %d s; check it against the devices below, "
+                    "or give rootwait / rd.timeout= for slow devices",
+                    roles[i], what, timeout_s);
+        } else {
+            log_err("waiting for %s %s failed: %s", roles[i], what, strerror(-r));
+            return r;
+        }
+    }
+    if (r == -ETIMEDOUT)
+        devices_report();
+    return r;
+}
+
+static int find_verity_root(struct blockdev *root)
+{
+    struct devspec specs[2];
+    struct blockdev found[2];
+    const char *roles[] = {"verity data device", "verity hash device"};
+    size_t n = vcfg.hash ? 2 : 1;
+
+    if (cmd.root) {
+        struct devspec r;
+        /* With verity the root is the mapped device; anything else named by
+         * root= would be unverified, so it is refused, never used. */
+        if (parse_spec("root", cmd.root, &r) < 0 || r.kind != SPEC_PATH ||
+            strcmp(r.value, "mapper/" VERITY_NAME)) {
+            log_err("root=%s conflicts with verity: the verified root is /dev/mapper/%s; "
+                    "drop root= or set root=/dev/mapper/%s", cmd.root, VERITY_NAME,
+                    VERITY_NAME);
+            return -EINVAL;
+        }
+    }
+    if (cmd.rw)
+        log_warn("rw ignored: a dm-verity root is always mounted read-only");
+    if (parse_spec("verity data", vcfg.data, &specs[0]) < 0 ||
+        (n == 2 && parse_spec("verity hash", vcfg.hash, &specs[1]) < 0))
+        return -EINVAL;
+    int r = wait_for(specs, roles, n, found);
+    if (r < 0)
+        return r;
+    timing_mark("root");
+    maybe_break(STAGE_VERITY);
+    r = verity_setup(&vcfg, &found[0], n == 2 ? &found[1] : &found[0], root);
+    timing_mark("verity");
+    return r;
+}
+
 static int find_root(struct blockdev *root)
 {
-    struct devspec spec;
-    char err[256], what[200];
+    char err[256];
+    if (verity_cfg_parse(&cmd, &vcfg, err, sizeof err) < 0) {
+        log_err("verity: %s", err);
+        return -EINVAL;
+    }
+    if (vcfg.enabled)
+        return find_verity_root(root);
 
+    struct devspec spec;
+    const char *role = "root device";
     if (!cmd.root) {
         log_err("no root= on the kernel command line; add root=UUID=<uuid of the root "
                 "filesystem> (or LABEL=, PARTUUID=, /dev/NAME)");
         return -EINVAL;
     }
-    if (devspec_parse(cmd.root, &spec, err, sizeof err) < 0) {
-        log_err("root=%s: %s", cmd.root, err);
+    if (parse_spec("root", cmd.root, &spec) < 0)
         return -EINVAL;
-    }
-    if (cmd.rootdelay_s) {
-        log_info("rootdelay=%d: waiting before looking for the root", cmd.rootdelay_s);
-        sleep((unsigned)cmd.rootdelay_s);
-    }
-    devspec_describe(&spec, what, sizeof what);
-    int timeout_s = cmd.timeout_s >= 0 ? cmd.timeout_s : DEFAULT_TIMEOUT_S;
-    int r = devices_wait(&spec, 1, cmd.rootwait ? -1 : timeout_s * 1000, root);
-    if (r == -ETIMEDOUT) {
-        log_err("root device %s did not appear within %d s; check root= against the devices "
-                "below, or give rootwait / rd.timeout= for slow devices",
-                what, timeout_s);
-        devices_report();
-        return r;
-    }
-    if (r < 0) {
-        log_err("waiting for root device %s failed: %s", what, strerror(-r));
-        return r;
-    }
-    log_info("root device %s is /dev/%s (TYPE=%s)", what, root->name, root->type);
-    return 0;
+    int r = wait_for(&spec, &role, 1, root);
+    timing_mark("root");
+    return r;
 }
 
 /* The real init, as the kernel would pick it: init=, else the first of
@@ -160,6 +242,10 @@ static void init_args(const char *init, int argc, char **argv, char **envp, char
 
 int main(int argc, char **argv, char **envp)
 {
+    if (getpid() != 1 && argc > 1 && !strcmp(argv[1], "--version")) {
+        print_version();
+        return 0;
+    }
     if (getpid() != 1) {
         int help = argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
         fputs(usage, help ? stdout : stderr);
@@ -189,11 +275,10 @@ int main(int argc, char **argv, char **envp)
     struct blockdev root;
     if (find_root(&root) < 0)
         emergency(&cmd);
-    timing_mark("root");
 
     maybe_break(STAGE_MOUNT);
-    if (rootfs_mount(&root, cmd.rootfstype, cmd.n_rootfstype, cmd.rootflags, cmd.rw,
-                     NEWROOT) < 0)
+    if (rootfs_mount(&root, cmd.rootfstype, cmd.n_rootfstype, cmd.rootflags,
+                     vcfg.enabled ? 0 : cmd.rw, NEWROOT) < 0)
         emergency(&cmd);
     timing_mark("mount");
 

@@ -16,7 +16,12 @@ int rootfs_mount(const struct blockdev *dev, const char *const *fstypes, size_t 
     unsigned long flags = rw ? 0 : MS_RDONLY;
     const char *probed[1];
 
-    snprintf(src, sizeof src, "/dev/%s", dev->name);
+    /* A mapped device is mounted by its /dev/mapper name, which is what
+     * the real system will see in /proc/self/mountinfo and fstab. */
+    if (dev->dmname[0])
+        snprintf(src, sizeof src, "/dev/mapper/%.40s", dev->dmname);
+    else
+        snprintf(src, sizeof src, "/dev/%s", dev->name);
     if (mountopts_parse(rootflags, &flags, data, sizeof data) < 0) {
         log_err("rootflags= is longer than %zu bytes; shorten it", sizeof data - 1);
         return -E2BIG;

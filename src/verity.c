@@ -1,0 +1,269 @@
+/* dm-verity with libdevmapper and no udev: the library makes the
+ * /dev/mapper node itself once the cookie is waited on. */
+#include "verity.h"
+#include "devices.h"
+#include "log.h"
+#include "modules.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libdevmapper.h>
+#include <linux/fs.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+static void dm_logger(int level, const char *file, int line, int dm_errno, const char *f, ...)
+{
+    (void)file;
+    (void)line;
+    (void)dm_errno;
+    char msg[512];
+    va_list ap;
+    va_start(ap, f);
+    vsnprintf(msg, sizeof msg, f, ap);
+    va_end(ap);
+    int l = level & 7;
+    /* libdm's errors are details under our own one-line cause */
+    hlog(l <= 3 ? L_WARN : L_DEBUG, "libdevmapper: %s", msg);
+}
+
+static int open_dev(const struct blockdev *d, uint64_t *size)
+{
+    char p[64];
+    snprintf(p, sizeof p, "/dev/%s", d->name);
+    int fd = open(p, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    if (size && ioctl(fd, BLKGETSIZE64, size) < 0) {
+        int e = errno;
+        close(fd);
+        return -e;
+    }
+    return fd;
+}
+
+static int dm_run(int type, const char *name, const char *params, uint64_t sectors,
+                  uint32_t *minor)
+{
+    struct dm_task *t = dm_task_create(type);
+    uint32_t cookie = 0;
+    int ok = 0;
+    if (!t)
+        return -ENOMEM;
+    if (!dm_task_set_name(t, name))
+        goto out;
+    if (params) {
+        dm_task_set_ro(t);
+        if (!dm_task_set_uuid(t, "HATCH-VERITY-" VERITY_NAME) ||
+            !dm_task_add_target(t, 0, sectors, "verity", params))
+            goto out;
+    }
+    /* The cookie makes libdm create (or remove) /dev/mapper/NAME itself. */
+    if (!dm_task_set_cookie(t, &cookie, 0))
+        goto out;
+    ok = dm_task_run(t);
+    dm_udev_wait(cookie);
+    if (ok && minor) {
+        struct dm_info info;
+        ok = dm_task_get_info(t, &info) && info.exists;
+        *minor = info.minor;
+    }
+out:
+    dm_task_destroy(t);
+    return ok ? 0 : -EIO;
+}
+
+static void dm_remove(void)
+{
+    if (dm_run(DM_DEVICE_REMOVE, VERITY_NAME, NULL, 0, NULL) < 0)
+        log_err("verity: could not remove /dev/mapper/%s after the failure; it is not "
+                "mounted and will not be", VERITY_NAME);
+}
+
+/* 'V' verified so far, 'C' a corruption was seen (dm-verity status). */
+static char dm_verity_status(void)
+{
+    struct dm_task *t = dm_task_create(DM_DEVICE_STATUS);
+    char st = '?';
+    if (!t)
+        return st;
+    if (dm_task_set_name(t, VERITY_NAME) && dm_task_run(t)) {
+        uint64_t start, len;
+        char *type = NULL, *params = NULL;
+        dm_get_next_target(t, NULL, &start, &len, &type, &params);
+        if (params)
+            st = params[0];
+    }
+    dm_task_destroy(t);
+    return st;
+}
+
+static int load_modules(void)
+{
+    static const char *const mods[] = {"dm_mod", "dm_verity"};
+    for (size_t i = 0; i < 2; i++) {
+        char p[64];
+        snprintf(p, sizeof p, "/sys/module/%s", mods[i]);
+        if (module_load(mods[i], "dm-verity root") <= 0 && access(p, F_OK) < 0) {
+            log_err("verity: the %s module is not in this image and not built in; build the "
+                    "image with the verity hook", mods[i]);
+            return -ENOENT;
+        }
+    }
+    return 0;
+}
+
+static int read_params(const struct verity_cfg *cfg, const struct blockdev *hash,
+                       struct verity_params *p, uint64_t *hash_size)
+{
+    char err[256];
+    int fd = open_dev(hash, hash_size);
+    if (fd < 0) {
+        log_err("verity: cannot open hash device /dev/%s: %s", hash->name, strerror(-fd));
+        return fd;
+    }
+    int have_sb = 0;
+    if (cfg->superblock) {
+        uint8_t sb[VERITY_SB_SIZE];
+        ssize_t r = pread(fd, sb, sizeof sb, (off_t)cfg->hash_offset);
+        if (r != (ssize_t)sizeof sb) {
+            log_err("verity: cannot read the superblock at byte %" PRIu64 " of /dev/%s (%s); "
+                    "the hash device is truncated or hash-offset= is wrong",
+                    cfg->hash_offset, hash->name, r < 0 ? strerror(errno) : "short read");
+            close(fd);
+            return -EIO;
+        }
+        if (verity_sb_parse(sb, p, err, sizeof err) < 0) {
+            log_err("verity: /dev/%s at byte %" PRIu64 ": %s", hash->name, cfg->hash_offset,
+                    err);
+            close(fd);
+            return -EINVAL;
+        }
+        have_sb = 1;
+    }
+    close(fd);
+    if (verity_params_apply(cfg, p, have_sb, err, sizeof err) < 0) {
+        log_err("verity: %s", err);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* Sizes checked here give a clear cause instead of I/O errors later. */
+static int check_sizes(const struct verity_cfg *cfg, const struct verity_params *p,
+                       const struct blockdev *data, const struct blockdev *hash,
+                       uint64_t hash_size)
+{
+    uint64_t data_size = 0;
+    int fd = open_dev(data, &data_size);
+    if (fd < 0) {
+        log_err("verity: cannot open data device /dev/%s: %s", data->name, strerror(-fd));
+        return fd;
+    }
+    close(fd);
+    uint64_t need_data = p->data_blocks * p->data_block_size;
+    if (data_size < need_data) {
+        log_err("verity: data device /dev/%s has %" PRIu64 " bytes but the hash tree covers "
+                "%" PRIu64 "; wrong device or a truncated image", data->name, data_size,
+                need_data);
+        return -EINVAL;
+    }
+    uint64_t need_hash =
+        (verity_hash_start(cfg, p) + verity_tree_blocks(p)) * (uint64_t)p->hash_block_size;
+    if (hash_size < need_hash) {
+        log_err("verity: hash device /dev/%s has %" PRIu64 " bytes but its hash tree needs "
+                "%" PRIu64 "; the hash device is truncated", hash->name, hash_size, need_hash);
+        return -EINVAL;
+    }
+    if (!strcmp(data->name, hash->name) && cfg->hash_offset < need_data) {
+        log_err("verity: hash-offset=%" PRIu64 " lies inside the %" PRIu64 " bytes of "
+                "verified data on /dev/%s", cfg->hash_offset, need_data, data->name);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* Reading the first block proves the root hash: the kernel checks the whole
+ * path from it up to the root digest. */
+static int prove(const struct verity_params *p, const char *mapped)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/dev/%s", mapped);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        log_err("verity: /dev/mapper/%s was not created (%s)", VERITY_NAME, strerror(errno));
+        return -errno;
+    }
+    char *buf = malloc(p->data_block_size);
+    ssize_t r = buf ? pread(fd, buf, p->data_block_size, 0) : -1;
+    int e = errno;
+    free(buf);
+    close(fd);
+    if (r != (ssize_t)p->data_block_size) {
+        log_err("verity: root hash does not match the hash tree (reading the first block of "
+                "/dev/mapper/%s failed: %s); the roothash= or the image is wrong",
+                VERITY_NAME, r < 0 ? strerror(e) : "short read");
+        return -EIO;
+    }
+    if (dm_verity_status() == 'C') {
+        log_err("verity: root hash does not match the hash tree (dm-verity reports "
+                "corruption on the first block); the roothash= or the image is wrong");
+        return -EIO;
+    }
+    return 0;
+}
+
+int verity_setup(const struct verity_cfg *cfg, const struct blockdev *data,
+                 const struct blockdev *hash, struct blockdev *root)
+{
+    struct verity_params p;
+    uint64_t hash_size = 0;
+    char table[1024], dd[24], hd[24];
+    uint32_t minor;
+
+    dm_log_with_errno_init(dm_logger);
+    int r = load_modules();
+    if (r < 0)
+        return r;
+    if ((r = read_params(cfg, hash, &p, &hash_size)) < 0)
+        return r;
+    if ((r = check_sizes(cfg, &p, data, hash, hash_size)) < 0)
+        return r;
+
+    snprintf(dd, sizeof dd, "%u:%u", data->major, data->minor);
+    snprintf(hd, sizeof hd, "%u:%u", hash->major, hash->minor);
+    if (verity_table(cfg, &p, dd, hd, NULL, table, sizeof table) < 0) {
+        log_err("verity: table too long");
+        return -E2BIG;
+    }
+    log_info("verity: %s data=/dev/%s hash=/dev/%s %" PRIu64 " blocks of %" PRIu32 ", %s",
+             VERITY_NAME, data->name, hash->name, p.data_blocks, p.data_block_size,
+             p.algorithm);
+    log_debug("verity table: 0 %" PRIu64 " verity %s", verity_sectors(&p), table);
+
+    if (dm_run(DM_DEVICE_CREATE, VERITY_NAME, table, verity_sectors(&p), &minor) < 0) {
+        log_err("verity: the kernel refused the dm-verity table for /dev/%s (see the "
+                "device-mapper messages above)", data->name);
+        dm_remove();
+        return -EIO;
+    }
+    char mapped[32];
+    snprintf(mapped, sizeof mapped, "dm-%u", minor);
+    if ((r = prove(&p, mapped)) < 0) {
+        dm_remove();
+        return r;
+    }
+    if ((r = devices_refresh(mapped, root)) < 0) {
+        log_err("verity: /dev/%s vanished after setup", mapped);
+        dm_remove();
+        return r;
+    }
+    log_info("verity: root hash verified; /dev/mapper/%s is /dev/%s (TYPE=%s)", VERITY_NAME,
+             mapped, root->type);
+    return 0;
+}

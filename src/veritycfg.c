@@ -1,0 +1,405 @@
+/* dm-verity configuration, superblock and table. The root hash is the
+ * trust anchor and only ever comes from the command line; everything read
+ * from disk is validated before it reaches the kernel. */
+#include "veritycfg.h"
+#include "cmdline.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ERR(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+
+static const struct {
+    const char *name;
+    size_t size;
+} algs[] = {
+    {"sha1", 20},        {"sha224", 28},      {"sha256", 32},      {"sha384", 48},
+    {"sha512", 64},      {"sha3-256", 32},    {"sha3-512", 64},    {"blake2b-256", 32},
+    {"blake2b-512", 64}, {"blake2s-256", 32}, {"sm3", 32},
+};
+
+size_t verity_digest_size(const char *alg)
+{
+    for (size_t i = 0; i < sizeof algs / sizeof *algs; i++)
+        if (!strcmp(algs[i].name, alg))
+            return algs[i].size;
+    return 0;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    if (!s || !isdigit((unsigned char)*s))
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int is_hex(const char *s, size_t *len)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (!isxdigit((unsigned char)s[n]))
+            return 0;
+    *len = n;
+    return 1;
+}
+
+static int set_roothash(struct verity_cfg *cfg, const char *v, char *err, size_t errlen)
+{
+    size_t n;
+    if (!v || !is_hex(v, &n) || n == 0 || n % 2 || n > 2 * VERITY_MAX_DIGEST)
+        return ERR("root hash '%s' is not an even-length hex string of at most %d digits",
+                   v ? v : "", 2 * VERITY_MAX_DIGEST);
+    for (size_t i = 0; i <= n; i++)
+        cfg->roothash[i] = (char)tolower((unsigned char)v[i]);
+    return 0;
+}
+
+static int pow2_in(uint64_t v, uint64_t lo, uint64_t hi)
+{
+    return v >= lo && v <= hi && (v & (v - 1)) == 0;
+}
+
+/* One option, as in systemd.verity_root_options= (and verity=). */
+static int option(struct verity_cfg *cfg, char *opt, int hatch_form, char *err, size_t errlen)
+{
+    char *v = strchr(opt, '=');
+    if (v)
+        *v++ = '\0';
+    uint64_t n;
+
+#define FLAG(name, field)                                                                 \
+    if (!strcmp(opt, name)) {                                                            \
+        if (v)                                                                           \
+            return ERR("verity option %s takes no value", name);                        \
+        cfg->field = 1;                                                                  \
+        return 0;                                                                        \
+    }
+    FLAG("ignore-corruption", ignore_corruption)
+    FLAG("restart-on-corruption", restart_on_corruption)
+    FLAG("panic-on-corruption", panic_on_corruption)
+    FLAG("ignore-zero-blocks", ignore_zero_blocks)
+    FLAG("check-at-most-once", check_at_most_once)
+#undef FLAG
+
+    if (!v || !*v)
+        return ERR("verity option '%s' is unknown or needs a value", opt);
+
+    if (hatch_form && !strcmp(opt, "data"))
+        cfg->data = v;
+    else if (hatch_form && !strcmp(opt, "hashdev"))
+        cfg->hash = v;
+    else if (hatch_form && !strcmp(opt, "roothash"))
+        return set_roothash(cfg, v, err, errlen);
+    else if (!strcmp(opt, "superblock")) {
+        if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1"))
+            cfg->superblock = 1;
+        else if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0"))
+            cfg->superblock = 0;
+        else
+            return ERR("verity option superblock=%s: expected yes or no", v);
+    } else if (!strcmp(opt, "hash-offset")) {
+        if (parse_u64(v, &cfg->hash_offset) || cfg->hash_offset % 512)
+            return ERR("verity option hash-offset=%s: expected bytes, a multiple of 512", v);
+    } else if (!strcmp(opt, "data-block-size") || !strcmp(opt, "hash-block-size")) {
+        if (parse_u64(v, &n) || !pow2_in(n, 512, 1 << 20))
+            return ERR("verity option %s=%s: expected a power of two from 512", opt, v);
+        if (opt[0] == 'd')
+            cfg->data_block_size = (uint32_t)n;
+        else
+            cfg->hash_block_size = (uint32_t)n;
+    } else if (!strcmp(opt, "data-blocks")) {
+        if (parse_u64(v, &cfg->data_blocks) || !cfg->data_blocks)
+            return ERR("verity option data-blocks=%s: expected a positive number", v);
+    } else if (!strcmp(opt, "hash")) {
+        if (!verity_digest_size(v))
+            return ERR("verity option hash=%s: unsupported hash algorithm", v);
+        snprintf(cfg->algorithm, sizeof cfg->algorithm, "%s", v);
+    } else if (!strcmp(opt, "salt")) {
+        size_t l;
+        if (!strcmp(v, "-"))
+            v = "";
+        if (!is_hex(v, &l) || l % 2 || l > 2 * VERITY_MAX_SALT)
+            return ERR("verity option salt=: expected hex of at most %d bytes, or -",
+                       VERITY_MAX_SALT);
+        snprintf(cfg->salt_hex, sizeof cfg->salt_hex, "%s", v);
+        cfg->salt_set = 1;
+    } else if (!strcmp(opt, "format")) {
+        if (strcmp(v, "0") && strcmp(v, "1"))
+            return ERR("verity option format=%s: expected 0 or 1", v);
+        cfg->format = v[0] - '0';
+    } else if (!strcmp(opt, "fec-device")) {
+        cfg->fec_device = v;
+    } else if (!strcmp(opt, "fec-offset")) {
+        if (parse_u64(v, &cfg->fec_offset) || cfg->fec_offset % 512)
+            return ERR("verity option fec-offset=%s: expected bytes, a multiple of 512", v);
+    } else if (!strcmp(opt, "fec-roots")) {
+        if (parse_u64(v, &n) || n < 2 || n > 24)
+            return ERR("verity option fec-roots=%s: expected 2 to 24", v);
+        cfg->fec_roots = (unsigned)n;
+    } else if (!strcmp(opt, "uuid") || !strcmp(opt, "root-hash-signature")) {
+        return ERR("verity option %s= is not supported by hatch", opt);
+    } else {
+        return ERR("verity option '%s' is unknown", opt);
+    }
+    return 0;
+}
+
+static int options(struct verity_cfg *cfg, const char *list, int hatch_form, char *err,
+                   size_t errlen)
+{
+    size_t used = strlen(cfg->buf) + 1;
+    size_t l = strlen(list);
+    if (used + l + 1 > sizeof cfg->buf)
+        return ERR("verity options are longer than %zu bytes", sizeof cfg->buf - 2);
+    char *s = cfg->buf + used;
+    memcpy(s, list, l + 1);
+    for (char *tok; (tok = strsep(&s, ","));)
+        if (*tok && option(cfg, tok, hatch_form, err, errlen) < 0)
+            return -1;
+    return 0;
+}
+
+/* The Discoverable Partitions convention systemd follows: with only
+ * roothash= given, the data partition's PARTUUID is the first 128 bits of
+ * the root hash and the hash partition's the last 128. */
+static void uuid_from_hex(const char *hex, char *out)
+{
+    snprintf(out, 64, "PARTUUID=%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16,
+             hex + 20);
+}
+
+int verity_cfg_parse(const struct cmdline *c, struct verity_cfg *cfg, char *err, size_t errlen)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->superblock = 1;
+    cfg->format = 1;
+    cfg->buf[0] = '\0';
+
+    if (!c->verity && !c->roothash && !c->verity_data && !c->verity_hash && !c->verity_options)
+        return 0;
+    cfg->enabled = 1;
+
+    if (c->verity && (c->verity_data || c->verity_hash))
+        return ERR("verity= and systemd.verity_root_data=/_hash= both given; use one form");
+    if (c->verity && options(cfg, c->verity, 1, err, errlen) < 0)
+        return -1;
+    if (c->roothash) {
+        if (cfg->roothash[0] && strcasecmp(cfg->roothash, c->roothash))
+            return ERR("verity=...,roothash= and roothash= disagree; give the root hash once");
+        if (set_roothash(cfg, c->roothash, err, errlen) < 0)
+            return -1;
+    }
+    if (c->verity_data)
+        cfg->data = c->verity_data;
+    if (c->verity_hash)
+        cfg->hash = c->verity_hash;
+    if (c->verity_options && options(cfg, c->verity_options, 0, err, errlen) < 0)
+        return -1;
+
+    if (!cfg->roothash[0])
+        return ERR("verity is asked for but no root hash is given; add roothash=<hex> (it "
+                   "comes from 'veritysetup format' or the image's build)");
+    if (!cfg->data && !cfg->hash) {
+        if (strlen(cfg->roothash) < 64)
+            return ERR("no verity data device given; add systemd.verity_root_data= and "
+                       "systemd.verity_root_hash= (or verity=data=...)");
+        size_t used = strlen(cfg->buf) + 1;
+        if (used + 128 > sizeof cfg->buf)
+            return ERR("verity options too long");
+        char *d = cfg->buf + used, *h = d + 64;
+        uuid_from_hex(cfg->roothash, d);
+        uuid_from_hex(cfg->roothash + strlen(cfg->roothash) - 32, h);
+        cfg->data = d;
+        cfg->hash = h;
+    }
+    if (!cfg->data)
+        return ERR("a verity hash device is given but no data device; add "
+                   "systemd.verity_root_data= (or verity=data=...)");
+    if (!cfg->superblock && (!cfg->data_block_size || !cfg->hash_block_size ||
+                             !cfg->data_blocks || !cfg->algorithm[0] || !cfg->salt_set))
+        return ERR("verity superblock=no needs data-block-size=, hash-block-size=, "
+                   "data-blocks=, hash= and salt= (use - for none)");
+    if (cfg->fec_device)
+        return ERR("verity FEC (fec-device=) is not supported by hatch yet; remove the FEC "
+                   "options to boot without error correction");
+    if (cfg->restart_on_corruption + cfg->panic_on_corruption + cfg->ignore_corruption > 1)
+        return ERR("choose one of ignore-corruption, restart-on-corruption, "
+                   "panic-on-corruption");
+    return 0;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+    return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+/* The on-disk layout cryptsetup writes (lib/verity: struct verity_sb):
+ * signature[8] version:u32 hash_type:u32 uuid[16] algorithm[32]
+ * data_block_size:u32 hash_block_size:u32 data_blocks:u64 salt_size:u16
+ * pad[6] salt[256] pad[168], little-endian. */
+int verity_sb_parse(const uint8_t sb[VERITY_SB_SIZE], struct verity_params *p, char *err,
+                    size_t errlen)
+{
+    memset(p, 0, sizeof *p);
+    if (memcmp(sb, "verity\0\0", 8))
+        return ERR("no verity superblock (bad magic); is the hash device or hash-offset= "
+                   "right?");
+    p->version = le32(sb + 8);
+    if (p->version != 1)
+        return ERR("verity superblock version %" PRIu32 " is not supported (only 1)",
+                   p->version);
+    p->hash_type = le32(sb + 12);
+    if (p->hash_type > 1)
+        return ERR("verity superblock hash type %" PRIu32 " is unknown", p->hash_type);
+    memcpy(p->uuid, sb + 16, 16);
+    const uint8_t *alg = sb + 32;
+    if (!memchr(alg, '\0', 32))
+        return ERR("verity superblock algorithm name is not terminated");
+    for (size_t i = 0; i < 32 && alg[i]; i++)
+        p->algorithm[i] = (char)tolower(alg[i]);
+    if (!verity_digest_size(p->algorithm))
+        return ERR("verity superblock names hash algorithm '%.31s', which hatch does not "
+                   "support", p->algorithm);
+    p->data_block_size = le32(sb + 64);
+    p->hash_block_size = le32(sb + 68);
+    p->data_blocks = le64(sb + 72);
+    p->salt_size = (uint16_t)(sb[80] | sb[81] << 8);
+    if (p->salt_size > VERITY_MAX_SALT)
+        return ERR("verity superblock salt size %u is over %d", p->salt_size, VERITY_MAX_SALT);
+    memcpy(p->salt, sb + 88, p->salt_size);
+    return 0;
+}
+
+static int unhex(const char *s, uint8_t *out, size_t max)
+{
+    size_t n = strlen(s) / 2;
+    if (n > max)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        char b[3] = {s[2 * i], s[2 * i + 1], 0};
+        out[i] = (uint8_t)strtoul(b, NULL, 16);
+    }
+    return (int)n;
+}
+
+int verity_params_apply(const struct verity_cfg *cfg, struct verity_params *p, int have_sb,
+                        char *err, size_t errlen)
+{
+    if (!have_sb) {
+        memset(p, 0, sizeof *p);
+        p->version = 1;
+        p->hash_type = (uint32_t)cfg->format;
+    }
+    if (cfg->data_block_size)
+        p->data_block_size = cfg->data_block_size;
+    if (cfg->hash_block_size)
+        p->hash_block_size = cfg->hash_block_size;
+    if (cfg->data_blocks)
+        p->data_blocks = cfg->data_blocks;
+    if (cfg->algorithm[0])
+        snprintf(p->algorithm, sizeof p->algorithm, "%s", cfg->algorithm);
+    if (cfg->salt_set)
+        p->salt_size = (uint16_t)unhex(cfg->salt_hex, p->salt, sizeof p->salt);
+
+    /* dm-verity takes blocks from 512 bytes to a page */
+    if (!pow2_in(p->data_block_size, 512, 4096) || !pow2_in(p->hash_block_size, 512, 4096))
+        return ERR("verity block sizes %" PRIu32 "/%" PRIu32
+                   " are not powers of two from 512 to 4096",
+                   p->data_block_size, p->hash_block_size);
+    if (!p->data_blocks || p->data_blocks > (UINT64_MAX / 8) / p->data_block_size)
+        return ERR("verity data block count %" PRIu64 " is not valid", p->data_blocks);
+    size_t ds = verity_digest_size(p->algorithm);
+    if (!ds)
+        return ERR("verity hash algorithm '%s' is not supported", p->algorithm);
+    if (strlen(cfg->roothash) != 2 * ds)
+        return ERR("the root hash has %zu hex digits but %s needs %zu; is roothash= complete?",
+                   strlen(cfg->roothash), p->algorithm, 2 * ds);
+    if (ds > p->hash_block_size / 2)
+        return ERR("verity hash block size %" PRIu32 " is too small for %s",
+                   p->hash_block_size, p->algorithm);
+    if (cfg->hash_offset % p->hash_block_size)
+        return ERR("verity hash-offset %" PRIu64 " is not a multiple of the hash block size "
+                   "%" PRIu32, cfg->hash_offset, p->hash_block_size);
+    return 0;
+}
+
+uint64_t verity_tree_blocks(const struct verity_params *p)
+{
+    /* dm-verity: each hash block holds 2^bits digests, bits = floor(log2(
+     * hash_block_size / digest_size)); levels shrink until one block. */
+    size_t ds = verity_digest_size(p->algorithm);
+    unsigned bits = 0;
+    while ((2u << bits) <= p->hash_block_size / ds)
+        bits++;
+    uint64_t total = 0, n = p->data_blocks;
+    do {
+        n = (n + (1ull << bits) - 1) >> bits;
+        total += n;
+    } while (n > 1);
+    return total;
+}
+
+uint64_t verity_hash_start(const struct verity_cfg *cfg, const struct verity_params *p)
+{
+    uint64_t start = cfg->hash_offset / p->hash_block_size;
+    if (cfg->superblock) /* the 512-byte superblock takes a whole hash block */
+        start += (VERITY_SB_SIZE + p->hash_block_size - 1) / p->hash_block_size;
+    return start;
+}
+
+uint64_t verity_sectors(const struct verity_params *p)
+{
+    return p->data_blocks * (p->data_block_size / 512);
+}
+
+int verity_table(const struct verity_cfg *cfg, const struct verity_params *p,
+                 const char *data_dev, const char *hash_dev, const char *fec_dev, char *buf,
+                 size_t len)
+{
+    char salt[2 * VERITY_MAX_SALT + 1] = "-";
+    for (size_t i = 0; i < p->salt_size; i++)
+        snprintf(salt + 2 * i, 3, "%02x", p->salt[i]);
+
+    const char *opt[8];
+    int n = 0;
+    if (cfg->ignore_corruption)
+        opt[n++] = "ignore_corruption";
+    if (cfg->restart_on_corruption)
+        opt[n++] = "restart_on_corruption";
+    if (cfg->panic_on_corruption)
+        opt[n++] = "panic_on_corruption";
+    if (cfg->ignore_zero_blocks)
+        opt[n++] = "ignore_zero_blocks";
+    if (cfg->check_at_most_once)
+        opt[n++] = "check_at_most_once";
+    (void)fec_dev; /* FEC is refused in verity_cfg_parse until it is supported */
+
+    int w = snprintf(buf, len, "%" PRIu32 " %s %s %" PRIu32 " %" PRIu32 " %" PRIu64 " %" PRIu64
+                     " %s %s %s",
+                     p->hash_type, data_dev, hash_dev, p->data_block_size, p->hash_block_size,
+                     p->data_blocks, verity_hash_start(cfg, p), p->algorithm, cfg->roothash,
+                     salt);
+    if (w < 0 || (size_t)w >= len)
+        return -1;
+    if (n) {
+        w += snprintf(buf + w, len - (size_t)w, " %d", n);
+        for (int i = 0; i < n && (size_t)w < len; i++)
+            w += snprintf(buf + w, len - (size_t)w, " %s", opt[i]);
+    }
+    return (size_t)w < len ? 0 : -1;
+}

@@ -1,0 +1,87 @@
+/* dm-verity: the command line, the veritysetup superblock and the table.
+ * Pure: parsing, validation and arithmetic, no I/O. */
+#ifndef HATCH_VERITYCFG_H
+#define HATCH_VERITYCFG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define VERITY_SB_SIZE 512
+#define VERITY_MAX_SALT 256
+#define VERITY_MAX_DIGEST 64
+
+struct cmdline;
+
+/* What the user asked for; strings point into the cmdline struct or into
+ * the struct's own buffer. */
+struct verity_cfg {
+    int enabled;
+    const char *data;         /* device spec of the data device */
+    const char *hash;         /* device spec of the hash device; NULL: inside data */
+    char roothash[2 * VERITY_MAX_DIGEST + 1];
+    uint64_t hash_offset;     /* bytes into the hash device */
+    int superblock;           /* 1: read parameters from the superblock (default) */
+
+    /* Overrides, and the only source with superblock=no; 0/empty: unset. */
+    uint32_t data_block_size, hash_block_size;
+    uint64_t data_blocks;
+    char algorithm[32];
+    char salt_hex[2 * VERITY_MAX_SALT + 1];
+    int salt_set;
+    int format;               /* hash_type: 1 normal (default), 0 Chrome OS */
+
+    int ignore_corruption, restart_on_corruption, panic_on_corruption;
+    int ignore_zero_blocks, check_at_most_once;
+    const char *fec_device;
+    uint64_t fec_offset;
+    unsigned fec_roots;
+
+    char buf[1024];           /* owns strings split out of verity= */
+};
+
+/* Fill cfg from verity= / roothash= / systemd.verity_root_*. Returns 0
+ * (cfg->enabled says whether verity is asked for) or -1 with a sentence in
+ * err. */
+int verity_cfg_parse(const struct cmdline *c, struct verity_cfg *cfg, char *err, size_t errlen);
+
+/* The parameters of one verity device, from the superblock and/or cfg. */
+struct verity_params {
+    uint32_t version, hash_type;
+    char algorithm[32];
+    uint32_t data_block_size, hash_block_size;
+    uint64_t data_blocks;
+    uint8_t salt[VERITY_MAX_SALT];
+    uint16_t salt_size;
+    uint8_t uuid[16];
+};
+
+/* Parse and validate a 512-byte veritysetup superblock. Returns 0 or -1
+ * with a sentence in err. */
+int verity_sb_parse(const uint8_t sb[VERITY_SB_SIZE], struct verity_params *p, char *err,
+                    size_t errlen);
+
+/* Apply cfg's overrides to p (or build p from cfg alone with superblock=no)
+ * and validate the result. Returns 0 or -1 with err. */
+int verity_params_apply(const struct verity_cfg *cfg, struct verity_params *p, int have_sb,
+                        char *err, size_t errlen);
+
+/* Digest size in bytes of a supported algorithm, 0 if unsupported. */
+size_t verity_digest_size(const char *alg);
+
+/* Hash tree blocks the kernel will read, as dm-verity lays them out. */
+uint64_t verity_tree_blocks(const struct verity_params *p);
+
+/* First hash-tree block, in hash blocks, on the hash device: after the
+ * superblock (rounded up to a hash block) when there is one. */
+uint64_t verity_hash_start(const struct verity_cfg *cfg, const struct verity_params *p);
+
+/* The dm-verity table line (without start and length) for the devices
+ * given as MAJ:MIN. Returns 0 or -1 if buf is too small. */
+int verity_table(const struct verity_cfg *cfg, const struct verity_params *p,
+                 const char *data_dev, const char *hash_dev, const char *fec_dev, char *buf,
+                 size_t len);
+
+/* Length of the mapped device in 512-byte sectors. */
+uint64_t verity_sectors(const struct verity_params *p);
+
+#endif
