@@ -69,8 +69,11 @@ $(B)/unit-tests: $(UNIT) $(PURE) $(HDRS) | $(B)/.deps-ok
 	$(HOSTCC) $(CSTD) $(WARN) -g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	  -fno-sanitize-recover=all -Isrc -o $@ $(UNIT) $(PURE)
 
-unit: $(B)/unit-tests
-	$(B)/unit-tests
+$(B)/test/fixtures/.done: tests/unit/mkfixtures.sh | $(B)/.deps-ok
+	sh tests/unit/mkfixtures.sh $(B)/test/fixtures
+
+unit: $(B)/unit-tests $(B)/test/fixtures/.done
+	HATCH_FIXTURES=$(B)/test/fixtures $(B)/unit-tests
 
 check-gen: $(B)/init $(KERNEL)/kver
 	sh tests/gen/run.sh

@@ -24,6 +24,14 @@ void unit_fail(const char *file, int line, const char *expr)
     cur_failed = 1;
 }
 
+void unit_fail_str(const char *file, int line, const char *expr, const char *got,
+                   const char *want)
+{
+    printf("    %s:%d: %s (got \"%s\", want \"%s\")\n", file, line, expr,
+           got ? got : "(null)", want ? want : "(null)");
+    cur_failed = 1;
+}
+
 int main(int argc, char **argv)
 {
     int passed = 0, failed = 0;

@@ -25,15 +25,13 @@ void unit_fail(const char *file, int line, const char *expr);
     } while (0)
 
 /* String equality where NULL is a value of its own. */
+void unit_fail_str(const char *file, int line, const char *expr, const char *got,
+                   const char *want);
 #define CHECK_STR(a, b)                                                                \
     do {                                                                               \
         const char *a_ = (a), *b_ = (b);                                               \
-        if (!((a_ == NULL && b_ == NULL) || (a_ && b_ && !strcmp(a_, b_)))) {          \
-            char m_[512];                                                              \
-            snprintf(m_, sizeof m_, "%s == %s (got \"%s\", want \"%s\")", #a, #b,      \
-                     a_ ? a_ : "(null)", b_ ? b_ : "(null)");                          \
-            unit_fail(__FILE__, __LINE__, m_);                                         \
-        }                                                                              \
+        if (!((a_ == NULL && b_ == NULL) || (a_ && b_ && !strcmp(a_, b_))))            \
+            unit_fail_str(__FILE__, __LINE__, #a " == " #b, a_, b_);                   \
     } while (0)
 
 #endif
