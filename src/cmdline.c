@@ -38,10 +38,10 @@ size_t cmdline_tokenize(char *buf, cmdline_fn fn, void *ctx, char **rest)
             break;
 
         char *tok = p, *eq = NULL;
-        int inq = 0;
+        int inq = 0, quoted = 0;
         if (*p == '"') {
             tok = ++p;
-            inq = 1;
+            inq = quoted = 1;
         }
         for (; *p; p++) {
             if (isspace((unsigned char)*p) && !inq)
@@ -55,7 +55,9 @@ size_t cmdline_tokenize(char *buf, cmdline_fn fn, void *ctx, char **rest)
         if (*p)
             p++;
         *end = '\0';
-        if (end > tok && end[-1] == '"')
+        /* Only a quote that opened the token or its value is closed here:
+         * root=UUID="x" keeps its quotes, for the tag parser to strip. */
+        if (quoted && end > tok && end[-1] == '"')
             end[-1] = '\0';
 
         if (!eq && strcmp(tok, "--") == 0) {

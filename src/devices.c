@@ -204,33 +204,45 @@ int devices_refresh(const char *name, struct blockdev *out)
     return -ENODEV;
 }
 
+static void drain_events(void);
+static int all_found(const struct devspec *specs, size_t n, struct blockdev *found);
+
 /* Modaliases of every device on every bus, as udev's coldplug would find
- * them; /sys/bus/X/devices/Y/modalias covers what can need a driver. */
-static void coldplug_modaliases(void)
+ * them; /sys/bus/X/devices/Y/modalias covers what can need a driver. With
+ * specs, stop as soon as they are all found: the boot needs its root, and
+ * the real system's udev loads the rest. Returns 1 if stopped early. */
+static int coldplug_modaliases(const struct devspec *specs, size_t n, struct blockdev *found)
 {
     DIR *buses = opendir("/sys/bus");
     struct dirent *b, *e;
     char p[600], alias[256];
+    int done = 0;
 
     if (!buses)
-        return;
-    while ((b = readdir(buses))) {
+        return 0;
+    while (!done && (b = readdir(buses))) {
         if (b->d_name[0] == '.')
             continue;
         snprintf(p, sizeof p, "/sys/bus/%s/devices", b->d_name);
         DIR *dd = opendir(p);
         if (!dd)
             continue;
-        while ((e = readdir(dd))) {
+        while (!done && (e = readdir(dd))) {
             if (e->d_name[0] == '.')
                 continue;
             snprintf(p, sizeof p, "/sys/bus/%s/devices/%s/modalias", b->d_name, e->d_name);
-            if (read_small(p, alias, sizeof alias) > 0)
-                load_for_alias(alias);
+            if (read_small(p, alias, sizeof alias) <= 0)
+                continue;
+            load_for_alias(alias);
+            if (specs) {
+                drain_events();
+                done = all_found(specs, n, found);
+            }
         }
         closedir(dd);
     }
     closedir(buses);
+    return done;
 }
 
 static void coldplug_block(void)
@@ -245,10 +257,18 @@ static void coldplug_block(void)
     closedir(d);
 }
 
+static int modaliases_done;
+
 void devices_coldplug(void)
 {
-    coldplug_modaliases();
     coldplug_block();
+}
+
+void devices_coldplug_all(void)
+{
+    if (!modaliases_done)
+        coldplug_modaliases(NULL, 0, NULL);
+    modaliases_done = 1;
 }
 
 static void handle_event(const struct uevent *ev)
@@ -275,7 +295,7 @@ static void drain_events(void)
             if (errno == ENOBUFS) {
                 /* Events were lost: rescan so nothing is missed. */
                 log_warn("uevent buffer overflowed; rescanning devices");
-                devices_coldplug();
+                coldplug_block();
                 continue;
             }
             return;
@@ -315,6 +335,17 @@ int devices_wait(const struct devspec *specs, size_t n, int timeout_ms, struct b
         drain_events();
         if (all_found(specs, n, found))
             return 0;
+        if (!modaliases_done) {
+            /* Drivers for the devices present, until what we wait for shows
+             * up; later devices get theirs from their uevents. */
+            modaliases_done = 1;
+            if (coldplug_modaliases(specs, n, found)) {
+                log_info("found what the boot needs; the real system loads the drivers "
+                         "of the other devices");
+                return 0;
+            }
+            continue;
+        }
         int wait = -1;
         if (deadline >= 0) {
             long long left = deadline - now_ms();

@@ -10,13 +10,18 @@
  * device appearing in between is missed. Returns 0 or -errno. */
 int devices_start(void);
 
-/* Load modules for every device present (by modalias) and note the block
- * devices present. */
+/* Note the block devices present. */
 void devices_coldplug(void);
 
+/* Load the modules for every device present (by modalias) that
+ * devices_wait() has not gone through yet; for the rescue shell, whose
+ * keyboard may need a driver. */
+void devices_coldplug_all(void);
+
 /* Wait until every spec is found; found[i] receives the match. timeout_ms
- * < 0 waits forever. Keeps loading modules for devices that appear.
- * Returns 0, or -ETIMEDOUT. */
+ * < 0 waits forever. The first call loads the modules of the devices
+ * present, by modalias, until the specs are found; devices that appear
+ * later get theirs from their uevents. Returns 0, or -ETIMEDOUT. */
 int devices_wait(const struct devspec *specs, size_t n, int timeout_ms, struct blockdev *found);
 
 /* Re-read one block device by kernel name (e.g. a dm device just made). */

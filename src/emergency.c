@@ -1,6 +1,7 @@
 /* The failure path. The cause has been logged already; here we only offer
  * the shell and then stop the machine the way the user asked. */
 #include "emergency.h"
+#include "devices.h"
 #include "log.h"
 
 #include <errno.h>
@@ -20,6 +21,9 @@ static int run_shell(void)
 {
     if (access(SHELL, X_OK) < 0)
         return -1;
+    /* The boot may have stopped loading drivers once it found its root;
+     * the person at the shell may need the rest (a USB keyboard, say). */
+    devices_coldplug_all();
     pid_t pid = fork();
     if (pid < 0)
         return -1;

@@ -124,8 +124,15 @@ static int wait_for(const struct devspec *specs, const char *const *roles, size_
         sleep((unsigned)cmd.rootdelay_s);
     }
     int timeout_s = cmd.timeout_s >= 0 ? cmd.timeout_s : DEFAULT_TIMEOUT_S;
-    int r = devices_wait(specs, n, cmd.rootwait ? -1 : timeout_s * 1000, found);
     char what[200];
+    for (size_t i = 0; i < n; i++) {
+        devspec_describe(&specs[i], what, sizeof what);
+        if (cmd.rootwait)
+            log_info("waiting for %s %s (rootwait: no time limit)", roles[i], what);
+        else
+            log_info("waiting up to %d s for %s %s", timeout_s, roles[i], what);
+    }
+    int r = devices_wait(specs, n, cmd.rootwait ? -1 : timeout_s * 1000, found);
     for (size_t i = 0; i < n; i++) {
         devspec_describe(&specs[i], what, sizeof what);
         if (r == 0) {

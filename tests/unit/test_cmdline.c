@@ -53,6 +53,15 @@ TEST(tokenize_quoted_whole_token)
     CHECK_STR(t.s[1], "rw");
 }
 
+TEST(tokenize_inner_quotes_kept_like_the_kernel)
+{
+    char buf[256], *rest;
+    struct toks t = tokenize("root=UUID=\"AB-CD\" x=\"y\"", &rest, buf);
+    CHECK(t.n == 2);
+    CHECK_STR(t.s[0], "root=[UUID=\"AB-CD\"]");
+    CHECK_STR(t.s[1], "x=[y]");
+}
+
 TEST(tokenize_double_dash_ends_options)
 {
     char buf[256], *rest;

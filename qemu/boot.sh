@@ -1,0 +1,251 @@
+#!/bin/bash
+# Boot a kernel + initramfs in QEMU and check the serial log.
+#
+# usage: qemu/boot.sh --kernel F --initrd F [--disk IMG]... --append "CMDLINE"
+#          [--timeout SEC] [--log FILE] [--expect REGEX]... [--reject REGEX]...
+#          [--monitor SOCK] [--icount] [--live] [--qemu ARG]...
+#
+#   --disk IMG     virtio-blk disk (vda, vdb, ... in order). Opened with
+#                  snapshot=on: the guest's writes never reach IMG.
+#   --append       kernel command line; "console=ttyS0 " is put first (so
+#                  it stays before any "--" in it). Nothing
+#                  else is (add panic=-1 yourself to make a panic end QEMU).
+#   --timeout SEC  hard limit (default 120), then QEMU is killed.
+#   --log FILE     serial log (default: a temp file, kept only on failure);
+#                  CRs are removed once QEMU has stopped.
+#   --expect RE    grep -E pattern that must appear; repeatable.
+#   --reject RE    grep -E pattern that must NOT appear; repeatable. QEMU is
+#                  stopped as soon as one appears (e.g. 'Kernel panic').
+#   --monitor SOCK HMP monitor on unix socket SOCK (see qemu/monitor.sh), plus
+#                  an empty PCIe root port "rp1" to hot-plug a disk into.
+#   --icount       deterministic guest clock (-icount shift=0,sleep=off);
+#                  forces TCG.
+#   --live         also copy the serial output to stdout as it arrives.
+#   --qemu ARG     extra QEMU argument, passed through; repeatable.
+#   --input FILE   bytes typed on the serial console (e.g. commands for a
+#                  rescue shell); QEMU hands them over as the guest reads.
+#   --when RE      once RE appears in the log, send every --hmp command to
+#   --hmp CMD      the monitor (needs --monitor); e.g. hot-plug a disk while
+#                  the initramfs waits for it.
+#
+# QEMU stops as soon as every --expect has matched or any --reject has, when
+# the guest powers off or reboots (-no-reboot), or at the timeout.
+# Exit: 0 all --expect seen and no --reject seen; 1 otherwise; 124 timeout
+# before all --expect were seen; 2 usage error or QEMU failed to start.
+# Without --expect, success means the guest powered off by itself.
+#
+# Accelerator: KVM only if qemu/kvm-probe.sh's cached answer (build/kvm-ok,
+# override with HATCH_KVM_OK=yes|no) is yes and --icount is off; else TCG.
+# On the project's build machines /dev/kvm exists but guests never run.
+set -eu
+
+die() {
+    echo "hatch: boot: $*" >&2
+    exit 2
+}
+
+kernel="" initrd="" append="" timeout=120 log="" monitor="" icount=0 live=0
+input="" when=""
+disks=() expects=() rejects=() extra=() hmp=()
+while [ $# -gt 0 ]; do
+    case $1 in
+        --icount | --live) ;;
+        *) [ $# -ge 2 ] || die "option $1 needs a value" ;;
+    esac
+    case $1 in
+        --kernel) kernel=$2; shift 2 ;;
+        --initrd) initrd=$2; shift 2 ;;
+        --disk) disks+=("$2"); shift 2 ;;
+        --append) append=$2; shift 2 ;;
+        --timeout) timeout=$2; shift 2 ;;
+        --log) log=$2; shift 2 ;;
+        --expect) expects+=("$2"); shift 2 ;;
+        --reject) rejects+=("$2"); shift 2 ;;
+        --monitor) monitor=$2; shift 2 ;;
+        --qemu) extra+=("$2"); shift 2 ;;
+        --input) input=$2; shift 2 ;;
+        --when) when=$2; shift 2 ;;
+        --hmp) hmp+=("$2"); shift 2 ;;
+        --icount) icount=1; shift ;;
+        --live) live=1; shift ;;
+        *) die "unknown option $1 (see the header of qemu/boot.sh)" ;;
+    esac
+done
+[ -n "$kernel" ] || die "--kernel is required"
+[ -f "$kernel" ] || die "kernel $kernel not found"
+[ -z "$initrd" ] || [ -f "$initrd" ] || die "initrd $initrd not found"
+for d in ${disks[@]+"${disks[@]}"}; do
+    [ -f "$d" ] || die "disk $d not found"
+done
+case $timeout in '' | *[!0-9]*) die "--timeout wants whole seconds" ;; esac
+[ -z "$input" ] || [ -f "$input" ] || die "input file $input not found"
+[ -z "$when" ] || [ -n "$monitor" ] || die "--when needs --monitor"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (qemu-system-x86)"
+
+keep_log=1
+if [ -z "$log" ]; then
+    log=$(mktemp "${TMPDIR:-/tmp}/hatch-boot.XXXXXX")
+    keep_log=0
+fi
+mkdir -p "$(dirname "$log")"
+: >"$log"
+errf=$(mktemp "${TMPDIR:-/tmp}/hatch-boot-err.XXXXXX")
+
+kvm=${HATCH_KVM_OK:-}
+if [ -z "$kvm" ]; then
+    kvm=$(cat build/kvm-ok 2>/dev/null || echo no)
+fi
+if [ "$kvm" = yes ] && [ "$icount" = 0 ]; then
+    accel=(-accel kvm -cpu host)
+else
+    # "max" gives the guest SSE4.2 etc., so drivers such as crc32c-intel
+    # load as they would on real hardware.
+    accel=(-accel tcg -cpu max)
+fi
+
+# q35 (PCIe) rather than pc: it is what current machines look like. Hot-plug
+# on q35 needs a free PCIe root port; the monitor user plugs into bus=rp1.
+if [ -n "$input" ]; then
+    serial=(-chardev "file,id=ser0,path=${log//,/,,},input-path=${input//,/,,}"
+        -serial chardev:ser0)
+else
+    serial=(-serial "file:$log")
+fi
+args=(-M q35 "${accel[@]}" -m 512 -smp 1 -nodefaults -display none -no-reboot
+    "${serial[@]}" -kernel "$kernel" -append "console=ttyS0 $append")
+[ -z "$initrd" ] || args+=(-initrd "$initrd")
+for d in ${disks[@]+"${disks[@]}"}; do
+    # QEMU splits -drive options at commas; doubling escapes them in names.
+    args+=(-drive "file=${d//,/,,},if=virtio,format=raw,snapshot=on")
+done
+if [ -n "$monitor" ]; then
+    rm -f "$monitor"
+    args+=(-monitor "unix:${monitor//,/,,},server=on,wait=off"
+        -device "pcie-root-port,id=rp1,chassis=1,slot=1")
+else
+    args+=(-monitor none)
+fi
+[ "$icount" = 0 ] || args+=(-icount "shift=0,sleep=off")
+args+=(${extra[@]+"${extra[@]}"})
+
+qemu_pid="" tail_pid=""
+cleanup() {
+    if [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; then
+        kill -TERM "$qemu_pid" 2>/dev/null || true
+        for _ in 1 2 3 4 5 6 7 8 9 10; do
+            kill -0 "$qemu_pid" 2>/dev/null || break
+            sleep 0.2
+        done
+        kill -KILL "$qemu_pid" 2>/dev/null || true
+    fi
+    [ -z "$tail_pid" ] || kill "$tail_pid" 2>/dev/null || true
+    wait 2>/dev/null || true
+    rm -f "$errf"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+qemu-system-x86_64 "${args[@]}" </dev/null >/dev/null 2>"$errf" &
+qemu_pid=$!
+if [ "$live" = 1 ]; then
+    # --pid makes tail end by itself shortly after QEMU does.
+    tail -n +1 -f --pid="$qemu_pid" "$log" &
+    tail_pid=$!
+fi
+
+# The serial port sends CR LF; drop the CRs so patterns may end in '$'.
+logtext() {
+    tr -d '\r' <"$log"
+}
+
+missing() {
+    local re
+    for re in ${expects[@]+"${expects[@]}"}; do
+        logtext | grep -E -q -e "$re" || printf '%s\n' "$re"
+    done
+}
+
+unwanted() {
+    local re
+    for re in ${rejects[@]+"${rejects[@]}"}; do
+        ! logtext | grep -E -q -e "$re" || printf '%s\n' "$re"
+    done
+}
+
+start=$(date +%s)
+status=""
+while :; do
+    if ! kill -0 "$qemu_pid" 2>/dev/null; then
+        qrc=0
+        wait "$qemu_pid" || qrc=$?
+        qemu_pid=""
+        # QEMU exits 0 on guest poweroff/reboot; anything else is its own failure.
+        if [ "$qrc" != 0 ] && [ ! -s "$log" ]; then
+            cat "$errf" >&2
+            echo "hatch: boot: qemu-system-x86_64 failed (exit $qrc)" >&2
+            exit 2
+        fi
+        status=exited
+        break
+    fi
+    # A rejected line fails the run whatever follows: no need to wait.
+    if [ ${#rejects[@]} -gt 0 ] && [ -n "$(unwanted)" ]; then
+        status=rejected
+        break
+    fi
+    if [ -n "$when" ] && grep -E -q -e "$when" "$log"; then
+        when=""
+        sh "$(dirname "$0")/monitor.sh" "$monitor" "${hmp[@]}" >&2 ||
+            echo "hatch: boot: monitor commands failed" >&2
+    fi
+    if [ ${#expects[@]} -gt 0 ] && [ -z "$(missing)" ]; then
+        status=seen
+        break
+    fi
+    if [ $(($(date +%s) - start)) -ge "$timeout" ]; then
+        status=timeout
+        break
+    fi
+    sleep 0.1
+done
+elapsed=$(($(date +%s) - start))
+# QEMU's own complaints (warnings, a crash), less the note our kill causes.
+qerr=$(grep -v 'terminating on signal' "$errf" || true)
+# Stop QEMU now (not in the EXIT trap) so --live's tail ends before we report.
+cleanup
+trap - EXIT
+# Keep a plain-text log for whoever greps it afterwards.
+logtext >"$log.tmp" && mv "$log.tmp" "$log"
+
+miss=$(missing)
+bad=$(unwanted)
+
+rc=0
+if [ "$status" = timeout ] && [ -n "$miss" ]; then
+    rc=124
+    echo "hatch: boot: timeout after ${timeout}s" >&2
+elif [ -n "$miss" ] || [ -n "$bad" ]; then
+    rc=1
+elif [ "$status" = timeout ]; then
+    # No --expect given and the guest never powered off.
+    rc=124
+    echo "hatch: boot: timeout after ${timeout}s (guest did not power off)" >&2
+fi
+if [ "$rc" != 0 ]; then
+    if [ "$live" = 0 ]; then
+        echo "---- last 30 lines of $log ----" >&2
+        tail -n 30 "$log" >&2
+        echo "----" >&2
+    fi
+    while IFS= read -r re; do
+        [ -z "$re" ] || echo "hatch: boot: missing: $re" >&2
+    done <<<"$miss"
+    while IFS= read -r re; do
+        [ -z "$re" ] || echo "hatch: boot: unwanted: $re" >&2
+    done <<<"$bad"
+    [ -z "$qerr" ] || printf 'hatch: boot: qemu said: %s\n' "$qerr" >&2
+    echo "hatch: boot: log kept in $log (${elapsed}s)" >&2
+elif [ "$keep_log" = 0 ]; then
+    rm -f "$log"
+fi
+exit "$rc"

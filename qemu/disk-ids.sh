@@ -1,0 +1,44 @@
+# shellcheck shell=sh
+# Fixed identifiers of hatch's test disks (qemu/mkdisk.sh). Sourced by
+# mkdisk.sh and by the tests, so a test's root= argument and the image it
+# boots can never drift apart. Changing a value here changes the images:
+# rebuild them (make clean) after editing.
+# shellcheck disable=SC2034  # every variable is used by whoever sources this
+
+# The real root filesystem, in every layout.
+HATCH_FS_UUID=8f3a6d2e-4b1c-4e8a-9d7f-2a6c5e1b0c11
+HATCH_FS_LABEL=hatchroot
+# ext4's directory hash seed; fixed so images are byte-for-byte reproducible.
+HATCH_FS_HASH_SEED=0d9c7b6a-5e4f-4a3b-8c2d-1e0f9a8b7c6d
+
+# GPT partition of the real root (p1, or p2 in the twoparts layout).
+HATCH_PARTUUID=5e0c6a1d-7b2f-4c3e-8a9d-1f2e3d4c5b6a
+HATCH_PARTLABEL=hatch-root
+# GPT disk GUID (the same for every GPT layout).
+HATCH_DISK_GUID=3b8e1f2a-6c4d-4f5e-9a0b-7c1d2e3f4a5b
+
+# verity-sep: the hash partition (p2) and the verity superblock.
+HATCH_HASH_PARTUUID=a7d4c2b1-9e8f-4d6c-b5a4-3f2e1d0c9b8a
+HATCH_HASH_PARTLABEL=hatch-hash
+HATCH_VERITY_UUID=c4e2a9f1-3b7d-4e6a-8f5c-9d1b2a3c4e5f
+# 32 bytes, hex; veritysetup's default salt length.
+HATCH_VERITY_SALT=6861746368207665726974792073616c74206669786564206279206465736967
+
+# mbr: the DOS disk identifier; p1's PARTUUID is then 1234abcd-01.
+HATCH_MBR_ID=0x1234abcd
+HATCH_MBR_PARTUUID=1234abcd-01
+
+# twoparts: p1 is a decoy that must NOT be chosen when root= names the real one.
+HATCH_DECOY_FS_UUID=2d7e9b4c-1a3f-4c8e-b6d5-0f9e8d7c6b5a
+HATCH_DECOY_FS_LABEL=hatchdecoy
+HATCH_DECOY_PARTUUID=9b1c3d5e-7f2a-4b6c-8d0e-1f3a5b7c9d2e
+HATCH_DECOY_PARTLABEL=hatch-decoy
+
+# Sizes in MiB. Partitions start on MiB boundaries, the first at 1 MiB.
+HATCH_ROOT_MIB=24
+HATCH_DECOY_MIB=8
+HATCH_HASH_MIB=1
+
+# Timestamp written into every inode and the superblock, unless the caller
+# sets SOURCE_DATE_EPOCH (2024-01-01T00:00:00Z).
+HATCH_DEFAULT_EPOCH=1704067200

@@ -1,0 +1,238 @@
+/* checkinit: the marker init that hatch's QEMU tests put at /sbin/init.
+ *
+ * As PID 1 on the real root it reports, in ONE line on the console, what the
+ * initramfs handed over (root device, mounts, argv, environment, whether the
+ * verity-protected payload reads back), then powers the machine off so QEMU
+ * exits at once. Tests grep the line; keep the field order and names stable:
+ *
+ *   HATCH-CHECK result= pid= root= rootdev= fstype= mode= proc= sys= dev= run=
+ *               argc= argv= env= payload= uptime= unevictable_kb= shmem_kb=
+ *
+ * Values never contain spaces: argv/env bytes that are space, comma, '%' or
+ * not printable ASCII are written as %XX. Unknown values are "?".
+ * Static buffers only: this must work with nothing but the kernel under it. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/reboot.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static char line[32768];
+static size_t len;
+static char mi[65536];
+
+static void put(const char *s)
+{
+    size_t n = strlen(s);
+    if (n > sizeof(line) - 2 - len) /* keep room for '\n' */
+        n = sizeof(line) - 2 - len;
+    memcpy(line + len, s, n);
+    len += n;
+}
+
+/* A field must stay one whitespace-free token whatever the guest passed. */
+static void put_escaped(const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char e[4] = "%";
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c <= ' ' || c >= 0x7f || c == ',' || c == '%') {
+            e[1] = hex[c >> 4];
+            e[2] = hex[c & 15];
+            put(e);
+        } else {
+            char one[2] = { (char)c, 0 };
+            put(one);
+        }
+    }
+}
+
+static void put_list(char **v)
+{
+    for (int i = 0; v && v[i]; i++) {
+        if (i)
+            put(",");
+        put_escaped(v[i]);
+    }
+}
+
+/* Reads a whole small file; returns its length or -errno. */
+static long slurp(const char *path, char *buf, size_t size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    size_t got = 0;
+    if (fd < 0)
+        return -errno;
+    while (got < size - 1) {
+        ssize_t r = read(fd, buf + got, size - 1 - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            close(fd);
+            return -e;
+        }
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    buf[got] = 0;
+    return (long)got;
+}
+
+static const char *errname(int e)
+{
+    static char other[16];
+    switch (e) {
+    case EIO: return "EIO";
+    case EACCES: return "EACCES";
+    case EPERM: return "EPERM";
+    case ENXIO: return "ENXIO";
+    case ENODEV: return "ENODEV";
+    case EINVAL: return "EINVAL";
+    case EBADMSG: return "EBADMSG";
+    case ENODATA: return "ENODATA";
+    case EISDIR: return "EISDIR";
+    case ENOMEM: return "ENOMEM";
+    }
+    snprintf(other, sizeof(other), "E%d", e);
+    return other;
+}
+
+/* Reads the payload in chunks, so any dm-verity failure anywhere shows. */
+static void put_payload(void)
+{
+    static char chunk[16384];
+    char num[48];
+    unsigned long long total = 0;
+    int fd = open("/check/payload", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        put(errno == ENOENT ? "none" : "error:");
+        if (errno != ENOENT)
+            put(errname(errno));
+        return;
+    }
+    for (;;) {
+        ssize_t r = read(fd, chunk, sizeof(chunk));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            put("error:");
+            put(errname(errno));
+            close(fd);
+            return;
+        }
+        if (r == 0)
+            break;
+        total += (unsigned long long)r;
+    }
+    close(fd);
+    snprintf(num, sizeof(num), "ok:%llu", total);
+    put(num);
+}
+
+/* One "Key:   N kB" value of /proc/meminfo, or "?". */
+static void put_meminfo(const char *key)
+{
+    static char buf[8192];
+    if (slurp("/proc/meminfo", buf, sizeof(buf)) > 0) {
+        char *p = strstr(buf, key);
+        if (p) {
+            p += strlen(key);
+            p += strspn(p, " ");
+            p[strspn(p, "0123456789")] = 0;
+            put(p);
+            return;
+        }
+    }
+    put("?");
+}
+
+int main(int argc, char **argv)
+{
+    /* mountinfo: id parent maj:min root mountpoint opts [optional...] - fstype source superopts */
+    const char *root = "?", *rootdev = "?", *fstype = "?", *mode = "?";
+    const char *flag[4] = { "?", "?", "?", "?" };
+    static const char *const want[4] = { "/proc", "/sys", "/dev", "/run" };
+    int pid = (int)getpid(), ok;
+    char num[32], up[64];
+
+    if (slurp("/proc/self/mountinfo", mi, sizeof(mi)) < 0) {
+        flag[0] = "0";
+    } else {
+        char *save = NULL;
+        for (int i = 0; i < 4; i++)
+            flag[i] = "0";
+        for (char *l = strtok_r(mi, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+            char *tok[32], *s2 = NULL;
+            int n = 0, dash = -1;
+            for (char *t = strtok_r(l, " ", &s2); t && n < 32; t = strtok_r(NULL, " ", &s2)) {
+                if (dash < 0 && n >= 6 && strcmp(t, "-") == 0)
+                    dash = n;
+                tok[n++] = t;
+            }
+            if (n < 6 || dash < 0 || dash + 2 >= n)
+                continue;
+            for (int i = 0; i < 4; i++)
+                if (strcmp(tok[4], want[i]) == 0)
+                    flag[i] = "1";
+            if (strcmp(tok[4], "/") == 0) { /* the last one is the visible root */
+                rootdev = tok[2];
+                fstype = tok[dash + 1];
+                root = tok[dash + 2];
+                mode = strncmp(tok[5], "ro", 2) == 0 && (tok[5][2] == ',' || !tok[5][2]) ? "ro" : "rw";
+            }
+        }
+    }
+    ok = pid == 1;
+    for (int i = 0; i < 4; i++)
+        ok = ok && strcmp(flag[i], "1") == 0;
+
+    put("HATCH-CHECK result=");
+    put(ok ? "ok" : "fail");
+    snprintf(num, sizeof(num), " pid=%d", pid);
+    put(num);
+    put(" root="); put_escaped(root);
+    put(" rootdev="); put(rootdev);
+    put(" fstype="); put_escaped(fstype);
+    put(" mode="); put(mode);
+    for (int i = 0; i < 4; i++) {
+        put(" "); put(want[i] + 1); put("="); put(flag[i]);
+    }
+    snprintf(num, sizeof(num), " argc=%d", argc);
+    put(num);
+    put(" argv="); put_list(argv);
+    put(" env="); put_list(environ);
+    put(" payload="); put_payload();
+    put(" uptime=");
+    if (slurp("/proc/uptime", up, sizeof(up)) > 0) {
+        up[strcspn(up, " \n")] = 0;
+        put(up);
+    } else {
+        put("?");
+    }
+    /* The initramfs is ramfs, whose pages the kernel counts as
+     * Unevictable; a tmpfs left mounted inside it counts as Shmem. Tests
+     * read these to see that the initramfs was freed and nothing else. */
+    put(" unevictable_kb="); put_meminfo("Unevictable:");
+    put(" shmem_kb="); put_meminfo("Shmem:");
+    line[len++] = '\n';
+
+    /* The console is where QEMU's serial log comes from; stdout may be unset. */
+    int fd = pid == 1 ? open("/dev/console", O_WRONLY | O_NOCTTY | O_CLOEXEC) : -1;
+    if (write(fd >= 0 ? fd : 1, line, len) < 0 && fd >= 0)
+        (void)!write(1, line, len);
+    if (pid != 1)
+        return 1;
+    sync();
+    reboot(RB_POWER_OFF);
+    /* PID 1 must never exit (that panics); wait for the harness's timeout. */
+    for (;;)
+        pause();
+}

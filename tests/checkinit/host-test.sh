@@ -1,0 +1,50 @@
+#!/bin/sh
+# Host-side tests of the check init (not as PID 1, so no power-off): the
+# line's shape and escaping, which every QEMU test's grep depends on.
+#
+# usage: tests/checkinit/host-test.sh [CHECKINIT]    (default build/checkinit)
+set -eu
+
+ci=${1:-build/checkinit}
+[ -x "$ci" ] || {
+    echo "hatch: checkinit-test: $ci not built" >&2
+    exit 1
+}
+pass=0 fail=0
+
+check() { # NAME EXPECTED ACTUAL
+    if [ "$2" = "$3" ]; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        printf 'FAIL %s\n  want: %s\n  got:  %s\n' "$1" "$2" "$3"
+    fi
+}
+
+field() { # LINE NAME: the value of NAME=
+    printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+rc=0
+out=$(env -i 'A=x y' 'B=1,2%' "$ci" 'a b' 'c,d' "$(printf 'tab\there')" 'é' '') || rc=$?
+check "exit status when not PID 1" 1 "$rc"
+check "one line" 1 "$(printf '%s\n' "$out" | wc -l | tr -d ' ')"
+check "result when not PID 1" fail "$(field "$out" result)"
+names=$(printf '%s\n' "$out" | tr ' ' '\n' | sed -n '2,$s/=.*//p' | tr '\n' ' ')
+check "field order" "result pid root rootdev fstype mode proc sys dev run argc argv env payload uptime unevictable_kb shmem_kb " "$names"
+check "argc" 6 "$(field "$out" argc)"
+check "argv escaping" "$ci,a%20b,c%2Cd,tab%09here,%C3%A9," "$(field "$out" argv)"
+check "env escaping" "A=x%20y,B=1%2C2%25" "$(field "$out" env)"
+check "no payload on host" none "$(field "$out" payload)"
+case $(field "$out" pid) in
+    '' | 1 | *[!0-9]*) check "pid is ours, not 1" "a number > 1" "$(field "$out" pid)" ;;
+    *) check "pid is ours, not 1" x x ;;
+esac
+case $(field "$out" uptime) in
+    '' | *[!0-9.]*) check "uptime is a number" number "$(field "$out" uptime)" ;;
+    *) check "uptime is a number" x x ;;
+esac
+check "starts with the marker" HATCH-CHECK "${out%% *}"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,260 @@
+#!/bin/bash
+# End-to-end tests: boot Debian's kernel in QEMU with a hatch initramfs and a
+# real disk image, and assert on the check init's HATCH-CHECK line or on an
+# exact hatch failure line. usage: tests/e2e/run.sh [NAME-SUBSTRING]
+#
+# Every case appends "panic=-1 rd.emergency=poweroff" unless it says
+# otherwise, so a failing boot ends QEMU at once instead of at the timeout.
+set -eu
+cd "$(dirname "$0")/../.."
+# shellcheck source=qemu/disk-ids.sh
+. qemu/disk-ids.sh
+
+T=build/test/e2e
+K=build/kernel
+KVER=$(cat "$K/kver")
+JOBS=${HATCH_E2E_JOBS:-2}
+FILTER=${1:-}
+mkdir -p "$T/logs" "$T/res" "$T/in"
+rm -f "$T"/res/* "$T"/logs/*
+
+die() { echo "hatch: e2e: $*" >&2; exit 1; }
+
+# --- images ------------------------------------------------------------------
+initrd() { # NAME [mkinitramfs options]
+    local name=$1
+    shift
+    sh mkinitramfs.sh -k "$KVER" -b "$K/root" -o "$T/$name.cpio" "$@" \
+        >"$T/logs/mkinitramfs-$name.log" 2>&1 ||
+        { cat "$T/logs/mkinitramfs-$name.log"; die "mkinitramfs.sh for $name failed"; }
+}
+disk() { # NAME LAYOUT
+    sh qemu/mkdisk.sh -o "$T/$1.img" -i build/checkinit -l "$2" >"$T/logs/mkdisk-$1.log" 2>&1 ||
+        { cat "$T/logs/mkdisk-$1.log"; die "mkdisk.sh for $1 failed"; }
+}
+flip() { # IMAGE OFFSET: change one byte at OFFSET
+    local b
+    b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+    printf '%b' "\\0$(printf '%03o' $(((b + 1) % 256)))" |
+        dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+part_start() { # IMAGE N: byte offset of partition N
+    sfdisk -d "$1" | awk -v n="$1$2" '$1 == n { sub(",", "", $4); print $4 * 512 }'
+}
+
+echo "hatch: e2e: building images"
+start=$(date +%s)
+initrd std
+initrd gzip -c gzip
+initrd none -c none
+initrd lz4 -c lz4
+initrd xz -c xz
+# An image built for a kernel version that is not the one booted.
+rm -rf "$T/otherk"
+mkdir -p "$T/otherk/lib/modules"
+cp -a "$K/root/lib/modules/$KVER" "$T/otherk/lib/modules/6.1.0-99-amd64"
+sh mkinitramfs.sh -k 6.1.0-99-amd64 -b "$T/otherk" -o "$T/otherk.cpio" -H base,modules \
+    >"$T/logs/mkinitramfs-otherk.log" 2>&1 || die "mkinitramfs.sh for otherk failed"
+rm -rf "$T/otherk"
+
+disk plain plain
+disk mbr mbr
+disk twoparts twoparts
+disk vsep verity-sep
+disk vin verity-inline
+RH_SEP=$(cat "$T/vsep.img.roothash")
+RH_IN=$(cat "$T/vin.img.roothash")
+OFF_IN=$(cat "$T/vin.img.hashoffset")
+# A data block of /check/payload changed under the hash tree.
+cp "$T/vsep.img" "$T/vsep-corrupt.img"
+flip "$T/vsep-corrupt.img" "$(cat "$T/vsep.img.payloadoffset")"
+# The verity superblock's magic broken.
+cp "$T/vsep.img" "$T/vsep-badsb.img"
+flip "$T/vsep-badsb.img" "$(part_start "$T/vsep.img" 2)"
+echo "hatch: e2e: images built in $(($(date +%s) - start)) s"
+
+# --- running cases -------------------------------------------------------------
+ok() { printf 'HATCH-CHECK result=ok pid=1 root=%s ' "$1"; }
+TAIL="panic=-1 rd.emergency=poweroff"
+
+# boot NAME DISK INITRD APPEND [boot.sh options...]; DISK may be "-".
+boot() {
+    local name=$1 dsk=$2 img=$3 append=$4
+    shift 4
+    case $name in *"$FILTER"*) ;; *) return 0 ;; esac
+    local args=(--kernel "$K/vmlinuz" --initrd "$T/$img.cpio" --append "$append"
+        --log "$T/logs/$name.log" --timeout 120)
+    [ "$dsk" = - ] || args+=(--disk "$T/$dsk.img")
+    while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
+    (
+        local post=post_${name//-/_}
+        declare -F "$post" >/dev/null || post=:
+        if bash qemu/boot.sh "${args[@]}" "$@" >"$T/logs/$name.out" 2>&1 &&
+            "$post" >>"$T/logs/$name.out" 2>&1; then
+            echo pass >"$T/res/$name"
+        else
+            echo fail >"$T/res/$name"
+        fi
+    ) &
+}
+
+# A case may add assertions on its log in a function post_NAME (dashes
+# become underscores), run after the boot passed.
+
+# Cases whose boot goes through hatch's serial console input (rd.shell,
+# rd.break) feed it from a file.
+input() { # NAME TEXT
+    printf '%s\n' "$2" >"$T/in/$1"
+    echo "$T/in/$1"
+}
+
+# Seconds between two kernel-timestamped lines of a log.
+gap() { # LOG RE1 RE2
+    awk -v a="$2" -v b="$3" '
+        function ts(l) { sub(/^\[ */, "", l); sub(/\].*/, "", l); return l + 0 }
+        $0 ~ a && !t1 { t1 = ts($0) } $0 ~ b && !t2 { t2 = ts($0) }
+        END { if (t1 && t2) printf "%.2f\n", t2 - t1; else print "none" }' "$1"
+}
+
+post_root_missing_timeout() {
+    local g
+    g=$(gap "$T/logs/root-missing-timeout.log" "hatch: waiting up to 3 s" "did not appear")
+    echo "wait lasted $g s"
+    awk -v g="$g" 'BEGIN { exit !(g != "none" && g >= 2.9 && g < 4.5) }'
+}
+
+post_initramfs_freed() {
+    local line u s
+    line=$(grep -a 'HATCH-CHECK' "$T/logs/initramfs-freed.log")
+    u=$(printf '%s\n' "$line" | sed -n 's/.* unevictable_kb=\([0-9]*\).*/\1/p')
+    s=$(printf '%s\n' "$line" | sed -n 's/.* shmem_kb=\([0-9]*\).*/\1/p')
+    echo "unevictable_kb=$u shmem_kb=$s"
+    # ramfs pages are unevictable: the initramfs (megabytes of modules) must
+    # be gone; the 8 MiB tmpfs mounted inside it must still be there.
+    [ -n "$u" ] && [ "$u" -lt 1024 ] && [ -n "$s" ] && [ "$s" -ge 8192 ]
+}
+
+E='HATCH-CHECK result=ok'
+DEV1=/dev/vda1
+
+# Root forms
+boot root-devname plain std "root=/dev/vda1 $TAIL" --expect "$(ok $DEV1)rootdev=254:1 fstype=ext4 mode=ro"
+boot root-uuid plain std "root=UUID=$HATCH_FS_UUID $TAIL" --expect "$(ok $DEV1)"
+boot root-uuid-upper-quoted plain std "root=UUID=\"${HATCH_FS_UUID^^}\" $TAIL" --expect "$(ok $DEV1)"
+boot root-label plain std "root=LABEL=$HATCH_FS_LABEL $TAIL" --expect "$(ok $DEV1)"
+boot root-partuuid plain std "root=PARTUUID=$HATCH_PARTUUID $TAIL" --expect "$(ok $DEV1)"
+boot root-partlabel plain std "root=PARTLABEL=$HATCH_PARTLABEL $TAIL" --expect "$(ok $DEV1)"
+boot root-majmin plain std "root=254:1 $TAIL" --expect "$(ok $DEV1)"
+boot root-by-uuid plain std "root=/dev/disk/by-uuid/$HATCH_FS_UUID $TAIL" --expect "$(ok $DEV1)"
+boot root-by-label plain std "root=/dev/disk/by-label/$HATCH_FS_LABEL $TAIL" --expect "$(ok $DEV1)"
+boot root-by-partuuid plain std "root=/dev/disk/by-partuuid/$HATCH_PARTUUID $TAIL" --expect "$(ok $DEV1)"
+boot root-by-partlabel plain std "root=/dev/disk/by-partlabel/$HATCH_PARTLABEL $TAIL" --expect "$(ok $DEV1)"
+boot root-mbr-partuuid mbr std "root=PARTUUID=$HATCH_MBR_PARTUUID $TAIL" --expect "$(ok $DEV1)"
+boot root-partnroff twoparts std "root=PARTUUID=$HATCH_DECOY_PARTUUID/PARTNROFF=1 $TAIL" \
+    --expect "$(ok /dev/vda2)"
+boot root-label-not-decoy twoparts std "root=LABEL=$HATCH_FS_LABEL $TAIL" --expect "$(ok /dev/vda2)"
+
+# Mounting and the real init
+boot rootfstype-rootflags-rw plain std \
+    "root=LABEL=$HATCH_FS_LABEL rootfstype=xfs,ext4 rootflags=noatime,data=journal rw $TAIL" \
+    --expect "$(ok $DEV1)rootdev=254:1 fstype=ext4 mode=rw" \
+    --expect "hatch: mounted /dev/vda1 \(ext4\) on /newroot read-write with data=journal"
+boot init-args plain std "root=/dev/vda1 init=/sbin/alt-init single foo=bar $TAIL -- a1 b1" \
+    --expect "$(ok $DEV1).* argc=4 argv=/sbin/alt-init,single,a1,b1 env=HOME=/,TERM=linux,foo=bar "
+boot init-missing plain std "root=/dev/vda1 init=/sbin/nope $TAIL" \
+    --expect "hatch: the init program /sbin/nope does not exist on the root filesystem" \
+    --expect "hatch: powering off" --reject "$E"
+
+# Waiting, failing, and the failure path
+boot root-missing-timeout plain std "root=UUID=00000000-0000-0000-0000-000000000000 rd.timeout=3 $TAIL" \
+    --expect "hatch: root device UUID=00000000-0000-0000-0000-000000000000 did not appear within 3 s" \
+    --expect "hatch:   vda1 +254:1 TYPE=ext4 UUID=$HATCH_FS_UUID LABEL=$HATCH_FS_LABEL PARTUUID=$HATCH_PARTUUID PARTLABEL=$HATCH_PARTLABEL" \
+    --expect "hatch: powering off \(rd.emergency=poweroff\)" --reject "$E"
+boot root-bad-spec plain std "root=sda1 $TAIL" \
+    --expect "hatch: root=sda1: 'sda1' is not a device" --expect "hatch: powering off" --reject "$E"
+boot no-driver-blacklisted plain std "root=/dev/vda1 rd.driver.blacklist=virtio_blk rd.timeout=2 $TAIL" \
+    --expect "hatch: not loading virtio_blk \(.*\): blacklisted on the command line" \
+    --expect "hatch: block devices seen: none" --reject "$E"
+boot emergency-reboot plain std "root=LABEL=nope rd.timeout=1 panic=-1 rd.emergency=reboot" \
+    --expect "hatch: rebooting \(rd.emergency=reboot\)" --expect "reboot: Restarting system"
+boot emergency-halt-default plain std "root=LABEL=nope rd.timeout=1 panic=-1" \
+    --expect "hatch: halting \(rd.emergency=halt\)" --expect "reboot: System halted"
+# shellcheck disable=SC2016  # the guest's shell expands these
+boot rd-shell plain std "root=LABEL=nope rd.timeout=1 rd.shell $TAIL" \
+    --input "$(input rd-shell 'echo SHELL-$((6*7)) $$; exit')" \
+    --expect "hatch: starting the rescue shell" --expect "SHELL-42 [0-9]+" \
+    --expect "hatch: powering off"
+# shellcheck disable=SC2016
+boot rd-break-mount plain std "root=/dev/vda1 rd.break=pre-mount $TAIL" \
+    --input "$(input rd-break-mount 'echo BREAK-$((2+3)); exit')" \
+    --expect "hatch: rd.break: stopping before stage 'mount'" --expect "BREAK-5" \
+    --expect "$(ok $DEV1)"
+boot hotplug-rootwait - std "root=UUID=$HATCH_FS_UUID rootwait $TAIL" \
+    --monitor "$T/hotplug.sock" \
+    --when "hatch: waiting for root device" \
+    --hmp "drive_add 0 if=none,id=d1,file=$T/plain.img,format=raw,snapshot=on" \
+    --hmp "device_add virtio-blk-pci,drive=d1,id=vd1,bus=rp1" \
+    --expect "$(ok $DEV1)"
+boot initramfs-freed plain std "root=/dev/vda1 rw rd.break=switch $TAIL" \
+    --input "$(input initramfs-freed 'mkdir /keep && mount -t tmpfs tmpfs /keep && dd if=/dev/zero of=/keep/f bs=1M count=8 2>/dev/null; exit')" \
+    --expect "$(ok $DEV1).*mode=rw .*payload=ok:"
+
+# Command-line input that is wrong, but not fatal
+boot cmdline-warnings plain std "root=/dev/vda1 rd.lvm.vg=x rd.timeout=abc modules-load=nosuchmod $TAIL" \
+    --expect "hatch: command line: rd.lvm.vg: not a hatch option; ignoring it" \
+    --expect "hatch: command line: rd.timeout=abc is not a number of seconds; ignoring it" \
+    --expect "hatch: modules-load=nosuchmod: no such module in this image" \
+    --expect "$(ok $DEV1)"
+boot kernel-mismatch plain otherk "root=/dev/vda1 rd.timeout=1 $TAIL" \
+    --expect "hatch: modules: the running kernel is $KVER but this image has modules for 6.1.0-99-amd64" \
+    --reject "$E"
+
+# Compressions (std is zstd)
+boot comp-gzip plain gzip "root=/dev/vda1 $TAIL" --expect "$(ok $DEV1)"
+boot comp-none plain none "root=/dev/vda1 $TAIL" --expect "$(ok $DEV1)"
+boot comp-lz4 plain lz4 "root=/dev/vda1 $TAIL" --expect "$(ok $DEV1)"
+boot comp-xz plain xz "root=/dev/vda1 $TAIL" --expect "$(ok $DEV1)"
+
+# dm-verity
+VSYS="systemd.verity_root_data=PARTLABEL=$HATCH_PARTLABEL systemd.verity_root_hash=PARTLABEL=$HATCH_HASH_PARTLABEL"
+boot verity-sep-systemd vsep std "roothash=$RH_SEP $VSYS $TAIL" \
+    --expect "hatch: verity: root hash verified" --expect "$(ok /dev/mapper/root)dev=253:0 fstype=ext4 mode=ro .*payload=ok:65536"
+boot verity-sep-hatch vsep std "verity=data=UUID=$HATCH_FS_UUID,hashdev=PARTUUID=$HATCH_HASH_PARTUUID,roothash=$RH_SEP rw $TAIL" \
+    --expect "hatch: rw ignored: a dm-verity root is always mounted read-only" \
+    --expect "$(ok /dev/mapper/root).*mode=ro .*payload=ok:65536"
+boot verity-inline vin std "verity=data=PARTLABEL=$HATCH_PARTLABEL,hash-offset=$OFF_IN root=/dev/mapper/root roothash=$RH_IN $TAIL" \
+    --expect "hatch: verity: root data=/dev/vda1 hash=/dev/vda1 " \
+    --expect "$(ok /dev/mapper/root).*payload=ok:65536"
+boot verity-wrong-hash vsep std "roothash=${RH_SEP:0:63}0 $VSYS $TAIL" \
+    --expect "hatch: verity: root hash does not match the hash tree" \
+    --expect "hatch: powering off" --reject "$E" --reject "EXT4-fs \(dm-0\): mounted"
+boot verity-corrupt-data vsep-corrupt std "roothash=$RH_SEP $VSYS $TAIL" \
+    --expect "$(ok /dev/mapper/root).*payload=error:EIO" --expect "device-mapper: verity: .*data block .* is corrupted"
+boot verity-corrupt-restart vsep-corrupt std "roothash=$RH_SEP $VSYS systemd.verity_root_options=restart-on-corruption $TAIL" \
+    --expect "reboot: Restarting system with command 'dm-verity device corrupted'" --reject "$E"
+boot verity-missing-hash vsep std "roothash=$RH_SEP systemd.verity_root_data=PARTLABEL=$HATCH_PARTLABEL systemd.verity_root_hash=PARTLABEL=nohash rd.timeout=2 $TAIL" \
+    --expect "hatch: verity hash device PARTLABEL=nohash did not appear within 2 s" \
+    --expect "hatch:   vda2 .*PARTLABEL=$HATCH_HASH_PARTLABEL" --reject "$E"
+boot verity-bad-superblock vsep-badsb std "roothash=$RH_SEP $VSYS $TAIL" \
+    --expect "hatch: verity: /dev/vda2 at byte 0: no verity superblock \(bad magic\)" --reject "$E"
+boot verity-root-conflict vsep std "root=/dev/vda1 roothash=$RH_SEP $VSYS $TAIL" \
+    --expect "hatch: root=/dev/vda1 conflicts with verity" --reject "$E"
+
+wait
+
+# --- report --------------------------------------------------------------------
+pass=0 failn=0
+for r in "$T"/res/*; do
+    [ -e "$r" ] || continue
+    n=$(basename "$r")
+    if [ "$(cat "$r")" = pass ]; then
+        echo "ok - $n"
+        pass=$((pass + 1))
+    else
+        echo "not ok - $n"
+        sed 's/^/    /' "$T/logs/$n.out"
+        failn=$((failn + 1))
+    fi
+done
+echo "e2e: $pass passed, $failn failed"
+[ "$failn" = 0 ] && [ "$pass" -gt 0 ]
