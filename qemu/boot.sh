@@ -22,11 +22,13 @@
 #                  forces TCG.
 #   --live         also copy the serial output to stdout as it arrives.
 #   --qemu ARG     extra QEMU argument, passed through; repeatable.
-#   --input FILE   bytes typed on the serial console (e.g. commands for a
-#                  rescue shell); QEMU hands them over as the guest reads.
-#   --when RE      once RE appears in the log, send every --hmp command to
-#   --hmp CMD      the monitor (needs --monitor); e.g. hot-plug a disk while
-#                  the initramfs waits for it.
+#   --when RE      once RE appears in the log, do what --hmp and --type say:
+#   --hmp CMD      send CMD to the monitor (needs --monitor); e.g. hot-plug a
+#                  disk while the initramfs waits for it. Repeatable.
+#   --type TEXT    type TEXT and a newline on the serial console (e.g. at a
+#                  rescue shell's prompt). Repeatable. Typing only after RE is
+#                  seen matters: the UART drops what arrives before the
+#                  guest opens the console.
 #
 # QEMU stops as soon as every --expect has matched or any --reject has, when
 # the guest powers off or reboots (-no-reboot), or at the timeout.
@@ -45,8 +47,8 @@ die() {
 }
 
 kernel="" initrd="" append="" timeout=120 log="" monitor="" icount=0 live=0
-input="" when=""
-disks=() expects=() rejects=() extra=() hmp=()
+when=""
+disks=() expects=() rejects=() extra=() hmp=() types=()
 while [ $# -gt 0 ]; do
     case $1 in
         --icount | --live) ;;
@@ -63,7 +65,7 @@ while [ $# -gt 0 ]; do
         --reject) rejects+=("$2"); shift 2 ;;
         --monitor) monitor=$2; shift 2 ;;
         --qemu) extra+=("$2"); shift 2 ;;
-        --input) input=$2; shift 2 ;;
+        --type) types+=("$2"); shift 2 ;;
         --when) when=$2; shift 2 ;;
         --hmp) hmp+=("$2"); shift 2 ;;
         --icount) icount=1; shift ;;
@@ -78,8 +80,8 @@ for d in ${disks[@]+"${disks[@]}"}; do
     [ -f "$d" ] || die "disk $d not found"
 done
 case $timeout in '' | *[!0-9]*) die "--timeout wants whole seconds" ;; esac
-[ -z "$input" ] || [ -f "$input" ] || die "input file $input not found"
-[ -z "$when" ] || [ -n "$monitor" ] || die "--when needs --monitor"
+[ ${#hmp[@]} = 0 ] || [ -n "$monitor" ] || die "--hmp needs --monitor"
+[ ${#hmp[@]} = 0 ] && [ ${#types[@]} = 0 ] || [ -n "$when" ] || die "--hmp/--type need --when"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (qemu-system-x86)"
 
 keep_log=1
@@ -105,9 +107,13 @@ fi
 
 # q35 (PCIe) rather than pc: it is what current machines look like. Hot-plug
 # on q35 needs a free PCIe root port; the monitor user plugs into bus=rp1.
-if [ -n "$input" ]; then
-    serial=(-chardev "file,id=ser0,path=${log//,/,,},input-path=${input//,/,,}"
-        -serial chardev:ser0)
+fifo=""
+if [ ${#types[@]} -gt 0 ]; then
+    # A pipe chardev: QEMU reads FIFO.in and writes FIFO.out, which we copy
+    # to the log, so that we can type into the console.
+    fifo=$(mktemp -d "${TMPDIR:-/tmp}/hatch-serial.XXXXXX")
+    mkfifo "$fifo/s.in" "$fifo/s.out"
+    serial=(-chardev "pipe,id=ser0,path=$fifo/s" -serial chardev:ser0)
 else
     serial=(-serial "file:$log")
 fi
@@ -128,7 +134,7 @@ fi
 [ "$icount" = 0 ] || args+=(-icount "shift=0,sleep=off")
 args+=(${extra[@]+"${extra[@]}"})
 
-qemu_pid="" tail_pid=""
+qemu_pid="" tail_pid="" cat_pid=""
 cleanup() {
     if [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; then
         kill -TERM "$qemu_pid" 2>/dev/null || true
@@ -139,14 +145,22 @@ cleanup() {
         kill -KILL "$qemu_pid" 2>/dev/null || true
     fi
     [ -z "$tail_pid" ] || kill "$tail_pid" 2>/dev/null || true
+    [ -z "$cat_pid" ] || kill "$cat_pid" 2>/dev/null || true
     wait 2>/dev/null || true
     rm -f "$errf"
+    [ -z "$fifo" ] || { exec 3>&-; rm -rf "$fifo"; }
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 qemu-system-x86_64 "${args[@]}" </dev/null >/dev/null 2>"$errf" &
 qemu_pid=$!
+if [ -n "$fifo" ]; then
+    # QEMU opens both FIFOs read-write, so neither open below blocks.
+    cat "$fifo/s.out" >>"$log" &
+    cat_pid=$!
+    exec 3<>"$fifo/s.in"
+fi
 if [ "$live" = 1 ]; then
     # --pid makes tail end by itself shortly after QEMU does.
     tail -n +1 -f --pid="$qemu_pid" "$log" &
@@ -195,7 +209,10 @@ while :; do
     fi
     if [ -n "$when" ] && grep -E -q -e "$when" "$log"; then
         when=""
-        sh "$(dirname "$0")/monitor.sh" "$monitor" "${hmp[@]}" >&2 ||
+        for t in ${types[@]+"${types[@]}"}; do
+            printf '%s\n' "$t" >&3
+        done
+        [ ${#hmp[@]} = 0 ] || sh "$(dirname "$0")/monitor.sh" "$monitor" "${hmp[@]}" >&2 ||
             echo "hatch: boot: monitor commands failed" >&2
     fi
     if [ ${#expects[@]} -gt 0 ] && [ -z "$(missing)" ]; then

@@ -59,15 +59,18 @@ static int dm_run(int type, const char *name, const char *params, uint64_t secto
         goto out;
     if (params) {
         dm_task_set_ro(t);
-        if (!dm_task_set_uuid(t, "HATCH-VERITY-" VERITY_NAME) ||
+        if ((type == DM_DEVICE_CREATE && !dm_task_set_uuid(t, "HATCH-VERITY-" VERITY_NAME)) ||
             !dm_task_add_target(t, 0, sectors, "verity", params))
             goto out;
     }
-    /* The cookie makes libdm create (or remove) /dev/mapper/NAME itself. */
-    if (!dm_task_set_cookie(t, &cookie, 0))
+    /* The cookie makes libdm create (or remove) /dev/mapper/NAME itself;
+     * a reload touches no node and takes none. */
+    int with_cookie = type != DM_DEVICE_RELOAD;
+    if (with_cookie && !dm_task_set_cookie(t, &cookie, 0))
         goto out;
     ok = dm_task_run(t);
-    dm_udev_wait(cookie);
+    if (with_cookie)
+        dm_udev_wait(cookie);
     if (ok && minor) {
         struct dm_info info;
         ok = dm_task_get_info(t, &info) && info.exists;
@@ -246,7 +249,16 @@ int verity_setup(const struct verity_cfg *cfg, const struct blockdev *data,
              p.algorithm);
     log_debug("verity table: 0 %" PRIu64 " verity %s", verity_sectors(&p), table);
 
-    if (dm_run(DM_DEVICE_CREATE, VERITY_NAME, table, verity_sectors(&p), &minor) < 0) {
+    /* The proving read runs without restart/panic-on-corruption, so a
+     * wrong root hash is reported instead of rebooting in a loop; the
+     * user's table is loaded once the hash is proven. */
+    struct verity_cfg probe = *cfg;
+    probe.restart_on_corruption = probe.panic_on_corruption = 0;
+    char ptable[1024];
+    verity_table(&probe, &p, dd, hd, NULL, ptable, sizeof ptable);
+    int swap = strcmp(ptable, table) != 0;
+
+    if (dm_run(DM_DEVICE_CREATE, VERITY_NAME, ptable, verity_sectors(&p), &minor) < 0) {
         log_err("verity: the kernel refused the dm-verity table for /dev/%s (see the "
                 "device-mapper messages above)", data->name);
         dm_remove();
@@ -257,6 +269,13 @@ int verity_setup(const struct verity_cfg *cfg, const struct blockdev *data,
     if ((r = prove(&p, mapped)) < 0) {
         dm_remove();
         return r;
+    }
+    if (swap && (dm_run(DM_DEVICE_RELOAD, VERITY_NAME, table, verity_sectors(&p), NULL) < 0 ||
+                 dm_run(DM_DEVICE_RESUME, VERITY_NAME, NULL, 0, NULL) < 0)) {
+        log_err("verity: the kernel refused the table with the corruption options; not "
+                "mounting without them");
+        dm_remove();
+        return -EIO;
     }
     if ((r = devices_refresh(mapped, root)) < 0) {
         log_err("verity: /dev/%s vanished after setup", mapped);

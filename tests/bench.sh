@@ -56,6 +56,7 @@ measure() { # NAME DISK APPEND
         b=$(stamp "$log" 'hatch: switching to')
         all="$all $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.0f", (b - a) * 1000 }')"
     done
+    # shellcheck disable=SC2086  # $all is a list of numbers
     med=$(printf '%s\n' $all | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
     echo "in initramfs, $name: median $med ms (runs:$all ms; -icount shift=0)"
 }

@@ -7,6 +7,7 @@
  *
  *   HATCH-CHECK result= pid= root= rootdev= fstype= mode= proc= sys= dev= run=
  *               argc= argv= env= payload= uptime= unevictable_kb= shmem_kb=
+ *               hatch_ms=
  *
  * Values never contain spaces: argv/env bytes that are space, comma, '%' or
  * not printable ASCII are written as %XX. Unknown values are "?".
@@ -137,6 +138,21 @@ static void put_payload(void)
     put(num);
 }
 
+/* The "total MS" line of /run/hatch/timings, or "none". */
+static void put_timing_total(void)
+{
+    static char buf[2048];
+    char *p;
+    if (slurp("/run/hatch/timings", buf, sizeof(buf)) > 0 && (p = strstr(buf, "total ")) &&
+        (p == buf || p[-1] == '\n')) {
+        p += 6;
+        p[strspn(p, "0123456789.")] = 0;
+        put(p);
+        return;
+    }
+    put("none");
+}
+
 /* One "Key:   N kB" value of /proc/meminfo, or "?". */
 static void put_meminfo(const char *key)
 {
@@ -222,6 +238,8 @@ int main(int argc, char **argv)
      * read these to see that the initramfs was freed and nothing else. */
     put(" unevictable_kb="); put_meminfo("Unevictable:");
     put(" shmem_kb="); put_meminfo("Shmem:");
+    /* hatch leaves its stage timings in /run for the real system. */
+    put(" hatch_ms="); put_timing_total();
     line[len++] = '\n';
 
     /* The console is where QEMU's serial log comes from; stdout may be unset. */

@@ -1,7 +1,7 @@
 #!/bin/bash
 # End-to-end tests: boot Debian's kernel in QEMU with a hatch initramfs and a
 # real disk image, and assert on the check init's HATCH-CHECK line or on an
-# exact hatch failure line. usage: tests/e2e/run.sh [NAME-SUBSTRING]
+# exact hatch failure line. usage: tests/e2e/run.sh [NAME-REGEX]
 #
 # Every case appends "panic=-1 rd.emergency=poweroff" unless it says
 # otherwise, so a failing boot ends QEMU at once instead of at the timeout.
@@ -15,7 +15,7 @@ K=build/kernel
 KVER=$(cat "$K/kver")
 JOBS=${HATCH_E2E_JOBS:-2}
 FILTER=${1:-}
-mkdir -p "$T/logs" "$T/res" "$T/in"
+mkdir -p "$T/logs" "$T/res"
 rm -f "$T"/res/* "$T"/logs/*
 
 die() { echo "hatch: e2e: $*" >&2; exit 1; }
@@ -81,7 +81,7 @@ TAIL="panic=-1 rd.emergency=poweroff"
 boot() {
     local name=$1 dsk=$2 img=$3 append=$4
     shift 4
-    case $name in *"$FILTER"*) ;; *) return 0 ;; esac
+    [[ $name =~ $FILTER ]] || return 0
     local args=(--kernel "$K/vmlinuz" --initrd "$T/$img.cpio" --append "$append"
         --log "$T/logs/$name.log" --timeout 120)
     [ "$dsk" = - ] || args+=(--disk "$T/$dsk.img")
@@ -101,12 +101,8 @@ boot() {
 # A case may add assertions on its log in a function post_NAME (dashes
 # become underscores), run after the boot passed.
 
-# Cases whose boot goes through hatch's serial console input (rd.shell,
-# rd.break) feed it from a file.
-input() { # NAME TEXT
-    printf '%s\n' "$2" >"$T/in/$1"
-    echo "$T/in/$1"
-}
+# The rescue shell's prompt (set by hatch), where cases type commands.
+PROMPT='hatch# '
 
 # Seconds between two kernel-timestamped lines of a log.
 gap() { # LOG RE1 RE2
@@ -130,15 +126,16 @@ post_initramfs_freed() {
     s=$(printf '%s\n' "$line" | sed -n 's/.* shmem_kb=\([0-9]*\).*/\1/p')
     echo "unevictable_kb=$u shmem_kb=$s"
     # ramfs pages are unevictable: the initramfs (megabytes of modules) must
-    # be gone; the 8 MiB tmpfs mounted inside it must still be there.
-    [ -n "$u" ] && [ "$u" -lt 1024 ] && [ -n "$s" ] && [ "$s" -ge 8192 ]
+    # be gone; the 8 MiB tmpfs mounted inside it must still be there (Shmem
+    # is a little behind: per-CPU counters), where a plain boot has ~30 kB.
+    [ -n "$u" ] && [ "$u" -lt 1024 ] && [ -n "$s" ] && [ "$s" -ge 6144 ]
 }
 
 E='HATCH-CHECK result=ok'
 DEV1=/dev/vda1
 
 # Root forms
-boot root-devname plain std "root=/dev/vda1 $TAIL" --expect "$(ok $DEV1)rootdev=254:1 fstype=ext4 mode=ro"
+boot root-devname plain std "root=/dev/vda1 $TAIL" --expect "$(ok $DEV1)rootdev=254:1 fstype=ext4 mode=ro .* hatch_ms=[0-9]+\.[0-9]{3}$"
 boot root-uuid plain std "root=UUID=$HATCH_FS_UUID $TAIL" --expect "$(ok $DEV1)"
 boot root-uuid-upper-quoted plain std "root=UUID=\"${HATCH_FS_UUID^^}\" $TAIL" --expect "$(ok $DEV1)"
 boot root-label plain std "root=LABEL=$HATCH_FS_LABEL $TAIL" --expect "$(ok $DEV1)"
@@ -181,12 +178,12 @@ boot emergency-halt-default plain std "root=LABEL=nope rd.timeout=1 panic=-1" \
     --expect "hatch: halting \(rd.emergency=halt\)" --expect "reboot: System halted"
 # shellcheck disable=SC2016  # the guest's shell expands these
 boot rd-shell plain std "root=LABEL=nope rd.timeout=1 rd.shell $TAIL" \
-    --input "$(input rd-shell 'echo SHELL-$((6*7)) $$; exit')" \
+    --when "$PROMPT" --type 'echo SHELL-$((6*7)) $$; exit' \
     --expect "hatch: starting the rescue shell" --expect "SHELL-42 [0-9]+" \
     --expect "hatch: powering off"
 # shellcheck disable=SC2016
 boot rd-break-mount plain std "root=/dev/vda1 rd.break=pre-mount $TAIL" \
-    --input "$(input rd-break-mount 'echo BREAK-$((2+3)); exit')" \
+    --when "$PROMPT" --type 'echo BREAK-$((2+3)); exit' \
     --expect "hatch: rd.break: stopping before stage 'mount'" --expect "BREAK-5" \
     --expect "$(ok $DEV1)"
 boot hotplug-rootwait - std "root=UUID=$HATCH_FS_UUID rootwait $TAIL" \
@@ -196,7 +193,7 @@ boot hotplug-rootwait - std "root=UUID=$HATCH_FS_UUID rootwait $TAIL" \
     --hmp "device_add virtio-blk-pci,drive=d1,id=vd1,bus=rp1" \
     --expect "$(ok $DEV1)"
 boot initramfs-freed plain std "root=/dev/vda1 rw rd.break=switch $TAIL" \
-    --input "$(input initramfs-freed 'mkdir /keep && mount -t tmpfs tmpfs /keep && dd if=/dev/zero of=/keep/f bs=1M count=8 2>/dev/null; exit')" \
+    --when "$PROMPT" --type 'mkdir /keep && mount -t tmpfs tmpfs /keep && dd if=/dev/zero of=/keep/f bs=1M count=8 2>/dev/null; exit' \
     --expect "$(ok $DEV1).*mode=rw .*payload=ok:"
 
 # Command-line input that is wrong, but not fatal
@@ -218,7 +215,7 @@ boot comp-xz plain xz "root=/dev/vda1 $TAIL" --expect "$(ok $DEV1)"
 # dm-verity
 VSYS="systemd.verity_root_data=PARTLABEL=$HATCH_PARTLABEL systemd.verity_root_hash=PARTLABEL=$HATCH_HASH_PARTLABEL"
 boot verity-sep-systemd vsep std "roothash=$RH_SEP $VSYS $TAIL" \
-    --expect "hatch: verity: root hash verified" --expect "$(ok /dev/mapper/root)dev=253:0 fstype=ext4 mode=ro .*payload=ok:65536"
+    --expect "hatch: verity: root hash verified" --expect "$(ok /dev/mapper/root)rootdev=253:0 fstype=ext4 mode=ro .*payload=ok:65536"
 boot verity-sep-hatch vsep std "verity=data=UUID=$HATCH_FS_UUID,hashdev=PARTUUID=$HATCH_HASH_PARTUUID,roothash=$RH_SEP rw $TAIL" \
     --expect "hatch: rw ignored: a dm-verity root is always mounted read-only" \
     --expect "$(ok /dev/mapper/root).*mode=ro .*payload=ok:65536"

@@ -1,0 +1,81 @@
+#!/bin/sh
+# Install the hatch generator, its hooks and the init.
+#
+# usage: mk/install.sh [--kernel-hook]
+#
+# Environment (as make passes them):
+#   DESTDIR     staging root prepended to every path (default: empty)
+#   PREFIX      default /usr/local
+#   SYSCONFDIR  default /etc (kernel hooks, /etc/default/hatch)
+#   INIT        the init binary to install (default: build/init)
+#
+# Installs
+#   PREFIX/sbin/hatch-mkinitramfs        the generator (mkinitramfs.sh)
+#   PREFIX/lib/hatch/init                the static init
+#   PREFIX/lib/hatch/hooks/*             the shipped hooks
+# and with --kernel-hook (Debian kernel hooks, run by the kernel packages):
+#   SYSCONFDIR/kernel/postinst.d/zz-hatch  regenerates /boot/initrd.img-KVER
+#   SYSCONFDIR/kernel/postrm.d/zz-hatch    removes it with the kernel
+# The generator finds init and hooks relative to itself (../lib/hatch), so
+# the tree works from DESTDIR too; the kernel hooks get the final paths.
+set -eu
+
+die() {
+    echo "hatch: install: $*" >&2
+    exit 1
+}
+
+KERNEL_HOOK=0
+for a in "$@"; do
+    case $a in
+    --kernel-hook) KERNEL_HOOK=1 ;;
+    -h | --help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument '$a' (usage: mk/install.sh [--kernel-hook])" ;;
+    esac
+done
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+DESTDIR=${DESTDIR:-}
+PREFIX=${PREFIX:-/usr/local}
+SYSCONFDIR=${SYSCONFDIR:-/etc}
+INIT=${INIT:-$TOP/build/init}
+
+case $PREFIX in
+/*) ;;
+*) die "PREFIX must be an absolute path, not '$PREFIX'" ;;
+esac
+case $SYSCONFDIR in
+/*) ;;
+*) die "SYSCONFDIR must be an absolute path, not '$SYSCONFDIR'" ;;
+esac
+[ -f "$INIT" ] || die "no init at $INIT (run make first, or set INIT=FILE)"
+
+SBINDIR=$PREFIX/sbin
+LIBDIR=$PREFIX/lib/hatch
+
+# put SRC DEST MODE: copy through a temporary name, so DEST is never partial.
+put() {
+    mkdir -p "$(dirname "$2")"
+    cp "$1" "$2.tmp.$$"
+    chmod "$3" "$2.tmp.$$"
+    mv -f "$2.tmp.$$" "$2"
+}
+
+put "$TOP/mkinitramfs.sh" "$DESTDIR$SBINDIR/hatch-mkinitramfs" 0755
+put "$INIT" "$DESTDIR$LIBDIR/init" 0755
+for h in "$TOP"/hooks/*; do
+    [ -f "$h" ] || continue
+    put "$h" "$DESTDIR$LIBDIR/hooks/${h##*/}" 0644
+done
+
+if [ "$KERNEL_HOOK" = 1 ]; then
+    for kind in postinst postrm; do
+        dest=$DESTDIR$SYSCONFDIR/kernel/$kind.d/zz-hatch
+        mkdir -p "$(dirname "$dest")"
+        sed -e "s|@SBINDIR@|$SBINDIR|g" -e "s|@SYSCONFDIR@|$SYSCONFDIR|g" \
+            "$TOP/mk/kernel-$kind-hatch" >"$dest.tmp.$$"
+        chmod 0755 "$dest.tmp.$$"
+        mv -f "$dest.tmp.$$" "$dest"
+    done
+fi
+echo "hatch: install: installed into ${DESTDIR:-/} (PREFIX=$PREFIX$([ "$KERNEL_HOOK" = 1 ] && echo ", kernel hooks in $SYSCONFDIR/kernel"))"

@@ -1,0 +1,891 @@
+#!/bin/sh
+# mkinitramfs.sh - build a hatch initramfs image.
+#
+# POSIX sh (dash, busybox ash). Needs no root privileges: the image is staged
+# in a temporary directory and archived with GNU cpio (-R 0:0 --reproducible),
+# so owners, inode numbers and mtimes never come from the host.
+#
+# Layout of the image (the init relies on it):
+#   /init                         the static init binary (hook base)
+#   /etc/hatch/kver               kernel release the image was built for
+#   /etc/hatch/modules            modules the init loads unconditionally
+#   /lib/modules/KVER/            module closure + depmod output for the subset
+#   /lib/firmware/...             firmware the included modules declare
+#   /etc/modprobe.d/*.conf        module options and blacklists (hook base)
+#   /bin/busybox, /bin/sh         rescue shell (hook busybox)
+# and, in front of the compressed archive, an uncompressed cpio with
+# kernel/x86/microcode/*.bin when microcode is present (hook microcode).
+#
+# Hooks are POSIX sh files defining help() and build(); build() runs in a
+# subshell with `set -e` and uses the API below (add_module, force_load,
+# add_file, add_binary, add_dir, add_symlink, add_firmware, add_early).
+#
+# Test seam (not a user option): HATCH_SYSROOT prefixes /proc and /sys when
+# --host-only inspects the machine.
+set -eu
+
+PROG=mkinitramfs
+LC_ALL=C
+export LC_ALL
+umask 022
+# modprobe and depmod live in sbin, which a user's PATH may lack.
+PATH=$PATH:/usr/sbin:/sbin
+export PATH
+
+DEFAULT_HOOKS="base modules verity busybox microcode"
+SYSCONF_HOOKDIR=/etc/hatch/hooks
+
+# --- messages ---------------------------------------------------------------
+# Every error is one line on stderr and a non-zero exit.
+die() {
+    printf 'hatch: %s: %s\n' "$PROG" "$*" >&2
+    exit 1
+}
+warn() {
+    printf 'hatch: %s: warning: %s\n' "$PROG" "$*" >&2
+}
+note() {
+    if [ "$VERBOSE" = 1 ]; then
+        printf 'hatch: %s: %s\n' "$PROG" "$*" >&2
+    fi
+    return 0
+}
+
+usage() {
+    cat <<EOF
+usage: mkinitramfs.sh [options]
+
+Build a hatch initramfs for one kernel.
+
+  -k KVER        kernel release (default: the running kernel, \`uname -r\`)
+  -b BASEDIR     root holding lib/modules/KVER, lib/firmware, etc/modprobe.d
+                 and boot/config-KVER, like \`depmod -b\` (default: /)
+  -o OUT         output file (default: /boot/hatch-initrd.img-KVER); written
+                 to a temporary file next to OUT and renamed, so OUT is never
+                 left half-written
+  -c COMP        gzip | zstd | xz | lz4 | none (default: zstd when the
+                 kernel's config has CONFIG_RD_ZSTD=y, else gzip)
+  -H HOOK,...    hooks to run, replacing the default list
+                 ($DEFAULT_HOOKS);
+                 a list starting with + is added to the default list
+  -m MODULE,...  also include these modules (with dependencies) and load
+                 them at boot
+  -i FILE        the init binary; it must be statically linked. Default: the
+                 first that exists of SCRIPTDIR/build/init (source tree) and
+                 SCRIPTDIR/../lib/hatch/init (installed)
+  --hookdir DIR  look for hooks in DIR first (repeatable); then in
+                 $SYSCONF_HOOKDIR, then the shipped hooks (SCRIPTDIR/hooks or
+                 SCRIPTDIR/../lib/hatch/hooks)
+  --host-only    only what this machine's root device, root filesystem and
+                 keyboard need (fails if / is not on a block device)
+  --list         print what would go in the image and write nothing
+                 (directories end in /, symlinks show -> TARGET, entries of
+                 the early microcode archive start with early:)
+  --list-hooks   print the hooks found and what they do
+  -v             verbose
+  -h, --help     this help
+
+Hooks are sh files defining help() and build(); build() runs in a subshell
+with set -e and may call
+  add_module [--load] [--optional] NAME...  force_load NAME...
+  add_file SRC [DEST [MODE]]  add_binary SRC [DEST]  add_dir DIR [MODE]
+  add_symlink LINK TARGET  add_firmware NAME...  add_early PATH FILE...
+  note MSG  warn MSG  error MSG
+and read KVER BASEDIR MODDIR FWDIR INIT STAGE HOST_ONLY HOST_MODULES
+HOST_CPU_VENDOR. A hook fails when build() returns non-zero or an API call
+fails; failures are counted, reported, and no image is written.
+
+Environment: SOURCE_DATE_EPOCH sets every mtime in the image (default 0);
+the same inputs give the same bytes. TMPDIR holds the staging directory.
+EOF
+}
+
+# --- option parsing ---------------------------------------------------------
+KVER=
+BASEDIR=/
+OUT=
+COMP=
+HOOKS_ARG=
+MODULES_ARG=
+INIT_ARG=
+HOOKDIRS_ARG=
+HOST_ONLY=0
+LIST=0
+LIST_HOOKS=0
+VERBOSE=0
+
+need_arg() {
+    [ "$2" -ge 2 ] || die "option $1 needs an argument (see --help)"
+}
+
+while [ $# -gt 0 ]; do
+    case $1 in
+    -k) need_arg "$1" $#; KVER=$2; shift 2 ;;
+    -b) need_arg "$1" $#; BASEDIR=$2; shift 2 ;;
+    -o) need_arg "$1" $#; OUT=$2; shift 2 ;;
+    -c) need_arg "$1" $#; COMP=$2; shift 2 ;;
+    -H) need_arg "$1" $#; HOOKS_ARG=$2; shift 2 ;;
+    -m) need_arg "$1" $#; MODULES_ARG="$MODULES_ARG,$2"; shift 2 ;;
+    -i) need_arg "$1" $#; INIT_ARG=$2; shift 2 ;;
+    --hookdir) need_arg "$1" $#; HOOKDIRS_ARG="$HOOKDIRS_ARG
+$2"; shift 2 ;;
+    --host-only) HOST_ONLY=1; shift ;;
+    --list) LIST=1; shift ;;
+    --list-hooks) LIST_HOOKS=1; shift ;;
+    -v) VERBOSE=1; shift ;;
+    -h | --help) usage; exit 0 ;;
+    --) shift; break ;;
+    -*) die "unknown option '$1' (see --help)" ;;
+    *) die "unexpected argument '$1' (see --help)" ;;
+    esac
+done
+[ $# -eq 0 ] || die "unexpected argument '$1' (see --help)"
+
+# --- where we live ----------------------------------------------------------
+case $0 in
+*/*) SELF=$0 ;;
+*) SELF=$(command -v "$0" 2>/dev/null || printf '%s' "$0") ;;
+esac
+SELF=$(readlink -f "$SELF" 2>/dev/null || printf '%s' "$SELF")
+SCRIPTDIR=$(cd -P "$(dirname "$SELF")" && pwd) || die "cannot find the directory of $0"
+
+# Shipped hooks: source tree first, then the installed location.
+SHIPPED_HOOKDIR=
+for d in "$SCRIPTDIR/hooks" "$SCRIPTDIR/../lib/hatch/hooks"; do
+    if [ -d "$d" ]; then
+        SHIPPED_HOOKDIR=$(cd -P "$d" && pwd)
+        break
+    fi
+done
+
+# Hook search path, one directory per line, most important first.
+HOOKPATH=$(printf '%s\n%s\n%s\n' "$HOOKDIRS_ARG" "$SYSCONF_HOOKDIR" "$SHIPPED_HOOKDIR" | sed '/^$/d')
+
+# find_hook NAME: print the file of hook NAME, or fail.
+find_hook() {
+    printf '%s\n' "$HOOKPATH" | while IFS= read -r d; do
+        if [ -f "$d/$1" ]; then
+            printf '%s\n' "$d/$1"
+            break
+        fi
+    done
+}
+
+if [ "$LIST_HOOKS" = 1 ]; then
+    printf '%s\n' "$HOOKPATH" | while IFS= read -r d; do
+        [ -d "$d" ] || continue
+        for f in "$d"/*; do
+            [ -f "$f" ] || continue
+            h=${f##*/}
+            # A hook shadowed by an earlier directory is not listed again.
+            [ "$(find_hook "$h")" = "$f" ] || continue
+            # shellcheck source=/dev/null
+            line=$( (trap - EXIT; . "$f" && help) 2>/dev/null | sed -n 1p) || line=
+            printf '%-12s %s (%s)\n' "$h" "${line:-(no help)}" "$d"
+        done
+    done
+    exit 0
+fi
+
+# --- inputs -----------------------------------------------------------------
+[ -n "$KVER" ] || KVER=$(uname -r) || die "cannot determine the running kernel (use -k KVER)"
+case $KVER in
+'' | */* | .*) die "invalid kernel version '$KVER'" ;;
+esac
+
+[ -d "$BASEDIR" ] || die "no such directory: $BASEDIR (-b)"
+BASEDIR=$(cd -P "$BASEDIR" && pwd) || die "cannot enter $BASEDIR"
+ROOT=${BASEDIR%/}
+MODDIR=$ROOT/lib/modules/$KVER
+FWDIR=$ROOT/lib/firmware
+[ -d "$MODDIR" ] || die "no module directory $MODDIR (is kernel $KVER installed? see -k and -b)"
+[ -f "$MODDIR/modules.dep" ] || die "no modules.dep in $MODDIR (run: depmod -b $BASEDIR $KVER)"
+
+# Tools. Compressors are checked once the compression is known.
+# find_tool NAME: the first executable file NAME in PATH. External tools are
+# run by absolute path: busybox ash would otherwise prefer its own applets
+# (cpio, modprobe, gzip, ...), which lack the options used here.
+find_tool() {
+    _ifs=$IFS
+    IFS=:
+    set -f
+    for _d in $PATH; do
+        if [ -n "$_d" ] && [ -f "$_d/$1" ] && [ -x "$_d/$1" ]; then
+            IFS=$_ifs
+            set +f
+            printf '%s\n' "$_d/$1"
+            return 0
+        fi
+    done
+    IFS=$_ifs
+    set +f
+    return 1
+}
+need_tool() { # NAME [HINT]
+    find_tool "$1" || die "missing tool: $1${2:+ ($2)}"
+}
+CPIO=$(need_tool cpio "install GNU cpio")
+MODPROBE=$(need_tool modprobe "install kmod")
+DEPMOD=$(need_tool depmod "install kmod")
+MODINFO=$(need_tool modinfo "install kmod")
+for t in od awk sed sort find mktemp touch xargs; do
+    command -v "$t" >/dev/null 2>&1 || die "missing tool: $t"
+done
+"$CPIO" --help 2>&1 | grep -q -e --reproducible ||
+    die "missing tool: GNU cpio 2.12 or later ($CPIO has no --reproducible)"
+
+EPOCH=${SOURCE_DATE_EPOCH:-0}
+case $EPOCH in
+'' | *[!0-9]*) die "SOURCE_DATE_EPOCH must be a number of seconds, not '$EPOCH'" ;;
+esac
+
+# elf_kind FILE: print "static" or "dynamic" (has a PT_INTERP program
+# header), or "none" when FILE is not an ELF executable. Reads the headers
+# with od, so it needs neither file(1) nor readelf(1).
+elf_kind() {
+    if [ ! -f "$1" ] || [ ! -r "$1" ]; then
+        echo none
+        return 0
+    fi
+    _geo=$(od -An -v -tu1 -N 64 "$1" 2>/dev/null | tr -s ' \n' '  ' | awk '
+        function rd(o, n,   v, k) {
+            v = 0
+            for (k = 0; k < n; k++) v = v * 256 + (be ? $(o + k + 1) : $(o + n - k))
+            return v
+        }
+        {
+            if (NF < 52 || $1 != 127 || $2 != 69 || $3 != 76 || $4 != 70) { print "none"; exit }
+            be = ($6 == 2)
+            if ($5 == 2 && NF >= 58) print rd(32, 8), rd(54, 2), rd(56, 2), be
+            else if ($5 == 1) print rd(28, 4), rd(42, 2), rd(44, 2), be
+            else print "none"
+        }')
+    # shellcheck disable=SC2086 # word splitting of the four numbers is intended
+    set -- "$1" $_geo
+    if [ $# -ne 5 ]; then
+        echo none
+        return 0
+    fi
+    if [ "$4" -eq 0 ] || [ "$3" -lt 8 ]; then
+        echo static
+        return 0
+    fi
+    od -An -v -tu1 -j "$2" -N $(($3 * $4)) "$1" 2>/dev/null | tr -s ' \n' '  ' |
+        awk -v es="$3" -v n="$4" -v be="$5" '
+        function rd(o, c,   v, k) {
+            v = 0
+            for (k = 0; k < c; k++) v = v * 256 + (be ? $(o + k + 1) : $(o + c - k))
+            return v
+        }
+        {
+            for (i = 0; i < n; i++) if ((i + 1) * es <= NF && rd(i * es, 4) == 3) { print "dynamic"; exit }
+            print "static"
+        }'
+}
+
+# The init.
+if [ -n "$INIT_ARG" ]; then
+    INIT=$INIT_ARG
+    [ -f "$INIT" ] || die "no such init: $INIT (-i)"
+else
+    INIT=
+    for f in "$SCRIPTDIR/build/init" "$SCRIPTDIR/../lib/hatch/init"; do
+        if [ -f "$f" ]; then
+            INIT=$f
+            break
+        fi
+    done
+    [ -n "$INIT" ] || die "no init found at $SCRIPTDIR/build/init or $SCRIPTDIR/../lib/hatch/init (run make, or use -i FILE)"
+fi
+case $(elf_kind "$INIT") in
+static) ;;
+dynamic) die "init $INIT is dynamically linked (it has an ELF interpreter); hatch needs a static init" ;;
+*) die "init $INIT is not an ELF executable" ;;
+esac
+
+# Compression: what the kernel can unpack comes from its config.
+KCONFIG=
+for f in "$ROOT/boot/config-$KVER" "$MODDIR/build/.config"; do
+    if [ -f "$f" ]; then
+        KCONFIG=$f
+        break
+    fi
+done
+comp_opt() {
+    case $1 in
+    gzip) echo CONFIG_RD_GZIP ;;
+    zstd) echo CONFIG_RD_ZSTD ;;
+    xz) echo CONFIG_RD_XZ ;;
+    lz4) echo CONFIG_RD_LZ4 ;;
+    esac
+}
+kernel_unpacks() { # COMP: true when the kernel config allows it (or is unknown)
+    [ "$1" = none ] && return 0
+    [ -n "$KCONFIG" ] || return 0
+    grep -q "^$(comp_opt "$1")=y" "$KCONFIG"
+}
+COMPRESSOR=
+if [ -n "$COMP" ]; then
+    case $COMP in
+    gzip | zstd | xz | lz4 | none) ;;
+    *) die "unknown compression '$COMP' (use gzip, zstd, xz, lz4 or none)" ;;
+    esac
+    kernel_unpacks "$COMP" || die "kernel $KVER cannot unpack a $COMP initramfs ($(comp_opt "$COMP") is not set in $KCONFIG)"
+    [ "$COMP" = none ] || COMPRESSOR=$(need_tool "$COMP")
+else
+    COMP=
+    if [ -n "$KCONFIG" ]; then
+        for c in zstd gzip xz lz4; do
+            if kernel_unpacks "$c" && find_tool "$c" >/dev/null; then
+                COMP=$c
+                break
+            fi
+        done
+        [ -n "$COMP" ] || COMP=none
+    else
+        COMP=gzip
+        find_tool gzip >/dev/null || COMP=none
+    fi
+    note "compression $COMP (kernel config: ${KCONFIG:-unknown})"
+    [ "$COMP" = none ] || COMPRESSOR=$(find_tool "$COMP")
+fi
+
+# Modules from -m.
+MODULES=$(printf '%s' "$MODULES_ARG" | tr ',' ' ')
+for m in $MODULES; do
+    case $m in
+    *[!A-Za-z0-9_.:-]*) die "invalid module name '$m' (-m)" ;;
+    esac
+done
+
+# Hooks.
+case $HOOKS_ARG in
+'') HOOKS=$DEFAULT_HOOKS ;;
++*) HOOKS="$DEFAULT_HOOKS $(printf '%s' "${HOOKS_ARG#+}" | tr ',' ' ')" ;;
+*) HOOKS=$(printf '%s' "$HOOKS_ARG" | tr ',' ' ') ;;
+esac
+HOOK_FILES=
+for h in $HOOKS; do
+    case $h in
+    *[!A-Za-z0-9_.-]* | .*) die "invalid hook name '$h'" ;;
+    esac
+    f=$(find_hook "$h")
+    [ -n "$f" ] || die "unknown hook '$h' (searched: $(printf '%s' "$HOOKPATH" | tr '\n' ' '))"
+    HOOK_FILES="$HOOK_FILES
+$h $f"
+done
+
+# Output.
+if [ "$LIST" = 0 ]; then
+    [ -n "$OUT" ] || OUT=/boot/hatch-initrd.img-$KVER
+    case $OUT in
+    */) die "output $OUT is a directory name" ;;
+    esac
+    [ ! -d "$OUT" ] || die "output $OUT is a directory"
+    OUTDIR=$(dirname "$OUT")
+    [ -d "$OUTDIR" ] || die "output directory $OUTDIR does not exist"
+    [ -w "$OUTDIR" ] || die "output directory $OUTDIR is not writable"
+fi
+
+# --- temporary files, removed on every exit path ----------------------------
+WORK=
+OUT_TMP=
+cleanup() {
+    if [ -n "$OUT_TMP" ]; then
+        rm -f "$OUT_TMP"
+    fi
+    if [ -n "$WORK" ]; then
+        rm -rf "$WORK"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/hatch-mkinitramfs.XXXXXX") || die "cannot create a temporary directory in ${TMPDIR:-/tmp}"
+STAGE=$WORK/root
+EARLY=$WORK/early
+mkdir "$STAGE" "$EARLY" "$WORK/modprobe.d" "$WORK/depmod.d"
+: >"$WORK/mods"
+: >"$WORK/fw"
+: >"$WORK/modes"
+: >"$WORK/errors"
+
+# Module configuration of BASEDIR, merged the way kmod reads it: a file in
+# etc/ overrides one of the same name in lib/. Used for modprobe and depmod
+# here, and copied into the image by the base hook.
+for sub in lib usr/lib etc; do
+    for kind in modprobe.d depmod.d; do
+        for f in "$ROOT/$sub/$kind"/*.conf; do
+            if [ -f "$f" ]; then
+                cp "$f" "$WORK/$kind/"
+            fi
+        done
+    done
+done
+MODPROBE_D=$WORK/modprobe.d
+
+kmodprobe() {
+    "$MODPROBE" -d "$BASEDIR" -S "$KVER" -C "$MODPROBE_D" "$@"
+}
+
+# --- host-only detection ----------------------------------------------------
+SYSROOT=${HATCH_SYSROOT:-}
+HOST_MODULES=
+HOST_CPU_VENDOR=
+
+# sysfs_dir PATH: the physical sysfs directory of PATH.
+sysfs_dir() {
+    (cd -P "$1" 2>/dev/null && pwd)
+}
+
+# walk_up DIR: modaliases and driver names of DIR and its parents.
+walk_up() {
+    _d=$1
+    while [ -n "$_d" ] && [ "$_d" != "$SYSROOT/sys/devices" ] && [ "$_d" != "$SYSROOT/sys" ]; do
+        if [ -r "$_d/modalias" ]; then
+            cat "$_d/modalias"
+        fi
+        if [ -e "$_d/driver/module" ]; then
+            _m=$(sysfs_dir "$_d/driver/module")
+            printf '%s\n' "${_m##*/}"
+        elif [ -e "$_d/driver" ]; then
+            _m=$(sysfs_dir "$_d/driver")
+            printf '%s\n' "${_m##*/}"
+        fi
+        _d=${_d%/*}
+    done
+}
+
+# walk_block DIR: everything the block device at sysfs DIR needs, including
+# the devices below device-mapper and md.
+walk_block() {
+    for s in "$1"/slaves/*; do
+        [ -e "$s" ] || continue
+        (walk_block "$(sysfs_dir "$s")")
+    done
+    if [ -r "$1/dm/uuid" ]; then
+        case $(cat "$1/dm/uuid") in
+        CRYPT-*) echo dm_crypt ;;
+        VERITY-*) echo dm_verity ;;
+        esac
+        echo dm_mod
+    fi
+    if [ -r "$1/md/level" ]; then
+        cat "$1/md/level"
+        echo md_mod
+    fi
+    walk_up "$1"
+}
+
+host_detect() {
+    mi=$SYSROOT/proc/self/mountinfo
+    [ -r "$mi" ] || die "--host-only: cannot read $mi"
+    # The last mount on / is the visible one.
+    rootline=$(awk '$5 == "/" { mm = $3; for (i = 7; i < NF; i++) if ($i == "-") { fs = $(i + 1); src = $(i + 2); break } }
+        END { if (mm != "") print mm, fs, src }' "$mi")
+    [ -n "$rootline" ] || die "--host-only: no mount of / in $mi"
+    set -f
+    # shellcheck disable=SC2086 # split into MAJ:MIN FSTYPE SOURCE
+    set -- $rootline
+    set +f
+    rmm=$1 rfs=$2 rsrc=${3:-none}
+    dev=
+    if [ -e "$SYSROOT/sys/dev/block/$rmm" ]; then
+        dev=$(sysfs_dir "$SYSROOT/sys/dev/block/$rmm")
+    else
+        case $rsrc in
+        /dev/*)
+            b=$rsrc
+            if [ -z "$SYSROOT" ] && [ -e "$rsrc" ]; then
+                b=$(readlink -f "$rsrc")
+            fi
+            b=${b##*/}
+            if [ -e "$SYSROOT/sys/class/block/$b" ]; then
+                dev=$(sysfs_dir "$SYSROOT/sys/class/block/$b")
+            fi
+            ;;
+        esac
+    fi
+    [ -n "$dev" ] || die "--host-only: / is $rfs on $rsrc, not on a block device; build a generic image (without --host-only)"
+    note "host root: $rfs on $rsrc ($dev)"
+    {
+        walk_block "$dev"
+        echo "fs-$rfs"
+        # Keyboards, so that the rescue shell is usable.
+        if [ -r "$SYSROOT/proc/bus/input/devices" ]; then
+            awk '/^S: Sysfs=/ { s = substr($0, 10) } /^H: Handlers=/ && / kbd/ { print s }' \
+                "$SYSROOT/proc/bus/input/devices" | while IFS= read -r p; do
+                kd=$(sysfs_dir "$SYSROOT/sys$p") || continue
+                [ -n "$kd" ] && walk_up "${kd%/*}"
+            done
+        fi
+    } >"$WORK/host.aliases"
+    # Resolve with the target kernel's modules; unknown aliases are fine
+    # (buses, built-in drivers).
+    sort -u "$WORK/host.aliases" | sed '/^$/d' >"$WORK/host.sorted"
+    HOST_MODULES=$(
+        set -f
+        # shellcheck disable=SC2046 # one argument per alias
+        kmodprobe -q -R -a $(cat "$WORK/host.sorted") 2>/dev/null | awk '!seen[$0]++' | tr '\n' ' '
+    ) || true
+    if [ -z "$(kmodprobe -q -R "fs-$rfs" 2>/dev/null)" ]; then
+        note "root filesystem $rfs has no module in $KVER (assumed built in)"
+    fi
+    HOST_CPU_VENDOR=$(awk -F': *' '/^vendor_id/ { print $2; exit }' "$SYSROOT/proc/cpuinfo" 2>/dev/null) || true
+    note "host modules: $HOST_MODULES"
+}
+
+if [ "$HOST_ONLY" = 1 ]; then
+    host_detect
+fi
+
+# --- the hook API -----------------------------------------------------------
+# Paths in the image are given absolute (a leading / is optional).
+
+# api_error MSG: report a failed API call of the running hook.
+api_error() {
+    printf 'hatch: %s: hook %s: %s\n' "$PROG" "${HOOK:-?}" "$*" >&2
+    printf '%s\n' "${HOOK:-?}" >>"$WORK/errors"
+    return 1
+}
+# error MSG: for hooks: report a failure of the running hook (counted, and
+# returns 1, which ends build() under set -e).
+error() {
+    api_error "$@"
+}
+
+_rel() { # PATH -> path relative to the image root
+    _r=$1
+    while :; do
+        case $_r in
+        /*) _r=${_r#/} ;;
+        *) break ;;
+        esac
+    done
+    case /$_r/ in
+    */../* | //) return 1 ;;
+    esac
+    printf '%s' "$_r"
+}
+
+# add_dir DIR [MODE]
+add_dir() {
+    [ $# -ge 1 ] || api_error "add_dir: no directory given" || return 1
+    _p=$(_rel "$1") || api_error "add_dir: bad path '$1'" || return 1
+    mkdir -p "$STAGE/$_p"
+    if [ -n "${2:-}" ]; then
+        printf '%s %s\n' "$2" "$_p" >>"$WORK/modes"
+    fi
+}
+
+# add_file SRC [DEST [MODE]]: copy a file (symlinks followed); DEST
+# defaults to SRC.
+add_file() {
+    [ $# -ge 1 ] || api_error "add_file: no file given" || return 1
+    [ -f "$1" ] || api_error "add_file: no such file: $1" || return 1
+    _p=$(_rel "${2:-$1}") || api_error "add_file: bad path '${2:-$1}'" || return 1
+    case $_p in
+    */*) [ -d "$STAGE/${_p%/*}" ] || mkdir -p "$STAGE/${_p%/*}" ;;
+    esac
+    rm -f "$STAGE/$_p"
+    cp -L "$1" "$STAGE/$_p" || api_error "add_file: cannot copy $1" || return 1
+    if [ -n "${3:-}" ]; then
+        printf '%s %s\n' "$3" "$_p" >>"$WORK/modes"
+    fi
+}
+
+# add_symlink LINK TARGET: create LINK pointing at TARGET (as given).
+add_symlink() {
+    [ $# -eq 2 ] || api_error "add_symlink: needs LINK and TARGET" || return 1
+    _p=$(_rel "$1") || api_error "add_symlink: bad path '$1'" || return 1
+    case $_p in
+    */*) [ -d "$STAGE/${_p%/*}" ] || mkdir -p "$STAGE/${_p%/*}" ;;
+    esac
+    ln -sfn "$2" "$STAGE/$_p"
+}
+
+# add_binary SRC [DEST]: copy an executable (SRC may be a name looked up in
+# PATH) to DEST (default /bin/NAME) and, when it is dynamically linked, its
+# ELF interpreter and libraries under their own paths.
+add_binary() {
+    [ $# -ge 1 ] || api_error "add_binary: no binary given" || return 1
+    case $1 in
+    */*) _b=$1 ;;
+    *) _b=$(find_tool "$1") || _b= ;;
+    esac
+    case $_b in
+    /* | ./* | ../* | */*) ;;
+    *) _b= ;;
+    esac
+    [ -n "$_b" ] && [ -f "$_b" ] || api_error "add_binary: no such binary: $1" || return 1
+    add_file "$_b" "${2:-/bin/${1##*/}}" 0755 || return 1
+    [ "$(elf_kind "$_b")" = dynamic ] || return 0
+    _ldd=$(find_tool ldd) || api_error "add_binary: $_b is dynamically linked and ldd is missing" || return 1
+    _libs=$("$_ldd" "$_b" 2>/dev/null) || api_error "add_binary: ldd $_b failed" || return 1
+    _miss=$(printf '%s\n' "$_libs" | awk '/=> not found/ { print $1 }' | tr '\n' ' ')
+    [ -z "$_miss" ] || api_error "add_binary: $_b needs missing libraries: $_miss" || return 1
+    for _l in $(printf '%s\n' "$_libs" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+        add_file "$_l" "$_l" 0755 || return 1
+    done
+}
+
+# add_module [--load] [--optional] NAME...: include modules (names or
+# aliases) with their dependencies and soft dependencies. --load also lists
+# them in /etc/hatch/modules; --optional skips a module the kernel lacks.
+add_module() {
+    _load=inc _opt=req
+    while [ $# -gt 0 ]; do
+        case $1 in
+        --load) _load=load ;;
+        --optional) _opt=opt ;;
+        --) shift; break ;;
+        -*) api_error "add_module: unknown option $1"; return 1 ;;
+        *) break ;;
+        esac
+        shift
+    done
+    for _m in "$@"; do
+        case $_m in
+        '' | *[!A-Za-z0-9_.:*?,-]*) api_error "add_module: invalid module name '$_m'" || return 1 ;;
+        esac
+        printf '%s %s %s %s\n' "$_load" "$_opt" "$_m" "${HOOK:-?}" >>"$WORK/mods"
+    done
+}
+
+# force_load NAME...: add_module --load.
+force_load() {
+    add_module --load "$@"
+}
+
+# add_firmware NAME...: include firmware files (paths relative to
+# lib/firmware) when present.
+add_firmware() {
+    for _f in "$@"; do
+        printf '%s\n' "$_f" >>"$WORK/fw"
+    done
+}
+
+# add_early PATH SRC...: append the SRC files to PATH in the early
+# (uncompressed) archive placed before the main one.
+add_early() {
+    [ $# -ge 2 ] || api_error "add_early: needs PATH and at least one file" || return 1
+    _p=$(_rel "$1") || api_error "add_early: bad path '$1'" || return 1
+    shift
+    case $_p in
+    */*) mkdir -p "$EARLY/${_p%/*}" ;;
+    esac
+    cat "$@" >>"$EARLY/$_p" || api_error "add_early: cannot read $*" || return 1
+}
+
+export KVER BASEDIR MODDIR FWDIR HOST_ONLY HOST_MODULES HOST_CPU_VENDOR INIT MODPROBE_D STAGE
+
+# --- run the hooks ----------------------------------------------------------
+FAILED=
+NFAILED=0
+while read -r HOOK HOOK_FILE; do
+    [ -n "$HOOK" ] || continue
+    note "hook $HOOK ($HOOK_FILE)"
+    set +e
+    (
+        trap - EXIT HUP INT TERM
+        set -e
+        unset -f build help 2>/dev/null || true
+        # shellcheck source=/dev/null
+        . "$HOOK_FILE"
+        command -v build >/dev/null 2>&1 || api_error "$HOOK_FILE defines no build()" || exit 1
+        build
+    ) </dev/null
+    rc=$?
+    set -e
+    if [ "$rc" -ne 0 ] || grep -qxF "$HOOK" "$WORK/errors"; then
+        # One line per failure: the API already reported its own errors.
+        if ! grep -qxF "$HOOK" "$WORK/errors"; then
+            printf 'hatch: %s: hook %s failed (exit status %s)\n' "$PROG" "$HOOK" "$rc" >&2
+        fi
+        FAILED="$FAILED $HOOK"
+        NFAILED=$((NFAILED + 1))
+    fi
+done <<EOF
+$HOOK_FILES
+EOF
+
+# Modules from the command line are loaded at boot.
+HOOK=-m
+for m in $MODULES; do
+    add_module --load "$m"
+done
+HOOK=
+
+if [ "$NFAILED" -gt 0 ]; then
+    if [ "$LIST" = 1 ]; then
+        die "$NFAILED hook(s) failed:$FAILED"
+    fi
+    die "$NFAILED hook(s) failed:$FAILED; $OUT not written"
+fi
+
+# --- module closure ---------------------------------------------------------
+KSTAGE=$STAGE/lib/modules/$KVER
+mkdir -p "$KSTAGE" "$STAGE/etc/hatch"
+awk '!seen[$3]++ { print $3 }' "$WORK/mods" >"$WORK/names"
+: >"$WORK/closure"
+if [ -s "$WORK/names" ]; then
+    set -f
+    # shellcheck disable=SC2046 # one argument per module name
+    kmodprobe --show-depends -a $(cat "$WORK/names") >"$WORK/closure" 2>"$WORK/closure.err" || true
+    set +f
+    # Unknown names: an error unless every request for them is optional.
+    sed -n 's/^modprobe: WARNING: Module \(.*\) not found in directory .*/\1/p' "$WORK/closure.err" >"$WORK/unknown"
+    bad=$(awk 'FILENAME == ARGV[1] { u[$0] = 1; next } ($3 in u) && $2 == "req" && !seen[$3]++ { print $3 " " $4 }' \
+        "$WORK/unknown" "$WORK/mods")
+    if [ -n "$bad" ]; then
+        printf '%s\n' "$bad" | while read -r m h; do
+            if [ "$h" = -m ]; then
+                printf "hatch: %s: unknown module '%s' (-m): not in %s\n" "$PROG" "$m" "$MODDIR" >&2
+            else
+                printf "hatch: %s: unknown module '%s' (hook %s): not in %s\n" "$PROG" "$m" "$h" "$MODDIR" >&2
+            fi
+        done
+        exit 1
+    fi
+    if [ -s "$WORK/unknown" ]; then
+        note "optional modules not in $KVER: $(tr '\n' ' ' <"$WORK/unknown")"
+    fi
+    other=$(grep -v 'not found in directory' "$WORK/closure.err" | sed -n 1p) || true
+    [ -z "$other" ] || die "modprobe: $other"
+fi
+awk '$1 == "insmod" { print $2 }' "$WORK/closure" | awk '!seen[$0]++' >"$WORK/paths"
+awk '$1 == "builtin" { print $2 }' "$WORK/closure" | sort -u >"$WORK/builtin"
+: >"$WORK/rel"
+while IFS= read -r p; do
+    case $p in
+    */lib/modules/"$KVER"/*) printf '%s\n' "${p#*/lib/modules/"$KVER"/}" >>"$WORK/rel" ;;
+    *) die "module $p is outside $MODDIR" ;;
+    esac
+done <"$WORK/paths"
+sort -u -o "$WORK/rel" "$WORK/rel"
+if [ -s "$WORK/rel" ]; then
+    (cd "$MODDIR" && "$CPIO" -pdLu --quiet "$KSTAGE" <"$WORK/rel") || die "cannot copy modules from $MODDIR"
+fi
+NMODS=$(wc -l <"$WORK/rel" | tr -d ' ')
+
+# Index files depmod needs; modules.order keeps only the included modules.
+sed -e 's/\.xz$//' -e 's/\.zst$//' -e 's/\.gz$//' "$WORK/rel" >"$WORK/rel.plain"
+if [ -f "$MODDIR/modules.order" ]; then
+    awk 'FILENAME == ARGV[1] { w[$0] = 1; next } ($0 in w)' "$WORK/rel.plain" "$MODDIR/modules.order" >"$KSTAGE/modules.order"
+else
+    : >"$KSTAGE/modules.order"
+fi
+for f in modules.builtin modules.builtin.modinfo; do
+    if [ -f "$MODDIR/$f" ]; then
+        cp "$MODDIR/$f" "$KSTAGE/$f"
+    else
+        : >"$KSTAGE/$f"
+    fi
+done
+
+# Firmware the modules declare, plus add_firmware requests. The kernel looks
+# in updates/KVER, updates, KVER and the top level, and takes compressed
+# .xz/.zst files; the first present is copied.
+if [ -s "$WORK/rel" ]; then
+    (cd "$KSTAGE" && sed 's|^|./|' "$WORK/rel" | xargs "$MODINFO" -F firmware) >>"$WORK/fw" 2>/dev/null ||
+        die "modinfo cannot read the modules in $MODDIR"
+fi
+NFW=0
+sort -u "$WORK/fw" | sed '/^$/d' >"$WORK/fw.sorted"
+while IFS= read -r fw; do
+    found=
+    for sub in "updates/$KVER/" updates/ "$KVER/" ""; do
+        for ext in "" .zst .xz; do
+            if [ -f "$FWDIR/$sub$fw$ext" ]; then
+                found=$sub$fw$ext
+                break 2
+            fi
+        done
+    done
+    if [ -n "$found" ]; then
+        mkdir -p "$STAGE/lib/firmware/$(dirname "$found")"
+        cp -L "$FWDIR/$found" "$STAGE/lib/firmware/$found"
+        NFW=$((NFW + 1))
+    else
+        note "firmware $fw not found in $FWDIR"
+    fi
+done <"$WORK/fw.sorted"
+
+"$DEPMOD" -b "$STAGE" -C "$WORK/depmod.d" "$KVER" 2>"$WORK/depmod.err" ||
+    die "depmod failed on the staged modules: $(sed -n 1p "$WORK/depmod.err")"
+
+# /etc/hatch: kernel release and the modules to load at boot (real names,
+# in request order, built-in ones left out).
+printf '%s\n' "$KVER" >"$STAGE/etc/hatch/kver"
+awk '$1 == "load" && !seen[$3]++ { print $3 }' "$WORK/mods" >"$WORK/load"
+: >"$STAGE/etc/hatch/modules"
+if [ -s "$WORK/load" ]; then
+    set -f
+    # shellcheck disable=SC2046 # one argument per module name
+    kmodprobe -q -R -a $(cat "$WORK/load") 2>/dev/null |
+        awk 'FILENAME == ARGV[1] { b[$0] = 1; next } !($0 in b) && !seen[$0]++' "$WORK/builtin" - >"$STAGE/etc/hatch/modules" || true
+    set +f
+fi
+
+[ -f "$STAGE/init" ] || die "the image has no /init: the hook list must include base"
+
+# --- normalize and archive --------------------------------------------------
+find "$STAGE" "$EARLY" -type d -exec chmod 0755 {} +
+find "$STAGE" "$EARLY" -type f -perm -u+x -exec chmod 0755 {} +
+find "$STAGE" "$EARLY" -type f ! -perm -u+x -exec chmod 0644 {} +
+while read -r mode p; do
+    chmod "$mode" "$STAGE/$p"
+done <"$WORK/modes"
+find "$STAGE" "$EARLY" -exec touch -h -d "@$EPOCH" {} +
+
+# entries DIR: the archive's member names, parents before children.
+entries() {
+    (cd "$1" && find . -mindepth 1 | sed 's|^\./||' | sort)
+}
+
+if [ "$LIST" = 1 ]; then
+    {
+        entries "$EARLY" | sed 's/^/early:/'
+        entries "$STAGE" | while IFS= read -r e; do
+            if [ -L "$STAGE/$e" ]; then
+                printf '%s -> %s\n' "$e" "$(readlink "$STAGE/$e")"
+            elif [ -d "$STAGE/$e" ]; then
+                printf '%s/\n' "$e"
+            else
+                printf '%s\n' "$e"
+            fi
+        done
+    }
+    exit 0
+fi
+
+mkcpio() { # DIR OUTFILE
+    entries "$1" >"$WORK/list"
+    (cd "$1" && "$CPIO" -o -H newc -R 0:0 --reproducible --quiet <"$WORK/list") >"$2" ||
+        die "cpio failed"
+}
+
+: >"$WORK/early.cpio"
+if [ -n "$(ls -A "$EARLY")" ]; then
+    mkcpio "$EARLY" "$WORK/early.cpio"
+fi
+mkcpio "$STAGE" "$WORK/main.cpio"
+
+OUT_TMP=$OUTDIR/.${OUT##*/}.hatch-tmp.$$
+cp "$WORK/early.cpio" "$OUT_TMP" || die "cannot write $OUT_TMP"
+# Single-threaded compressors with fixed settings: deterministic output. The
+# kernel wants xz with CRC32 and lz4 in the legacy frame format.
+case $COMP in
+gzip) "$COMPRESSOR" -n -6 -c <"$WORK/main.cpio" >>"$OUT_TMP" ;;
+zstd) "$COMPRESSOR" -q -c -T1 -9 <"$WORK/main.cpio" >>"$OUT_TMP" ;;
+xz) "$COMPRESSOR" -q -c -T1 --check=crc32 -6 <"$WORK/main.cpio" >>"$OUT_TMP" ;;
+lz4) "$COMPRESSOR" -q -c -l -9 <"$WORK/main.cpio" >>"$OUT_TMP" ;;
+none) cat "$WORK/main.cpio" >>"$OUT_TMP" ;;
+esac || die "$COMP failed writing $OUT_TMP"
+chmod 0644 "$OUT_TMP"
+mv -f "$OUT_TMP" "$OUT" || die "cannot rename $OUT_TMP to $OUT"
+OUT_TMP=
+SIZE=$(wc -c <"$OUT" | tr -d ' ')
+printf 'hatch: %s: wrote %s (kernel %s, %s modules, %s firmware files, %s, %s bytes)\n' \
+    "$PROG" "$OUT" "$KVER" "$NMODS" "$NFW" "$COMP" "$SIZE" >&2

@@ -1,0 +1,642 @@
+#!/bin/sh
+# Tests for the generator (mkinitramfs.sh), its hooks, mk/install.sh and the
+# Debian kernel hooks. No QEMU: images are checked by listing and unpacking.
+#
+# usage: tests/gen/run.sh
+# Needs the test kernel (qemu/fetch-kernel.sh; fetched when missing, or set
+# HATCH_TEST_KERNEL_DIR to a directory holding kver and root/). Prints one
+# "ok - NAME" / "not ok - NAME" line per case and ends with "N passed, N
+# failed"; exits non-zero on any failure.
+# Helpers are called through check(), which ShellCheck cannot follow:
+# shellcheck disable=SC2317
+set -u
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$TOP" || exit 1
+GEN=$TOP/mkinitramfs.sh
+T=$TOP/build/gen-test
+W=$T/run
+KDIR=${HATCH_TEST_KERNEL_DIR:-$TOP/build/kernel}
+
+PASS=0
+FAIL=0
+ok() {
+    PASS=$((PASS + 1))
+    echo "ok - $1"
+}
+nok() {
+    FAIL=$((FAIL + 1))
+    echo "not ok - $1"
+    shift
+    for l in "$@"; do
+        printf '#   %s\n' "$l"
+    done
+}
+finish() {
+    echo "$PASS passed, $FAIL failed"
+    [ "$FAIL" -eq 0 ]
+    exit $?
+}
+# check NAME CMD...: ok when CMD succeeds.
+check() {
+    _n=$1
+    shift
+    if "$@"; then ok "$_n"; else nok "$_n" "failed: $*"; fi
+}
+
+# --- fixtures ---------------------------------------------------------------
+if [ ! -s "$KDIR/kver" ]; then
+    sh "$TOP/qemu/fetch-kernel.sh" "$KDIR" >/dev/null 2>&1 || true
+fi
+if [ ! -s "$KDIR/kver" ] || [ ! -d "$KDIR/root/lib/modules" ]; then
+    nok "test kernel available in $KDIR (run qemu/fetch-kernel.sh)"
+    finish
+fi
+KVER=$(cat "$KDIR/kver")
+KROOT=$(cd "$KDIR/root" && pwd)
+KMOD=$KROOT/lib/modules/$KVER
+
+rm -rf "$W"
+mkdir -p "$W/tmp" "$T"
+# All generator runs use a private TMPDIR, so leftovers can be detected.
+TMPDIR=$W/tmp
+export TMPDIR
+SOURCE_DATE_EPOCH=1700000000
+export SOURCE_DATE_EPOCH
+
+# Stand-in inits: a static one, a dynamic one, a non-ELF one.
+INIT=$T/init-static
+if [ ! -x "$INIT" ]; then
+    printf 'int main(void) { return 0; }\n' >"$T/init.c"
+    if command -v musl-gcc >/dev/null 2>&1; then
+        musl-gcc -static -Os -o "$INIT" "$T/init.c"
+    else
+        cc -static -Os -o "$INIT" "$T/init.c"
+    fi
+fi
+DYN_INIT=$T/init-dynamic
+if [ ! -x "$DYN_INIT" ]; then
+    printf 'int main(void) { return 0; }\n' >"$T/init.c"
+    cc -Os -o "$DYN_INIT" "$T/init.c" 2>/dev/null || cp "$(command -v dash || command -v sh)" "$DYN_INIT"
+fi
+TXT_INIT=$W/init.txt
+printf '#!/bin/sh\necho not an ELF\n' >"$TXT_INIT"
+
+# gen ARGS...: the generator for the test kernel with the static init.
+gen() {
+    sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" "$@"
+}
+# listing IMAGE: member names of the main archive (after any early one).
+listing() {
+    payload "$1" >"$W/payload.cpio" && cpio -t --quiet <"$W/payload.cpio" 2>/dev/null
+}
+# payload IMAGE: the decompressed main archive.
+payload() {
+    _off=0
+    if [ "$(head -c 6 "$1")" = 070701 ] && cpio -t --quiet <"$1" 2>/dev/null | grep -q '^kernel/x86/microcode'; then
+        _blocks=$(cpio -t <"$1" 2>&1 >/dev/null | awk '/block/ { print $1 }')
+        _off=$((_blocks * 512))
+    fi
+    tail -c +$((_off + 1)) "$1" >"$W/payload.raw"
+    case $(magic "$W/payload.raw") in
+    gzip) gzip -dc "$W/payload.raw" ;;
+    zstd) zstd -dc "$W/payload.raw" ;;
+    xz) xz -dc "$W/payload.raw" ;;
+    lz4) lz4 -dc "$W/payload.raw" ;;
+    none) cat "$W/payload.raw" ;;
+    *) return 1 ;;
+    esac
+}
+# magic FILE: the compression its first bytes announce.
+magic() {
+    _m=$(od -An -tx1 -N 6 "$1" | tr -d ' \n')
+    case $_m in
+    1f8b*) echo gzip ;;
+    28b52ffd*) echo zstd ;;
+    fd377a585a00) echo xz ;;
+    02214c18*) echo lz4 ;;
+    303730373031) echo none ;;
+    *) echo "unknown:$_m" ;;
+    esac
+}
+# unpack IMAGE DIR
+unpack() {
+    rm -rf "$2" && mkdir -p "$2" && payload "$1" >"$W/unpack.cpio" &&
+        (cd "$2" && cpio -idm --quiet <"$W/unpack.cpio" 2>/dev/null)
+}
+has() { # LISTFILE ENTRY...
+    _f=$1
+    shift
+    _missing=
+    for _e in "$@"; do
+        grep -qFx -e "$_e" "$_f" || _missing="$_missing $_e"
+    done
+    if [ -n "$_missing" ]; then
+        echo "missing:$_missing" >&2
+        return 1
+    fi
+}
+tmp_clean() {
+    [ -z "$(find "$TMPDIR" -mindepth 1 -maxdepth 1)" ]
+}
+# expect_error NAME EXPECTED-LINE CMD...: CMD fails, prints exactly that one
+# line on stderr, nothing on stdout, creates no $W/err.img, leaves no
+# temporary files.
+expect_error() {
+    _n=$1 _want=$2
+    shift 2
+    rm -f "$W/err.img"
+    "$@" >"$W/err.out" 2>"$W/err.err"
+    _rc=$?
+    _got=$(cat "$W/err.err")
+    if [ "$_rc" -ne 0 ] && [ "$_got" = "$_want" ] && [ ! -s "$W/err.out" ] &&
+        [ ! -e "$W/err.img" ] && tmp_clean; then
+        ok "$_n"
+    else
+        nok "$_n" "exit status $_rc" "want: $_want" "got:  $_got" "tmp: $(find "$TMPDIR" -mindepth 1 -maxdepth 1)"
+        rm -rf "${TMPDIR:?}"/*
+    fi
+}
+
+# --- ShellCheck -------------------------------------------------------------
+if command -v shellcheck >/dev/null 2>&1; then
+    check "shellcheck -s sh: generator, hooks, install, kernel hooks, tests" \
+        shellcheck -s sh "$GEN" hooks/* mk/install.sh mk/kernel-postinst-hatch \
+        mk/kernel-postrm-hatch tests/gen/run.sh
+else
+    nok "shellcheck installed"
+fi
+
+# --- help -------------------------------------------------------------------
+out=$(sh "$GEN" --help 2>&1)
+case $out in
+"usage: mkinitramfs.sh [options]"*) ok "--help prints the usage" ;;
+*) nok "--help prints the usage" "$out" ;;
+esac
+
+# --- the default (generic) image --------------------------------------------
+if gen -o "$W/generic.img" 2>"$W/generic.err"; then
+    ok "default generic image builds"
+else
+    nok "default generic image builds" "$(cat "$W/generic.err")"
+fi
+check "default compression is zstd (kernel has CONFIG_RD_ZSTD=y)" [ "$(magic "$W/generic.img")" = zstd ]
+check "zstd -t accepts the image" zstd -q -t "$W/generic.img"
+listing "$W/generic.img" >"$W/generic.list"
+M=lib/modules/$KVER/kernel
+check "layout: /init, /etc/hatch, directories, busybox" has "$W/generic.list" \
+    init etc/hatch/kver etc/hatch/modules bin/busybox bin/sh dev proc sys run newroot tmp etc bin
+check "module closure: virtio, ext4 and its dependencies" has "$W/generic.list" \
+    "$M/drivers/block/virtio_blk.ko" "$M/drivers/virtio/virtio_pci.ko" "$M/drivers/virtio/virtio_ring.ko" \
+    "$M/drivers/virtio/virtio.ko" "$M/fs/ext4/ext4.ko" "$M/fs/jbd2/jbd2.ko" "$M/fs/mbcache.ko" "$M/lib/crc16.ko"
+check "module closure: softdeps (crc32c for ext4 and jbd2)" has "$W/generic.list" \
+    "$M/crypto/crc32c_generic.ko" "$M/arch/x86/crypto/crc32c-intel.ko"
+check "module closure: dm-verity with dm-bufio, dm-mod" has "$W/generic.list" \
+    "$M/drivers/md/dm-verity.ko" "$M/drivers/md/dm-bufio.ko" "$M/drivers/md/dm-mod.ko" "$M/lib/reed_solomon/reed_solomon.ko"
+check "generic set: NVMe, AHCI, SCSI disk, USB storage, virtio-scsi" has "$W/generic.list" \
+    "$M/drivers/nvme/host/nvme.ko" "$M/drivers/ata/ahci.ko" "$M/drivers/scsi/sd_mod.ko" \
+    "$M/drivers/usb/storage/usb-storage.ko" "$M/drivers/usb/storage/uas.ko" "$M/drivers/scsi/virtio_scsi.ko"
+check "generic set: xfs, btrfs, erofs, squashfs" has "$W/generic.list" \
+    "$M/fs/xfs/xfs.ko" "$M/fs/btrfs/btrfs.ko" "$M/fs/erofs/erofs.ko" "$M/fs/squashfs/squashfs.ko"
+check "depmod indexes for the subset" has "$W/generic.list" \
+    "lib/modules/$KVER/modules.dep" "lib/modules/$KVER/modules.dep.bin" "lib/modules/$KVER/modules.alias.bin" \
+    "lib/modules/$KVER/modules.softdep" "lib/modules/$KVER/modules.symbols.bin" \
+    "lib/modules/$KVER/modules.builtin.bin" "lib/modules/$KVER/modules.builtin.modinfo" "lib/modules/$KVER/modules.order"
+unpack "$W/generic.img" "$W/g"
+check "/etc/hatch/kver is the kernel release" [ "$(cat "$W/g/etc/hatch/kver")" = "$KVER" ]
+check "/etc/hatch/modules is virtio_pci virtio_blk ext4" \
+    [ "$(tr '\n' ' ' <"$W/g/etc/hatch/modules")" = "virtio_pci virtio_blk ext4 " ]
+# The staged modules.dep names only modules that are in the image, and kmod
+# resolves from it alone.
+bad=$(sed 's/:.*//' "$W/g/lib/modules/$KVER/modules.dep" | while read -r p; do
+    [ -f "$W/g/lib/modules/$KVER/$p" ] || echo "$p"
+done)
+check "staged modules.dep lists only included modules" [ -z "$bad" ]
+n_dep=$(grep -c . "$W/g/lib/modules/$KVER/modules.dep")
+n_ko=$(grep -c '\.ko$' "$W/generic.list")
+check "every included module is in modules.dep ($n_ko)" [ "$n_dep" -eq "$n_ko" ]
+out=$(modprobe -d "$W/g" -S "$KVER" -C "$W/tmp" --show-depends ext4 2>&1 | awk '{ print $2 }' | sed 's|.*/||' | tr '\n' ' ')
+case $out in
+*crc32c_generic.ko*jbd2.ko*mbcache.ko*crc16.ko*ext4.ko*) ok "modprobe resolves ext4 with softdeps from the image alone" ;;
+*) nok "modprobe resolves ext4 with softdeps from the image alone" "$out" ;;
+esac
+check "modules.softdep in the image has ext4's crc32c" grep -q '^softdep ext4 pre: crypto-crc32c' "$W/g/lib/modules/$KVER/modules.softdep"
+owners=$(payload "$W/generic.img" | cpio -tv --numeric-uid-gid --quiet 2>/dev/null | awk '$3 != 0 || $4 != 0' | wc -l)
+check "every entry is owned by 0:0" [ "$owners" -eq 0 ]
+# Files unpacked keep their mtime exactly; directories are compared through
+# the listing (every entry shows the same date).
+mtimes=$(find "$W/g" -type f -exec stat -c %Y {} + | sort -u | tr '\n' ' ')
+dates=$(payload "$W/generic.img" | TZ=UTC cpio -tv --quiet 2>/dev/null | awk '{ print $6, $7, $8 }' | sort -u | wc -l)
+check "every mtime is SOURCE_DATE_EPOCH" [ "$mtimes" = "$SOURCE_DATE_EPOCH " ] && [ "$dates" -eq 1 ]
+check "no temporary files left" tmp_clean
+
+# --- reproducibility --------------------------------------------------------
+gen -o "$W/generic2.img" 2>/dev/null
+check "build twice: byte-identical" cmp -s "$W/generic.img" "$W/generic2.img"
+TMPDIR=$W/tmp/other
+mkdir -p "$TMPDIR"
+gen -o "$W/generic3.img" 2>/dev/null
+TMPDIR=$W/tmp
+rmdir "$W/tmp/other"
+check "another staging directory: byte-identical" cmp -s "$W/generic.img" "$W/generic3.img"
+SOURCE_DATE_EPOCH=1 gen -o "$W/epoch.img" 2>/dev/null
+differs() { ! cmp -s "$1" "$2"; }
+check "another SOURCE_DATE_EPOCH: different bytes" differs "$W/generic.img" "$W/epoch.img"
+rm -f "$W/generic2.img" "$W/generic3.img" "$W/epoch.img"
+
+# --- other shells -----------------------------------------------------------
+SMALL="-H base,verity -m ext4,virtio_blk"
+# shellcheck disable=SC2086 # SMALL is a list of options
+gen $SMALL -o "$W/small-sh.img" 2>/dev/null
+if command -v dash >/dev/null 2>&1; then
+    # shellcheck disable=SC2086
+    dash "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" $SMALL -o "$W/small-dash.img" 2>/dev/null
+    check "runs under dash, same bytes" cmp -s "$W/small-sh.img" "$W/small-dash.img"
+else
+    nok "dash installed"
+fi
+if command -v busybox >/dev/null 2>&1; then
+    # shellcheck disable=SC2086
+    busybox ash "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" $SMALL -o "$W/small-ash.img" 2>"$W/ash.err"
+    check "runs under busybox ash, same bytes" cmp -s "$W/small-sh.img" "$W/small-ash.img"
+else
+    nok "busybox installed"
+fi
+
+# --- compressions -----------------------------------------------------------
+valid() { # COMP FILE: the compressor's own integrity test
+    case $1 in
+    gzip) gzip -t "$2" ;;
+    zstd) zstd -q -t "$2" ;;
+    xz) xz -t "$2" ;;
+    lz4) lz4 -q -t "$2" ;;
+    none) cpio -t --quiet <"$2" >/dev/null 2>&1 ;;
+    esac
+}
+for c in gzip zstd xz lz4 none; do
+    # shellcheck disable=SC2086
+    if gen $SMALL -c "$c" -o "$W/c-$c.img" 2>"$W/c.err" && [ "$(magic "$W/c-$c.img")" = "$c" ]; then
+        if valid "$c" "$W/c-$c.img" && listing "$W/c-$c.img" | grep -qx init; then
+            ok "-c $c: right magic, valid, cpio lists /init"
+        else
+            nok "-c $c: right magic, valid, cpio lists /init"
+        fi
+    else
+        nok "-c $c: builds with the right magic" "$(cat "$W/c.err")"
+    fi
+done
+payload "$W/c-zstd.img" >"$W/p1"
+payload "$W/c-none.img" >"$W/p2"
+check "all compressions carry the same archive" cmp -s "$W/p1" "$W/p2"
+
+# A kernel whose config only allows gzip.
+FAKEK=$W/gzip-only
+mkdir -p "$FAKEK/lib/modules" "$FAKEK/boot"
+ln -s "$KMOD" "$FAKEK/lib/modules/$KVER"
+printf 'CONFIG_RD_GZIP=y\n# CONFIG_RD_ZSTD is not set\n' >"$FAKEK/boot/config-$KVER"
+sh "$GEN" -i "$INIT" -k "$KVER" -b "$FAKEK" -H base -o "$W/gz.img" 2>/dev/null
+check "default compression follows the kernel config (gzip only)" [ "$(magic "$W/gz.img")" = gzip ]
+expect_error "zstd refused for a kernel without CONFIG_RD_ZSTD" \
+    "hatch: mkinitramfs: kernel $KVER cannot unpack a zstd initramfs (CONFIG_RD_ZSTD is not set in $FAKEK/boot/config-$KVER)" \
+    sh "$GEN" -i "$INIT" -k "$KVER" -b "$FAKEK" -H base -c zstd -o "$W/err.img"
+
+# --- --list -----------------------------------------------------------------
+gen --list -o "$W/list.img" >"$W/list.out" 2>/dev/null
+check "--list writes no image" [ ! -e "$W/list.img" ]
+check "--list shows files, directories and symlinks" has "$W/list.out" \
+    init etc/hatch/kver bin/ "bin/sh -> busybox" "lib/modules/$KVER/kernel/fs/ext4/ext4.ko"
+sed -e 's|/$||' -e 's| -> .*||' "$W/list.out" >"$W/list.names"
+check "--list matches the image's contents" cmp -s "$W/list.names" "$W/generic.list"
+
+# --- errors: one line, non-zero, no output file, no temporary files ---------
+expect_error "missing module directory" \
+    "hatch: mkinitramfs: no module directory $KROOT/lib/modules/0.0.0-none (is kernel 0.0.0-none installed? see -k and -b)" \
+    sh "$GEN" -i "$INIT" -k 0.0.0-none -b "$KROOT" -o "$W/err.img"
+expect_error "missing base directory" \
+    "hatch: mkinitramfs: no such directory: $W/nowhere (-b)" \
+    sh "$GEN" -i "$INIT" -k "$KVER" -b "$W/nowhere" -o "$W/err.img"
+expect_error "unknown module (-m)" \
+    "hatch: mkinitramfs: unknown module 'no_such_module' (-m): not in $KMOD" \
+    gen -H base -m ext4,no_such_module -o "$W/err.img"
+expect_error "invalid module name (-m)" \
+    "hatch: mkinitramfs: invalid module name 'a/b' (-m)" \
+    gen -m 'a/b' -o "$W/err.img"
+expect_error "non-static init" \
+    "hatch: mkinitramfs: init $DYN_INIT is dynamically linked (it has an ELF interpreter); hatch needs a static init" \
+    sh "$GEN" -i "$DYN_INIT" -k "$KVER" -b "$KROOT" -o "$W/err.img"
+expect_error "init that is not ELF" \
+    "hatch: mkinitramfs: init $TXT_INIT is not an ELF executable" \
+    sh "$GEN" -i "$TXT_INIT" -k "$KVER" -b "$KROOT" -o "$W/err.img"
+expect_error "missing init" \
+    "hatch: mkinitramfs: no such init: $W/no-init (-i)" \
+    sh "$GEN" -i "$W/no-init" -k "$KVER" -b "$KROOT" -o "$W/err.img"
+expect_error "unknown hook" \
+    "hatch: mkinitramfs: unknown hook 'nosuchhook' (searched: /etc/hatch/hooks $TOP/hooks)" \
+    gen -H base,nosuchhook -o "$W/err.img"
+expect_error "unknown compression" \
+    "hatch: mkinitramfs: unknown compression 'bzip2' (use gzip, zstd, xz, lz4 or none)" \
+    gen -c bzip2 -o "$W/err.img"
+expect_error "unknown option" \
+    "hatch: mkinitramfs: unknown option '--frobnicate' (see --help)" \
+    gen --frobnicate -o "$W/err.img"
+expect_error "option without its argument" \
+    "hatch: mkinitramfs: option -o needs an argument (see --help)" \
+    gen -o
+expect_error "stray argument" \
+    "hatch: mkinitramfs: unexpected argument 'extra' (see --help)" \
+    gen -o "$W/err.img" extra
+expect_error "bad SOURCE_DATE_EPOCH" \
+    "hatch: mkinitramfs: SOURCE_DATE_EPOCH must be a number of seconds, not 'yesterday'" \
+    env SOURCE_DATE_EPOCH=yesterday sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" -o "$W/err.img"
+expect_error "output directory missing" \
+    "hatch: mkinitramfs: output directory $W/no/such does not exist" \
+    gen -o "$W/no/such/err.img"
+
+# Missing tools: a PATH of links to everything except the tool.
+FAKEPATH=$W/path
+mkdir -p "$FAKEPATH"
+for d in /usr/local/bin /usr/bin /bin /usr/sbin /sbin; do
+    [ -d "$d" ] || continue
+    for f in "$d"/*; do
+        [ -e "$FAKEPATH/${f##*/}" ] || ln -s "$f" "$FAKEPATH/${f##*/}"
+    done
+done
+rm -f "$FAKEPATH/lz4" "$FAKEPATH/cpio"
+mkdir -p "$W/nolz4"
+for f in "$FAKEPATH"/*; do ln -s "$f" "$W/nolz4/"; done
+ln -s "$(command -v cpio)" "$W/nolz4/cpio"
+expect_error "missing tool (lz4)" \
+    "hatch: mkinitramfs: missing tool: lz4" \
+    env PATH="$W/nolz4" sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" -c lz4 -o "$W/err.img"
+expect_error "missing tool (cpio)" \
+    "hatch: mkinitramfs: missing tool: cpio (install GNU cpio)" \
+    env PATH="$FAKEPATH" sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" -o "$W/err.img"
+if command -v busybox >/dev/null 2>&1; then
+    mkdir -p "$W/bbcpio"
+    ln -s "$(command -v busybox)" "$W/bbcpio/cpio"
+    expect_error "cpio without --reproducible refused" \
+        "hatch: mkinitramfs: missing tool: GNU cpio 2.12 or later ($W/bbcpio/cpio has no --reproducible)" \
+        env PATH="$W/bbcpio:$FAKEPATH" sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" -o "$W/err.img"
+fi
+
+# An existing OUT survives a failed build untouched.
+echo previous >"$W/keep.img"
+gen -H base -m no_such_module -o "$W/keep.img" 2>/dev/null
+check "failed build leaves an existing OUT untouched" [ "$(cat "$W/keep.img")" = previous ]
+
+# --- hooks ------------------------------------------------------------------
+HD=$W/hooks
+mkdir -p "$HD" "$W/bad-hooks"
+echo "hello from a hook" >"$W/payload.txt"
+cat >"$HD/testfile" <<EOF
+help() { echo "test hook"; }
+build() {
+    add_file "$W/payload.txt" /etc/test.txt
+    add_file "$W/payload.txt" /etc/secret 0600
+    add_dir /opt/x
+    add_symlink /etc/link test.txt
+    add_binary dash /bin/dash
+    add_module loop
+    force_load squashfs
+}
+EOF
+cat >"$W/bad-hooks/bad1" <<'EOF'
+help() { echo "fails through the API"; }
+build() { add_file /no/such/file /x; }
+EOF
+cat >"$W/bad-hooks/bad2" <<'EOF'
+help() { echo "returns non-zero"; }
+build() { return 3; }
+EOF
+printf 'help() { echo "no build"; }\n' >"$W/bad-hooks/bad3"
+cat >"$W/bad-hooks/badmod" <<'EOF'
+build() { add_module no_such_module; }
+EOF
+cat >"$W/bad-hooks/slow" <<'EOF'
+build() { sleep 1; }
+EOF
+
+gen --hookdir "$HD" -H base,testfile -o "$W/hook.img" 2>"$W/hook.err"
+listing "$W/hook.img" >"$W/hook.list"
+check "user hook dir: add_file, add_dir, add_symlink" has "$W/hook.list" etc/test.txt etc/secret opt/x etc/link
+check "user hook: add_module and force_load" has "$W/hook.list" \
+    "$M/drivers/block/loop.ko" "$M/fs/squashfs/squashfs.ko"
+unpack "$W/hook.img" "$W/h"
+check "user hook: force_load lists only squashfs" [ "$(cat "$W/h/etc/hatch/modules")" = squashfs ]
+check "add_file MODE is kept" [ "$(stat -c %a "$W/h/etc/secret")" = 600 ]
+check "add_symlink target" [ "$(readlink "$W/h/etc/link")" = test.txt ]
+ldd "$(command -v dash)" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+    sed 's|^/||' >"$W/dash.libs"
+has_libs() { # LIST: every library of dash is in LIST
+    while read -r l; do has "$1" "$l" || return 1; done <"$W/dash.libs"
+    [ -s "$W/dash.libs" ]
+}
+check "add_binary copies a dynamic binary's interpreter and libraries" has_libs "$W/hook.list"
+check "add_binary puts the binary at DEST" has "$W/hook.list" bin/dash
+if [ "$(id -u)" = 0 ] && command -v chroot >/dev/null 2>&1; then
+    out=$(chroot "$W/h" /bin/dash -c 'echo works' 2>&1)
+    check "add_binary result runs in the image root (chroot)" [ "$out" = works ]
+fi
+gen --hookdir "$HD" -H +testfile --list 2>/dev/null >"$W/plus.list"
+check "-H +HOOK adds to the default hooks" has "$W/plus.list" etc/test.txt bin/busybox
+
+expect_error "hook failures counted and reported" \
+    "hatch: mkinitramfs: hook bad1: add_file: no such file: /no/such/file
+hatch: mkinitramfs: hook bad2 failed (exit status 3)
+hatch: mkinitramfs: hook bad3: $W/bad-hooks/bad3 defines no build()
+hatch: mkinitramfs: 3 hook(s) failed: bad1 bad2 bad3; $W/err.img not written" \
+    gen --hookdir "$W/bad-hooks" -H base,bad1,bad2,bad3 -o "$W/err.img"
+expect_error "unknown module from a hook" \
+    "hatch: mkinitramfs: unknown module 'no_such_module' (hook badmod): not in $KMOD" \
+    gen --hookdir "$W/bad-hooks" -H base,badmod -o "$W/err.img"
+expect_error "the image needs the base hook" \
+    "hatch: mkinitramfs: the image has no /init: the hook list must include base" \
+    gen -H verity -o "$W/err.img"
+sh "$GEN" --hookdir "$HD" --list-hooks 2>&1 | awk '{ print $1 }' >"$W/hooks.out"
+check "--list-hooks shows shipped and user hooks" has "$W/hooks.out" base modules verity busybox microcode testfile
+
+# Interrupted: TERM while a hook runs leaves neither OUT nor temporary files.
+sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --hookdir "$W/bad-hooks" -H base,slow -o "$W/err.img" 2>/dev/null &
+pid=$!
+sleep 0.3
+kill -TERM "$pid" 2>/dev/null
+wait "$pid"
+rc=$?
+sleep 1
+leftover=$(find "$W" -maxdepth 1 -name '.*hatch-tmp*')
+if [ "$rc" -ne 0 ] && [ ! -e "$W/err.img" ] && tmp_clean && [ -z "$leftover" ]; then
+    ok "SIGTERM: non-zero exit, no OUT, no temporary files"
+else
+    nok "SIGTERM: non-zero exit, no OUT, no temporary files" "exit $rc; tmp: $(find "$TMPDIR" -mindepth 1 -maxdepth 1) $leftover"
+fi
+
+# --- firmware ---------------------------------------------------------------
+FW=$W/fwroot
+mkdir -p "$FW/lib/modules" "$FW/lib/firmware/emi26"
+ln -s "$KMOD" "$FW/lib/modules/$KVER"
+echo risc >"$FW/lib/firmware/wd719x-risc.bin"
+echo wcs | xz --check=crc32 >"$FW/lib/firmware/wd719x-wcs.bin.xz"
+echo fw >"$FW/lib/firmware/emi26/firmware.fw"
+sh "$GEN" -i "$INIT" -k "$KVER" -b "$FW" -H base -m wd719x,emi26 -o "$W/fw.img" 2>"$W/fw.err"
+listing "$W/fw.img" >"$W/fw.list"
+check "declared firmware copied when present (plain, .xz, subdirectory)" has "$W/fw.list" \
+    lib/firmware/wd719x-risc.bin lib/firmware/wd719x-wcs.bin.xz lib/firmware/emi26/firmware.fw
+lacks() { # FILE PATTERN...: no line of FILE matches any PATTERN
+    _f=$1
+    shift
+    for _p in "$@"; do
+        ! grep -q -e "$_p" "$_f" || return 1
+    done
+}
+check "declared firmware that is absent is skipped" lacks "$W/fw.list" emi26/loader.fw
+
+# --- compressed modules -----------------------------------------------------
+ZR=$W/zroot
+ZM=$ZR/lib/modules/$KVER
+mkdir -p "$ZM"
+modprobe -d "$KROOT" -S "$KVER" -C "$W/tmp" --show-depends -a ext4 virtio_blk 2>/dev/null |
+    awk '$1 == "insmod" { print $2 }' | sed "s|^$KMOD/||" >"$W/zlist"
+(cd "$KMOD" && cpio -pd --quiet "$ZM" <"$W/zlist")
+while read -r p; do
+    case $p in
+    */ext4.ko | */virtio_blk.ko) zstd -q --rm "$ZM/$p" ;;
+    *) xz --check=crc32 "$ZM/$p" ;;
+    esac
+done <"$W/zlist"
+cp "$KMOD/modules.order" "$KMOD/modules.builtin" "$KMOD/modules.builtin.modinfo" "$ZM/"
+depmod -b "$ZR" "$KVER"
+sh "$GEN" -i "$INIT" -k "$KVER" -b "$ZR" -H base -m ext4,virtio_blk -o "$W/z.img" 2>"$W/z.err"
+listing "$W/z.img" >"$W/z.list"
+check "compressed modules (.ko.xz, .ko.zst) included" has "$W/z.list" \
+    "$M/fs/ext4/ext4.ko.zst" "$M/fs/jbd2/jbd2.ko.xz" "$M/drivers/block/virtio_blk.ko.zst" "$M/drivers/virtio/virtio.ko.xz"
+unpack "$W/z.img" "$W/zu"
+check "depmod indexed the compressed modules" grep -q '^kernel/fs/ext4/ext4.ko.zst: .*jbd2.ko.xz' "$W/zu/lib/modules/$KVER/modules.dep"
+check "modules.order of the image names the included modules" grep -qx kernel/fs/ext4/ext4.ko "$W/zu/lib/modules/$KVER/modules.order"
+
+# --- early microcode --------------------------------------------------------
+UC=$W/ucroot
+mkdir -p "$UC/lib/modules" "$UC/lib/firmware/intel-ucode" "$UC/lib/firmware/amd-ucode"
+ln -s "$KMOD" "$UC/lib/modules/$KVER"
+printf 'INTEL-A' >"$UC/lib/firmware/intel-ucode/06-55-04"
+printf 'INTEL-B' >"$UC/lib/firmware/intel-ucode/06-8e-09"
+printf 'AMD-17' >"$UC/lib/firmware/amd-ucode/microcode_amd_fam17h.bin"
+printf 'ignored' >"$UC/lib/firmware/amd-ucode/microcode_amd_fam17h.bin.asc"
+sh "$GEN" -i "$INIT" -k "$KVER" -b "$UC" -H base,microcode -o "$W/uc.img" 2>"$W/uc.err"
+check "microcode: the image starts with an uncompressed cpio" [ "$(head -c 6 "$W/uc.img")" = 070701 ]
+cpio -t --quiet <"$W/uc.img" >"$W/uc.early" 2>/dev/null
+check "microcode: early archive holds GenuineIntel.bin and AuthenticAMD.bin" has "$W/uc.early" \
+    kernel/x86/microcode/GenuineIntel.bin kernel/x86/microcode/AuthenticAMD.bin
+check "microcode: Intel files concatenated in order" \
+    [ "$(cpio -i --quiet --to-stdout kernel/x86/microcode/GenuineIntel.bin <"$W/uc.img" 2>/dev/null)" = INTEL-AINTEL-B ]
+check "microcode: AMD .bin files only" \
+    [ "$(cpio -i --quiet --to-stdout kernel/x86/microcode/AuthenticAMD.bin <"$W/uc.img" 2>/dev/null)" = AMD-17 ]
+listing "$W/uc.img" >"$W/uc.list"
+check "microcode: the compressed main archive follows" has "$W/uc.list" init etc/hatch/kver
+gen --list -H base,microcode -b "$UC" >"$W/uc.ls" 2>/dev/null
+check "--list shows early entries" has "$W/uc.ls" early:kernel/x86/microcode/GenuineIntel.bin
+
+# --- --host-only ------------------------------------------------------------
+# On this machine: either the root is on a block device (then an image with
+# fewer modules), or one clear line.
+if gen --host-only -o "$W/host.img" 2>"$W/host.err"; then
+    listing "$W/host.img" >"$W/host.list"
+    n_host=$(grep -c '\.ko$' "$W/host.list")
+    unpack "$W/host.img" "$W/hu"
+    if [ "$n_host" -lt "$n_ko" ] && [ -s "$W/hu/etc/hatch/modules" ]; then
+        ok "--host-only on this machine: $n_host modules, loads $(tr '\n' ' ' <"$W/hu/etc/hatch/modules")"
+    else
+        nok "--host-only on this machine keeps fewer modules" "$n_host vs $n_ko"
+    fi
+else
+    case $(cat "$W/host.err") in
+    "hatch: mkinitramfs: --host-only: "*)
+        if [ "$(wc -l <"$W/host.err")" -eq 1 ] && [ ! -e "$W/host.img" ]; then
+            ok "--host-only on this machine: one clear line ($(cat "$W/host.err"))"
+        else
+            nok "--host-only on this machine fails cleanly"
+        fi
+        ;;
+    *) nok "--host-only on this machine" "$(cat "$W/host.err")" ;;
+    esac
+fi
+
+# A fake machine: erofs on dm-verity over a virtio disk, a USB keyboard, AMD.
+S=$W/sysroot
+PCI=sys/devices/pci0000:00
+mkdir -p "$S/proc/self" "$S/proc/bus/input" "$S/sys/dev/block" "$S/sys/class/block" \
+    "$S/$PCI/0000:00:02.0/virtio1/block/vda" \
+    "$S/sys/devices/virtual/block/dm-0/dm" "$S/sys/devices/virtual/block/dm-0/slaves" \
+    "$S/$PCI/0000:00:14.0/usb1/1-1/1-1:1.0/0003:046D:C31C.0001/input/input5"
+echo "pci:v00001AF4d00001042sv00001AF4sd00001042bc01sc80i00" >"$S/$PCI/0000:00:02.0/modalias"
+echo "virtio:d00000002v00001AF4" >"$S/$PCI/0000:00:02.0/virtio1/modalias"
+echo "VERITY-0123456789abcdef-root" >"$S/sys/devices/virtual/block/dm-0/dm/uuid"
+ln -s ../../../../pci0000:00/0000:00:02.0/virtio1/block/vda "$S/sys/devices/virtual/block/dm-0/slaves/vda"
+ln -s ../../devices/virtual/block/dm-0 "$S/sys/dev/block/253:0"
+echo "pci:v00008086d0000A36Dsv00008086sd00007270bc0Csc03i30" >"$S/$PCI/0000:00:14.0/modalias"
+echo "usb:v046DpC31Cd6400dc00dsc00dp00ic03isc01ip01in00" >"$S/$PCI/0000:00:14.0/usb1/1-1/1-1:1.0/modalias"
+echo "hid:b0003g0001v0000046Dp0000C31C" >"$S/$PCI/0000:00:14.0/usb1/1-1/1-1:1.0/0003:046D:C31C.0001/modalias"
+echo "27 1 253:0 / / ro,relatime shared:1 - erofs /dev/mapper/root ro" >"$S/proc/self/mountinfo"
+cat >"$S/proc/bus/input/devices" <<'EOF'
+I: Bus=0003 Vendor=046d Product=c31c Version=0110
+N: Name="Logitech USB Keyboard"
+S: Sysfs=/devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1:1.0/0003:046D:C31C.0001/input/input5
+H: Handlers=sysrq kbd event3 leds
+
+I: Bus=0003 Vendor=046d Product=c077 Version=0111
+N: Name="Logitech USB Mouse"
+S: Sysfs=/devices/pci0000:00/0000:00:14.0/usb1/1-2/input/input6
+H: Handlers=mouse0 event4
+EOF
+printf 'processor\t: 0\nvendor_id\t: AuthenticAMD\n' >"$S/proc/cpuinfo"
+HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$UC" --host-only -o "$W/fake.img" 2>"$W/fake.err"
+unpack "$W/fake.img" "$W/fu"
+got=$(sort "$W/fu/etc/hatch/modules" 2>/dev/null | tr '\n' ' ')
+check "--host-only (fake dm-verity/virtio/USB keyboard machine): loads exactly what it needs" \
+    [ "$got" = "dm_mod dm_verity erofs hid_generic usbhid virtio_blk virtio_pci xhci_pci " ]
+check "--host-only: no generic extras (nvme, xfs)" lacks "$W/fu/lib/modules/$KVER/modules.dep" nvme xfs
+cpio -t --quiet <"$W/fake.img" >"$W/fake.early" 2>/dev/null
+check "--host-only: microcode for this CPU's vendor only" \
+    has "$W/fake.early" kernel/x86/microcode/AuthenticAMD.bin
+check "--host-only: no microcode of the other vendor" lacks "$W/fake.early" GenuineIntel
+echo "27 1 0:31 / / rw,relatime - overlay overlay rw,lowerdir=/a" >"$S/proc/self/mountinfo"
+expect_error "--host-only without a root block device: one line" \
+    "hatch: mkinitramfs: --host-only: / is overlay on overlay, not on a block device; build a generic image (without --host-only)" \
+    env HATCH_SYSROOT="$S" sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only -o "$W/err.img"
+
+# --- install and the Debian kernel hooks ------------------------------------
+D=$W/dest
+DESTDIR=$D PREFIX=/usr INIT=$INIT sh mk/install.sh --kernel-hook >/dev/null 2>"$W/install.err"
+(cd "$D" && find . -type f | sed 's|^\./||' | sort) >"$W/installed"
+check "install into DESTDIR with PREFIX=/usr: generator, init, hooks, kernel hooks" has "$W/installed" \
+    usr/sbin/hatch-mkinitramfs usr/lib/hatch/init usr/lib/hatch/hooks/base usr/lib/hatch/hooks/modules \
+    usr/lib/hatch/hooks/verity usr/lib/hatch/hooks/busybox usr/lib/hatch/hooks/microcode \
+    etc/kernel/postinst.d/zz-hatch etc/kernel/postrm.d/zz-hatch
+check "installed: executables are executable" \
+    test -x "$D/usr/sbin/hatch-mkinitramfs" -a -x "$D/usr/lib/hatch/init" -a -x "$D/etc/kernel/postinst.d/zz-hatch"
+check "installed kernel hook calls the installed generator" \
+    grep -q 'HATCH_MKINITRAMFS:-/usr/sbin/hatch-mkinitramfs}' "$D/etc/kernel/postinst.d/zz-hatch"
+"$D/usr/sbin/hatch-mkinitramfs" -k "$KVER" -b "$KROOT" -H base,verity -o "$W/inst.img" 2>/dev/null
+listing "$W/inst.img" >"$W/inst.list" 2>/dev/null
+check "installed generator finds its init and hooks (../lib/hatch)" has "$W/inst.list" init "$M/drivers/md/dm-verity.ko"
+DESTDIR=$W/dest2 PREFIX=/opt/hatch INIT=$INIT sh mk/install.sh >/dev/null 2>&1
+check "PREFIX honoured" test -f "$W/dest2/opt/hatch/sbin/hatch-mkinitramfs" -a -f "$W/dest2/opt/hatch/lib/hatch/init"
+check "kernel hooks installed only on request" test ! -e "$W/dest2/etc/kernel"
+mkdir -p "$W/boot"
+printf 'HATCH_ARGS="-b %s -H base,verity -c gzip"\n' "$KROOT" >"$W/default-hatch"
+HATCH_MKINITRAMFS=$D/usr/sbin/hatch-mkinitramfs HATCH_BOOTDIR=$W/boot HATCH_CONFIG=$W/default-hatch \
+    DEB_MAINT_PARAMS="configure 1.0" "$D/etc/kernel/postinst.d/zz-hatch" "$KVER" "/boot/vmlinuz-$KVER" 2>/dev/null
+check "postinst.d hook writes /boot/initrd.img-KVER (config honoured: gzip)" \
+    [ "$(magic "$W/boot/initrd.img-$KVER")" = gzip ]
+rm -f "$W/boot/initrd.img-$KVER"
+HATCH_MKINITRAMFS=$D/usr/sbin/hatch-mkinitramfs HATCH_BOOTDIR=$W/boot HATCH_CONFIG=$W/default-hatch \
+    DEB_MAINT_PARAMS="abort-upgrade 1.0" "$D/etc/kernel/postinst.d/zz-hatch" "$KVER" 2>/dev/null
+check "postinst.d hook does nothing on abort-upgrade" [ ! -e "$W/boot/initrd.img-$KVER" ]
+echo x >"$W/boot/initrd.img-$KVER"
+HATCH_BOOTDIR=$W/boot DEB_MAINT_PARAMS="remove" "$D/etc/kernel/postrm.d/zz-hatch" "$KVER"
+check "postrm.d hook removes the image" [ ! -e "$W/boot/initrd.img-$KVER" ]
+
+# --- figures ----------------------------------------------------------------
+echo "# generic image (zstd): $(wc -c <"$W/generic.img") bytes, $n_ko modules"
+
+check "no temporary files left at the end" tmp_clean
+finish
