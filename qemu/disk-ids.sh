@@ -24,6 +24,10 @@ HATCH_VERITY_UUID=c4e2a9f1-3b7d-4e6a-8f5c-9d1b2a3c4e5f
 # 32 bytes, hex; veritysetup's default salt length.
 HATCH_VERITY_SALT=6861746368207665726974792073616c74206669786564206279206465736967
 
+# verity-fec: the FEC parity partition (p3).
+HATCH_FEC_PARTUUID=e3b5a7c9-1d2f-4a6b-9c8e-7f0a1b2c3d4e
+HATCH_FEC_PARTLABEL=hatch-fec
+
 # mbr: the DOS disk identifier; p1's PARTUUID is then 1234abcd-01.
 HATCH_MBR_ID=0x1234abcd
 HATCH_MBR_PARTUUID=1234abcd-01
@@ -38,6 +42,7 @@ HATCH_DECOY_PARTLABEL=hatch-decoy
 HATCH_ROOT_MIB=24
 HATCH_DECOY_MIB=8
 HATCH_HASH_MIB=1
+HATCH_FEC_MIB=1
 
 # Timestamp written into every inode and the superblock, unless the caller
 # sets SOURCE_DATE_EPOCH (2024-01-01T00:00:00Z).

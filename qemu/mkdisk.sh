@@ -2,7 +2,8 @@
 # Build a small, reproducible test disk image for hatch's QEMU tests.
 #
 # usage: qemu/mkdisk.sh -o IMAGE -i CHECKINIT [-l LAYOUT]
-#   LAYOUT: plain (default) | verity-sep | verity-inline | mbr | twoparts
+#   LAYOUT: plain (default) | verity-sep | verity-fec | verity-inline | mbr | twoparts
+#   (verity-fec: verity-sep plus FEC parity, 2 roots, on p3)
 #
 # Needs no root and no loop devices: the filesystem is made in a plain file
 # by mke2fs -d, the partition table is written by sfdisk straight into the
@@ -32,13 +33,13 @@ while getopts o:i:l: opt; do
         o) out=$OPTARG ;;
         i) init=$OPTARG ;;
         l) layout=$OPTARG ;;
-        *) die "usage: mkdisk.sh -o IMAGE -i CHECKINIT [-l plain|verity-sep|verity-inline|mbr|twoparts]" ;;
+        *) die "usage: mkdisk.sh -o IMAGE -i CHECKINIT [-l plain|verity-sep|verity-fec|verity-inline|mbr|twoparts]" ;;
     esac
 done
 { [ -n "$out" ] && [ -n "$init" ]; } || die "usage: mkdisk.sh -o IMAGE -i CHECKINIT [-l LAYOUT]"
 [ -f "$init" ] || die "check init $init not found (build it first)"
 case $layout in
-    plain | verity-sep | verity-inline | mbr | twoparts) ;;
+    plain | verity-sep | verity-fec | verity-inline | mbr | twoparts) ;;
     *) die "unknown layout '$layout'" ;;
 esac
 for t in mke2fs debugfs sfdisk dd truncate; do
@@ -168,18 +169,30 @@ plain | mbr)
     put "$work/root.fs" 1
     payload_offset "$work/root.fs" 1
     ;;
-verity-sep)
+verity-sep | verity-fec)
     mkfs "$work/root.fs" "$R" "$HATCH_FS_LABEL" "$HATCH_FS_UUID" "$work/root"
+    # The hash file has its partition's size before format: FEC parity
+    # covers the whole hash device, so both must be the same size.
     truncate -s "${HATCH_HASH_MIB}M" "$work/hash.img"
-    verity "$work/root.fs" "$work/hash.img"
+    if [ "$layout" = verity-fec ]; then
+        verity "$work/root.fs" "$work/hash.img" --fec-device="$work/fec.img" --fec-roots=2
+        [ "$(stat -c %s "$work/fec.img")" -le $((HATCH_FEC_MIB * 1048576)) ] ||
+            die "FEC parity outgrew its ${HATCH_FEC_MIB} MiB partition"
+    else
+        verity "$work/root.fs" "$work/hash.img"
+    fi
     [ "$(stat -c %s "$work/hash.img")" -le $((HATCH_HASH_MIB * 1048576)) ] ||
         die "hash tree outgrew its ${HATCH_HASH_MIB} MiB partition"
-    truncate -s $((R + HATCH_HASH_MIB + 2))M "$tmp"
+    truncate -s $((R + HATCH_HASH_MIB + HATCH_FEC_MIB + 2))M "$tmp"
     { echo "label: gpt"; echo "label-id: $HATCH_DISK_GUID"
       gpt_part 1 "$R" "$HATCH_PARTUUID" "$HATCH_PARTLABEL"
-      gpt_part $((1 + R)) "$HATCH_HASH_MIB" "$HATCH_HASH_PARTUUID" "$HATCH_HASH_PARTLABEL"; } | partition
+      gpt_part $((1 + R)) "$HATCH_HASH_MIB" "$HATCH_HASH_PARTUUID" "$HATCH_HASH_PARTLABEL"
+      [ "$layout" != verity-fec ] ||
+          gpt_part $((1 + R + HATCH_HASH_MIB)) "$HATCH_FEC_MIB" "$HATCH_FEC_PARTUUID" \
+              "$HATCH_FEC_PARTLABEL"; } | partition
     put "$work/root.fs" 1
     put "$work/hash.img" $((1 + R))
+    [ "$layout" != verity-fec ] || put "$work/fec.img" $((1 + R + HATCH_HASH_MIB))
     payload_offset "$work/root.fs" 1
     ;;
 verity-inline)

@@ -157,10 +157,22 @@ static int wait_for(const struct devspec *specs, const char *const *roles, size_
 
 static int find_verity_root(struct blockdev *root)
 {
-    struct devspec specs[2];
-    struct blockdev found[2];
-    const char *roles[] = {"verity data device", "verity hash device"};
-    size_t n = vcfg.hash ? 2 : 1;
+    struct devspec specs[3];
+    struct blockdev found[3];
+    const char *roles[3] = {"verity data device"};
+    const char *values[3] = {vcfg.data};
+    size_t n = 1;
+    int ih = 0, ifec = -1;
+    if (vcfg.hash) {
+        roles[n] = "verity hash device";
+        values[n] = vcfg.hash;
+        ih = (int)n++;
+    }
+    if (vcfg.fec_device) {
+        roles[n] = "verity FEC device";
+        values[n] = vcfg.fec_device;
+        ifec = (int)n++;
+    }
 
     if (cmd.root) {
         struct devspec r;
@@ -176,15 +188,15 @@ static int find_verity_root(struct blockdev *root)
     }
     if (cmd.rw)
         log_warn("rw ignored: a dm-verity root is always mounted read-only");
-    if (parse_spec("verity data", vcfg.data, &specs[0]) < 0 ||
-        (n == 2 && parse_spec("verity hash", vcfg.hash, &specs[1]) < 0))
-        return -EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (parse_spec(roles[i], values[i], &specs[i]) < 0)
+            return -EINVAL;
     int r = wait_for(specs, roles, n, found);
     if (r < 0)
         return r;
     timing_mark("root");
     maybe_break(STAGE_VERITY);
-    r = verity_setup(&vcfg, &found[0], n == 2 ? &found[1] : &found[0], root);
+    r = verity_setup(&vcfg, &found[0], &found[ih], ifec < 0 ? NULL : &found[ifec], root);
     timing_mark("verity");
     return r;
 }

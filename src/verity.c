@@ -222,11 +222,12 @@ static int prove(const struct verity_params *p, const char *mapped)
 }
 
 int verity_setup(const struct verity_cfg *cfg, const struct blockdev *data,
-                 const struct blockdev *hash, struct blockdev *root)
+                 const struct blockdev *hash, const struct blockdev *fecdev,
+                 struct blockdev *root)
 {
     struct verity_params p;
     uint64_t hash_size = 0;
-    char table[1024], dd[24], hd[24];
+    char table[1024], dd[24], hd[24], fd[24];
     uint32_t minor;
 
     dm_log_with_errno_init(dm_logger);
@@ -240,7 +241,18 @@ int verity_setup(const struct verity_cfg *cfg, const struct blockdev *data,
 
     snprintf(dd, sizeof dd, "%u:%u", data->major, data->minor);
     snprintf(hd, sizeof hd, "%u:%u", hash->major, hash->minor);
-    if (verity_table(cfg, &p, dd, hd, NULL, table, sizeof table) < 0) {
+    struct verity_fec fec, *fecp = NULL;
+    if (fecdev) {
+        snprintf(fd, sizeof fd, "%u:%u", fecdev->major, fecdev->minor);
+        fec.dev = fd;
+        fec.roots = cfg->fec_roots;
+        fec.start = cfg->fec_offset / p.data_block_size;
+        fec.blocks = verity_fec_blocks(cfg, &p, hash_size, !strcmp(fecdev->name, hash->name));
+        fecp = &fec;
+        log_info("verity: error correction from /dev/%s (%u roots, %" PRIu64 " blocks)",
+                 fecdev->name, fec.roots, fec.blocks);
+    }
+    if (verity_table(cfg, &p, dd, hd, fecp, table, sizeof table) < 0) {
         log_err("verity: table too long");
         return -E2BIG;
     }
@@ -255,7 +267,7 @@ int verity_setup(const struct verity_cfg *cfg, const struct blockdev *data,
     struct verity_cfg probe = *cfg;
     probe.restart_on_corruption = probe.panic_on_corruption = 0;
     char ptable[1024];
-    verity_table(&probe, &p, dd, hd, NULL, ptable, sizeof ptable);
+    verity_table(&probe, &p, dd, hd, fecp, ptable, sizeof ptable);
     int swap = strcmp(ptable, table) != 0;
 
     if (dm_run(DM_DEVICE_CREATE, VERITY_NAME, ptable, verity_sectors(&p), &minor) < 0) {

@@ -229,9 +229,10 @@ int verity_cfg_parse(const struct cmdline *c, struct verity_cfg *cfg, char *err,
                              !cfg->data_blocks || !cfg->algorithm[0] || !cfg->salt_set))
         return ERR("verity superblock=no needs data-block-size=, hash-block-size=, "
                    "data-blocks=, hash= and salt= (use - for none)");
-    if (cfg->fec_device)
-        return ERR("verity FEC (fec-device=) is not supported by hatch yet; remove the FEC "
-                   "options to boot without error correction");
+    if (!cfg->fec_device && (cfg->fec_offset || cfg->fec_roots))
+        return ERR("verity fec-offset= or fec-roots= given without fec-device=");
+    if (cfg->fec_device && !cfg->fec_roots)
+        cfg->fec_roots = 2; /* veritysetup's default */
     if (cfg->restart_on_corruption + cfg->panic_on_corruption + cfg->ignore_corruption > 1)
         return ERR("choose one of ignore-corruption, restart-on-corruption, "
                    "panic-on-corruption");
@@ -332,6 +333,12 @@ int verity_params_apply(const struct verity_cfg *cfg, struct verity_params *p, i
     if (ds > p->hash_block_size / 2)
         return ERR("verity hash block size %" PRIu32 " is too small for %s",
                    p->hash_block_size, p->algorithm);
+    if (cfg->fec_device && p->data_block_size != p->hash_block_size)
+        return ERR("verity FEC needs equal data and hash block sizes (%" PRIu32 "/%" PRIu32 ")",
+                   p->data_block_size, p->hash_block_size);
+    if (cfg->fec_device && cfg->fec_offset % p->data_block_size)
+        return ERR("verity fec-offset %" PRIu64 " is not a multiple of the block size %" PRIu32,
+                   cfg->fec_offset, p->data_block_size);
     if (cfg->hash_offset % p->hash_block_size)
         return ERR("verity hash-offset %" PRIu64 " is not a multiple of the hash block size "
                    "%" PRIu32, cfg->hash_offset, p->hash_block_size);
@@ -367,9 +374,20 @@ uint64_t verity_sectors(const struct verity_params *p)
     return p->data_blocks * (p->data_block_size / 512);
 }
 
+uint64_t verity_fec_blocks(const struct verity_cfg *cfg, const struct verity_params *p,
+                           uint64_t hash_dev_size, int fec_on_hash_dev)
+{
+    uint64_t end = fec_on_hash_dev ? cfg->fec_offset : hash_dev_size;
+    uint64_t blocks = end / p->data_block_size;
+    uint64_t first = verity_hash_start(cfg, p); /* the superblock is not covered */
+    if (blocks)
+        blocks = blocks > first ? blocks - first : 0;
+    return blocks + p->data_blocks;
+}
+
 int verity_table(const struct verity_cfg *cfg, const struct verity_params *p,
-                 const char *data_dev, const char *hash_dev, const char *fec_dev, char *buf,
-                 size_t len)
+                 const char *data_dev, const char *hash_dev, const struct verity_fec *fec,
+                 char *buf, size_t len)
 {
     char salt[2 * VERITY_MAX_SALT + 1] = "-";
     for (size_t i = 0; i < p->salt_size; i++)
@@ -387,7 +405,6 @@ int verity_table(const struct verity_cfg *cfg, const struct verity_params *p,
         opt[n++] = "ignore_zero_blocks";
     if (cfg->check_at_most_once)
         opt[n++] = "check_at_most_once";
-    (void)fec_dev; /* FEC is refused in verity_cfg_parse until it is supported */
 
     int w = snprintf(buf, len, "%" PRIu32 " %s %s %" PRIu32 " %" PRIu32 " %" PRIu64 " %" PRIu64
                      " %s %s %s",
@@ -396,10 +413,15 @@ int verity_table(const struct verity_cfg *cfg, const struct verity_params *p,
                      salt);
     if (w < 0 || (size_t)w >= len)
         return -1;
-    if (n) {
-        w += snprintf(buf + w, len - (size_t)w, " %d", n);
+    if (n || fec) {
+        w += snprintf(buf + w, len - (size_t)w, " %d", n + (fec ? 8 : 0));
         for (int i = 0; i < n && (size_t)w < len; i++)
             w += snprintf(buf + w, len - (size_t)w, " %s", opt[i]);
+        if (fec && (size_t)w < len)
+            w += snprintf(buf + w, len - (size_t)w,
+                          " use_fec_from_device %s fec_roots %u fec_blocks %" PRIu64
+                          " fec_start %" PRIu64,
+                          fec->dev, fec->roots, fec->blocks, fec->start);
     }
     return (size_t)w < len ? 0 : -1;
 }

@@ -32,9 +32,9 @@ struct verity_cfg {
 
     int ignore_corruption, restart_on_corruption, panic_on_corruption;
     int ignore_zero_blocks, check_at_most_once;
-    const char *fec_device;
-    uint64_t fec_offset;
-    unsigned fec_roots;
+    const char *fec_device;   /* device spec; NULL: no FEC */
+    uint64_t fec_offset;      /* bytes into the FEC device */
+    unsigned fec_roots;       /* parity bytes per RS block (veritysetup: 2) */
 
     char buf[1024];           /* owns strings split out of verity= */
 };
@@ -75,11 +75,26 @@ uint64_t verity_tree_blocks(const struct verity_params *p);
  * superblock (rounded up to a hash block) when there is one. */
 uint64_t verity_hash_start(const struct verity_cfg *cfg, const struct verity_params *p);
 
+/* Forward error correction, as the table needs it. */
+struct verity_fec {
+    const char *dev;          /* MAJ:MIN */
+    uint64_t blocks;          /* data + hash area covered, in data blocks */
+    uint64_t start;           /* parity offset on dev, in data blocks */
+    unsigned roots;
+};
+
+/* The blocks FEC covers, as veritysetup computes them when it writes the
+ * parity: the data, then the hash device from the hash tree's first block
+ * to the device's end (or to fec-offset when the parity is on the hash
+ * device itself). */
+uint64_t verity_fec_blocks(const struct verity_cfg *cfg, const struct verity_params *p,
+                           uint64_t hash_dev_size, int fec_on_hash_dev);
+
 /* The dm-verity table line (without start and length) for the devices
- * given as MAJ:MIN. Returns 0 or -1 if buf is too small. */
+ * given as MAJ:MIN; fec may be NULL. Returns 0 or -1 if buf is too small. */
 int verity_table(const struct verity_cfg *cfg, const struct verity_params *p,
-                 const char *data_dev, const char *hash_dev, const char *fec_dev, char *buf,
-                 size_t len);
+                 const char *data_dev, const char *hash_dev, const struct verity_fec *fec,
+                 char *buf, size_t len);
 
 /* Length of the mapped device in 512-byte sectors. */
 uint64_t verity_sectors(const struct verity_params *p);

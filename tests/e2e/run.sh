@@ -62,12 +62,17 @@ disk mbr mbr
 disk twoparts twoparts
 disk vsep verity-sep
 disk vin verity-inline
+disk vfec verity-fec
 RH_SEP=$(cat "$T/vsep.img.roothash")
 RH_IN=$(cat "$T/vin.img.roothash")
+RH_FEC=$(cat "$T/vfec.img.roothash")
 OFF_IN=$(cat "$T/vin.img.hashoffset")
 # A data block of /check/payload changed under the hash tree.
 cp "$T/vsep.img" "$T/vsep-corrupt.img"
 flip "$T/vsep-corrupt.img" "$(cat "$T/vsep.img.payloadoffset")"
+# The same data block corrupted under FEC parity, which can repair it.
+cp "$T/vfec.img" "$T/vfec-corrupt.img"
+flip "$T/vfec-corrupt.img" "$(cat "$T/vfec.img.payloadoffset")"
 # The verity superblock's magic broken.
 cp "$T/vsep.img" "$T/vsep-badsb.img"
 flip "$T/vsep-badsb.img" "$(part_start "$T/vsep.img" 2)"
@@ -229,6 +234,10 @@ boot verity-corrupt-data vsep-corrupt std "roothash=$RH_SEP $VSYS $TAIL" \
     --expect "$(ok /dev/mapper/root).*payload=error:EIO" --expect "device-mapper: verity: .*data block .* is corrupted"
 boot verity-corrupt-restart vsep-corrupt std "roothash=$RH_SEP $VSYS systemd.verity_root_options=restart-on-corruption $TAIL" \
     --expect "reboot: Restarting system with command 'dm-verity device corrupted'" --reject "$E"
+boot verity-fec-corrects vfec-corrupt std "roothash=$RH_FEC $VSYS systemd.verity_root_options=fec-device=PARTLABEL=$HATCH_FEC_PARTLABEL,restart-on-corruption $TAIL" \
+    --expect "hatch: verity: error correction from /dev/vda3 \(2 roots, 6399 blocks\)" \
+    --expect "device-mapper: verity-fec: .*: corrected [0-9]+ errors" \
+    --expect "$(ok /dev/mapper/root).*payload=ok:65536"
 boot verity-missing-hash vsep std "roothash=$RH_SEP systemd.verity_root_data=PARTLABEL=$HATCH_PARTLABEL systemd.verity_root_hash=PARTLABEL=nohash rd.timeout=2 $TAIL" \
     --expect "hatch: verity hash device PARTLABEL=nohash did not appear within 2 s" \
     --expect "hatch:   vda2 .*PARTLABEL=$HATCH_HASH_PARTLABEL" --reject "$E"

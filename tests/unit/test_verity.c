@@ -203,7 +203,7 @@ TEST(verity_cfg_errors)
         {"verity=data=/dev/a,roothash=ab,hash-offset=7", "multiple of 512"},
         {"verity=data=/dev/a,roothash=ab,hash=md5", "unsupported"},
         {"verity=data=/dev/a,roothash=ab,superblock=no", "superblock=no needs"},
-        {"verity=data=/dev/a,roothash=ab,fec-device=/dev/c", "FEC"},
+        {"verity=data=/dev/a,roothash=ab,fec-roots=4", "without fec-device"},
         {"verity=data=/dev/a,roothash=ab,ignore-corruption,panic-on-corruption", "one of"},
         {"verity=data=/dev/a,roothash=ab roothash=cd", "disagree"},
         {"verity=data=/dev/a,roothash=ab systemd.verity_root_data=/dev/b", "one form"},
@@ -234,6 +234,37 @@ TEST(verity_cfg_discoverable_partitions_default)
     CHECK_STR(cfg.data, "PARTUUID=00112233-4455-6677-8899-aabbccddeeff");
     CHECK_STR(cfg.hash, "PARTUUID=ffeeddcc-bbaa-9988-7766-554433221100");
     CHECK_STR(cfg.roothash, "00112233445566778899aabbccddeeffffeeddccbbaa99887766554433221100");
+}
+
+TEST(verity_fec_table_and_blocks)
+{
+    struct cmdline c;
+    struct verity_cfg cfg;
+    struct verity_params p;
+    char err[256], table[1024];
+    cmdline_parse(&c, "systemd.verity_root_data=/dev/a systemd.verity_root_hash=/dev/b "
+                      "roothash=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff "
+                      "systemd.verity_root_options=fec-device=/dev/c,restart-on-corruption");
+    CHECK(verity_cfg_parse(&c, &cfg, err, sizeof err) == 0);
+    CHECK(cfg.fec_roots == 2);
+    memset(&p, 0, sizeof p);
+    p.version = p.hash_type = 1;
+    p.data_block_size = p.hash_block_size = 4096;
+    p.data_blocks = 6144;
+    strcpy(p.algorithm, "sha256");
+    CHECK(verity_params_apply(&cfg, &p, 1, err, sizeof err) == 0);
+    /* a 1 MiB hash partition: 256 blocks less the superblock's one */
+    CHECK(verity_fec_blocks(&cfg, &p, 1 << 20, 0) == 6144 + 255);
+    /* parity on the hash device at 512 KiB: only up to there */
+    cfg.fec_offset = 512 << 10;
+    CHECK(verity_fec_blocks(&cfg, &p, 1 << 20, 1) == 6144 + 127);
+    struct verity_fec fec = {.dev = "254:3", .blocks = 6399, .start = 0, .roots = 2};
+    CHECK(verity_table(&cfg, &p, "254:1", "254:2", &fec, table, sizeof table) == 0);
+    CHECK(strstr(table, " - 9 restart_on_corruption use_fec_from_device 254:3 fec_roots 2 "
+                        "fec_blocks 6399 fec_start 0") != NULL);
+    /* FEC needs equal block sizes */
+    p.hash_block_size = 1024;
+    CHECK(verity_params_apply(&cfg, &p, 1, err, sizeof err) == -1 && strstr(err, "equal"));
 }
 
 TEST(verity_params_checks)
