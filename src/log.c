@@ -25,8 +25,13 @@ void log_set_debug(int on)
 
 void hlog(int prio, const char *fmt, ...)
 {
-    if (prio >= L_DEBUG && !debug_on)
-        return;
+    if (prio >= L_DEBUG) {
+        if (!debug_on)
+            return;
+        /* The default console level hides priority 7; whoever booted
+         * with rd.debug wants to see these, so they go out as info. */
+        prio = L_INFO;
+    }
 
     /* One write() per message: /dev/kmsg takes each write as one record. */
     char buf[1024];

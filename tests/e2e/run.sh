@@ -201,6 +201,15 @@ boot initramfs-freed plain std "root=/dev/vda1 rw rd.break=switch $TAIL" \
     --when "$PROMPT" --type 'mkdir /keep && mount -t tmpfs tmpfs /keep && dd if=/dev/zero of=/keep/f bs=1M count=8 2>/dev/null; exit' \
     --expect "$(ok $DEV1).*mode=rw .*payload=ok:"
 
+# Logging levels: rd.debug adds the probe lines; quiet keeps progress off the
+# console (hatch logs it at priority 6) but not failures (priority 3).
+boot log-debug plain std "root=/dev/vda1 rd.debug $TAIL" \
+    --expect "hatch: block device vda1 \(254:1\) type=ext4 uuid=$HATCH_FS_UUID label=$HATCH_FS_LABEL" \
+    --expect "$(ok $DEV1)"
+boot log-quiet plain std "root=/dev/vda1 quiet init=/sbin/nope $TAIL" \
+    --expect "hatch: the init program /sbin/nope does not exist" \
+    --reject "hatch: loading|hatch: waiting" --reject "$E"
+
 # Command-line input that is wrong, but not fatal
 boot cmdline-warnings plain std "root=/dev/vda1 rd.lvm.vg=x rd.timeout=abc modules-load=nosuchmod $TAIL" \
     --expect "hatch: command line: rd.lvm.vg: not a hatch option; ignoring it" \
