@@ -3,7 +3,8 @@
 #
 # usage: qemu/mkdisk.sh -o IMAGE -i CHECKINIT [-l LAYOUT]
 #   LAYOUT: plain (default) | verity-sep | verity-fec | verity-inline | mbr | twoparts
-#   (verity-fec: verity-sep plus FEC parity, 2 roots, on p3)
+#   | norun   (verity-fec: verity-sep plus FEC parity, 2 roots, on p3;
+#   norun: plain without a /run directory on the root)
 #
 # Needs no root and no loop devices: the filesystem is made in a plain file
 # by mke2fs -d, the partition table is written by sfdisk straight into the
@@ -33,13 +34,13 @@ while getopts o:i:l: opt; do
         o) out=$OPTARG ;;
         i) init=$OPTARG ;;
         l) layout=$OPTARG ;;
-        *) die "usage: mkdisk.sh -o IMAGE -i CHECKINIT [-l plain|verity-sep|verity-fec|verity-inline|mbr|twoparts]" ;;
+        *) die "usage: mkdisk.sh -o IMAGE -i CHECKINIT [-l plain|verity-sep|verity-fec|verity-inline|mbr|twoparts|norun]" ;;
     esac
 done
 { [ -n "$out" ] && [ -n "$init" ]; } || die "usage: mkdisk.sh -o IMAGE -i CHECKINIT [-l LAYOUT]"
 [ -f "$init" ] || die "check init $init not found (build it first)"
 case $layout in
-    plain | verity-sep | verity-fec | verity-inline | mbr | twoparts) ;;
+    plain | verity-sep | verity-fec | verity-inline | mbr | twoparts | norun) ;;
     *) die "unknown layout '$layout'" ;;
 esac
 for t in mke2fs debugfs sfdisk dd truncate; do
@@ -68,6 +69,8 @@ stage() {
     cp "$init" "$d/sbin/init"
     cp "$init" "$d/sbin/alt-init"
     chmod 0755 "$d/sbin/init" "$d/sbin/alt-init"
+    # An absolute link: the initramfs must resolve it inside the new root.
+    ln -s /sbin/alt-init "$d/sbin/init-link"
     printf 'ID=hatch-test\nNAME="hatch test root"\n' >"$d/etc/os-release"
     printf '%s\n' "$2" >"$d/etc/hatch-disk"
     # 64 KiB whose every 4 KiB block differs, so a corrupted block cannot
@@ -137,6 +140,8 @@ partition() {
 }
 
 stage "$work/root" root
+# norun: a root without /run, which a read-only mount cannot get.
+[ "$layout" != norun ] || rmdir "$work/root/run"
 rm -f "$out.roothash" "$out.hashoffset" "$out.verity" "$out.payloadoffset"
 R=$HATCH_ROOT_MIB
 
@@ -156,10 +161,10 @@ verity() {
 }
 
 case $layout in
-plain | mbr)
+plain | mbr | norun)
     mkfs "$work/root.fs" "$R" "$HATCH_FS_LABEL" "$HATCH_FS_UUID" "$work/root"
     truncate -s $((R + 2))M "$tmp"
-    if [ "$layout" = plain ]; then
+    if [ "$layout" != mbr ]; then
         { echo "label: gpt"; echo "label-id: $HATCH_DISK_GUID"
           gpt_part 1 "$R" "$HATCH_PARTUUID" "$HATCH_PARTLABEL"; } | partition
     else

@@ -60,6 +60,7 @@ rm -rf "$T/otherk"
 disk plain plain
 disk mbr mbr
 disk twoparts twoparts
+disk norun norun
 disk vsep verity-sep
 disk vin verity-inline
 disk vfec verity-fec
@@ -163,11 +164,24 @@ boot rootfstype-rootflags-rw plain std \
     --expect "hatch: mounted /dev/vda1 \(ext4\) on /newroot read-write with data=journal"
 boot init-args plain std "root=/dev/vda1 init=/sbin/alt-init single foo=bar $TAIL -- a1 b1" \
     --expect "$(ok $DEV1).* argc=4 argv=/sbin/alt-init,single,a1,b1 env=HOME=/,TERM=linux,foo=bar "
+boot init-absolute-link plain std "root=/dev/vda1 init=/sbin/init-link $TAIL" \
+    --expect "$(ok $DEV1).* argv=/sbin/init-link "
+boot root-without-run norun std "root=/dev/vda1 $TAIL" \
+    --expect "hatch: the root filesystem has no /run directory and hatch cannot create it \(Read-only file system\); add an empty /run directory" \
+    --reject "$E"
+boot root-without-run-rw norun std "root=/dev/vda1 rw $TAIL" \
+    --expect "hatch: created /run on the root filesystem" --expect "$(ok $DEV1).*mode=rw "
 boot init-missing plain std "root=/dev/vda1 init=/sbin/nope $TAIL" \
     --expect "hatch: the init program /sbin/nope does not exist on the root filesystem" \
     --expect "hatch: powering off" --reject "$E"
 
 # Waiting, failing, and the failure path
+boot rootwait-seconds-and-delay plain std "root=/dev/vda1 rootwait=5 rootdelay=1 $TAIL" \
+    --expect "hatch: rootdelay=1: waiting before looking for the root" \
+    --expect "hatch: waiting up to 5 s for root device /dev/vda1" --expect "$(ok $DEV1)"
+boot modules-load-real plain std "root=/dev/vda1 modules-load=loop rd.modules-load=squashfs $TAIL" \
+    --expect "hatch: loading loop \(modules-load=\)" --expect "hatch: loading squashfs \(modules-load=\)" \
+    --expect "$(ok $DEV1)"
 boot root-missing-timeout plain std "root=UUID=00000000-0000-0000-0000-000000000000 rd.timeout=3 $TAIL" \
     --expect "hatch: root device UUID=00000000-0000-0000-0000-000000000000 did not appear within 3 s" \
     --expect "hatch:   vda1 +254:1 TYPE=ext4 UUID=$HATCH_FS_UUID LABEL=$HATCH_FS_LABEL PARTUUID=$HATCH_PARTUUID PARTLABEL=$HATCH_PARTLABEL" \
@@ -183,8 +197,8 @@ boot emergency-halt-default plain std "root=LABEL=nope rd.timeout=1 panic=-1" \
     --expect "hatch: halting \(rd.emergency=halt\)" --expect "reboot: System halted"
 # shellcheck disable=SC2016  # the guest's shell expands these
 boot rd-shell plain std "root=LABEL=nope rd.timeout=1 rd.shell $TAIL" \
-    --when "$PROMPT" --type 'echo SHELL-$((6*7)) $$; exit' \
-    --expect "hatch: starting the rescue shell" --expect "SHELL-42 [0-9]+" \
+    --when "$PROMPT" --type 'echo SHELL-$((6*7)) ctty=$(cut -d" " -f7 /proc/self/stat); exit' \
+    --expect "hatch: starting the rescue shell" --expect "SHELL-42 ctty=[1-9][0-9]*" \
     --expect "hatch: powering off"
 # shellcheck disable=SC2016
 boot rd-break-mount plain std "root=/dev/vda1 rd.break=pre-mount $TAIL" \
