@@ -8,7 +8,7 @@ set -eu
 PKGS="musl-tools gcc make autoconf automake autopoint libtool pkg-config
 dpkg-dev cpio kmod qemu-system-x86 e2fsprogs fdisk cryptsetup-bin zstd
 xz-utils lz4 gzip busybox-static shellcheck dash socat file binutils
-ca-certificates"
+ca-certificates gawk gettext"
 
 missing=""
 for p in $PKGS; do
