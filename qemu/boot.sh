@@ -21,6 +21,7 @@
 #   --icount       deterministic guest clock (-icount shift=0,sleep=off);
 #                  forces TCG.
 #   --live         also copy the serial output to stdout as it arrives.
+#   --smp N        virtual CPUs (default 1).
 #   --qemu ARG     extra QEMU argument, passed through; repeatable.
 #   --when RE      once RE appears in the log, do what --hmp and --type say:
 #   --hmp CMD      send CMD to the monitor (needs --monitor); e.g. hot-plug a
@@ -47,7 +48,7 @@ die() {
 }
 
 kernel="" initrd="" append="" timeout=120 log="" monitor="" icount=0 live=0
-when=""
+when="" smp=1
 disks=() expects=() rejects=() extra=() hmp=() types=()
 while [ $# -gt 0 ]; do
     case $1 in
@@ -66,6 +67,7 @@ while [ $# -gt 0 ]; do
         --monitor) monitor=$2; shift 2 ;;
         --qemu) extra+=("$2"); shift 2 ;;
         --type) types+=("$2"); shift 2 ;;
+        --smp) smp=$2; shift 2 ;;
         --when) when=$2; shift 2 ;;
         --hmp) hmp+=("$2"); shift 2 ;;
         --icount) icount=1; shift ;;
@@ -117,7 +119,7 @@ if [ ${#types[@]} -gt 0 ]; then
 else
     serial=(-serial "file:$log")
 fi
-args=(-M q35 "${accel[@]}" -m 512 -smp 1 -nodefaults -display none -no-reboot
+args=(-M q35 "${accel[@]}" -m 512 -smp "$smp" -nodefaults -display none -no-reboot
     "${serial[@]}" -kernel "$kernel" -append "console=ttyS0 $append")
 [ -z "$initrd" ] || args+=(-initrd "$initrd")
 for d in ${disks[@]+"${disks[@]}"}; do

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static struct kmod_ctx *ctx;
 static const char *const *black;
@@ -113,11 +115,15 @@ int module_load(const char *name, const char *why)
     return n;
 }
 
+/* Each listed module is loaded in a child of its own: the chains (say the
+ * virtio ones and ext4's) do not depend on each other, and on a machine
+ * with several CPUs their init functions then run side by side. A module
+ * two chains share is loaded once; the kernel makes the other wait. */
 int modules_load_file(const char *path)
 {
     FILE *f = fopen(path, "re");
     char line[256];
-    int first = 0;
+    int failed = 0, n = 0;
 
     if (!f)
         return 0;
@@ -125,15 +131,35 @@ int modules_load_file(const char *path)
         line[strcspn(line, "\n")] = '\0';
         if (!line[0] || line[0] == '#')
             continue;
-        int r = module_load(line, "listed in the image");
-        if (r == 0)
-            log_warn("modules: %s is listed in the image but has no module; the image is "
-                     "inconsistent, rebuild it", line);
-        if (r < 0 && !first)
-            first = r;
+        pid_t pid = fork();
+        if (pid == 0) {
+            int r = module_load(line, "listed in the image");
+            if (r == 0)
+                log_warn("modules: %s is listed in the image but has no module; the image "
+                         "is inconsistent, rebuild it", line);
+            _exit(r < 0 ? 1 : 0);
+        }
+        if (pid < 0) { /* no process to spare: load it here */
+            if (module_load(line, "listed in the image") < 0)
+                failed++;
+            continue;
+        }
+        n++;
     }
     fclose(f);
-    return first;
+    while (n > 0) {
+        int st;
+        pid_t w = wait(&st);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        n--;
+        if (!WIFEXITED(st) || WEXITSTATUS(st))
+            failed++;
+    }
+    return failed ? -EIO : 0;
 }
 
 void modules_exit(void)
