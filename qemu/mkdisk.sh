@@ -65,11 +65,16 @@ trap 'exit 130' INT TERM
 # /etc/hatch-disk so a test can tell which filesystem got mounted.
 stage() {
     d=$1
-    mkdir -p "$d/sbin" "$d/etc" "$d/proc" "$d/sys" "$d/dev" "$d/run" "$d/tmp" "$d/check"
-    cp "$init" "$d/sbin/init"
+    mkdir -p "$d/sbin" "$d/bin" "$d/etc" "$d/proc" "$d/sys" "$d/dev" "$d/run" "$d/tmp" \
+        "$d/check"
+    cp "$init" "$d/sbin/real-init"
     cp "$init" "$d/sbin/alt-init"
-    chmod 0755 "$d/sbin/init" "$d/sbin/alt-init"
-    # An absolute link: the initramfs must resolve it inside the new root.
+    cp "$init" "$d/bin/init"
+    chmod 0755 "$d/sbin/real-init" "$d/sbin/alt-init" "$d/bin/init"
+    # Absolute links, as distributions ship /sbin/init: the initramfs must
+    # resolve them inside the new root. /bin/init is there so that a wrong
+    # resolution shows as argv=/bin/init instead of going unnoticed.
+    ln -s /sbin/real-init "$d/sbin/init"
     ln -s /sbin/alt-init "$d/sbin/init-link"
     printf 'ID=hatch-test\nNAME="hatch test root"\n' >"$d/etc/os-release"
     printf '%s\n' "$2" >"$d/etc/hatch-disk"

@@ -225,22 +225,6 @@ static int find_root(struct blockdev *root)
     return r;
 }
 
-/* The real init, as the kernel would pick it: init=, else the first of
- * its usual places that exists. */
-static const char *pick_init(void)
-{
-    static const char *const defaults[] = {"/sbin/init", "/etc/init", "/bin/init"};
-    char p[256];
-    if (cmd.init)
-        return cmd.init;
-    for (size_t i = 0; i < sizeof defaults / sizeof *defaults; i++) {
-        snprintf(p, sizeof p, NEWROOT "%s", defaults[i]);
-        if (access(p, X_OK) == 0)
-            return defaults[i];
-    }
-    return defaults[0]; /* let the check below say what is missing */
-}
-
 /* The real init gets the kernel's leftovers: our own argv[1..] holds the
  * unknown words and everything after "--", envp the unknown key=value
  * pairs; hatch's own keys are taken out. */
@@ -301,7 +285,7 @@ int main(int argc, char **argv, char **envp)
         emergency(&cmd);
     timing_mark("mount");
 
-    const char *init = pick_init();
+    const char *init = switchroot_pick_init(NEWROOT, cmd.init);
     if (switchroot_check(NEWROOT, init) < 0)
         emergency(&cmd);
 

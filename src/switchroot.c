@@ -34,30 +34,57 @@ static int open_in_root(int rootfd, const char *path)
     return fd < 0 ? -errno : fd;
 }
 
+/* 0 if path, resolved inside the root, is an executable regular file;
+ * -ENOENT (or another -errno) if it cannot be opened, -EACCES if it is not
+ * executable. */
+static int init_status(int rootfd, const char *path)
+{
+    struct stat st;
+    int fd = open_in_root(rootfd, path);
+    if (fd < 0)
+        return fd;
+    int ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+    close(fd);
+    return ok ? 0 : -EACCES;
+}
+
+const char *switchroot_pick_init(const char *newroot, const char *given)
+{
+    static const char *const defaults[] = {"/sbin/init", "/etc/init", "/bin/init"};
+    if (given)
+        return given;
+    int rootfd = open(newroot, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0)
+        return defaults[0];
+    const char *pick = defaults[0]; /* none found: the check says what is missing */
+    for (size_t i = 0; i < sizeof defaults / sizeof *defaults; i++)
+        if (init_status(rootfd, defaults[i]) == 0) {
+            pick = defaults[i];
+            break;
+        }
+    close(rootfd);
+    return pick;
+}
+
 int switchroot_check(const char *newroot, const char *init)
 {
     int rootfd = open(newroot, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0)
         return -errno;
 
-    int r = 0;
     struct stat st;
-    int fd = open_in_root(rootfd, init);
-    if (fd < 0) {
-        log_err("the init program %s does not exist on the root filesystem (%s); give the "
-                "right path with init= or check that root= names the right device",
-                init, strerror(-fd));
-        r = fd;
-        goto out;
-    }
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 0111)) {
+    int r = init_status(rootfd, init);
+    if (r == -EACCES) {
         log_err("the init program %s on the root filesystem is not an executable file; give "
                 "an executable with init=", init);
-        r = -EACCES;
-        close(fd);
         goto out;
     }
-    close(fd);
+    if (r < 0) {
+        log_err("the init program %s does not exist on the root filesystem (%s); give the "
+                "right path with init= or check that root= names the right device",
+                init, strerror(-r));
+        goto out;
+    }
 
     for (size_t i = 0; i < sizeof moved / sizeof *moved; i++) {
         if (fstatat(rootfd, moved[i] + 1, &st, 0) == 0 && S_ISDIR(st.st_mode))

@@ -4,6 +4,12 @@
 
 #define NEWROOT "/newroot"
 
+/* The real init, as the kernel picks it: given (init=) if not NULL, else
+ * the first of /sbin/init, /etc/init, /bin/init that is an executable on
+ * the new root, symlinks resolved inside it (an absolute link on the new
+ * root must not be looked up on the initramfs). */
+const char *switchroot_pick_init(const char *newroot, const char *given);
+
 /* Check that init (an absolute path inside the new root, symlinks resolved
  * inside it) is an executable file, and that the new root has the
  * directories the pseudo-filesystems move to. Returns 0 or -errno with a

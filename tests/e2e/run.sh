@@ -141,7 +141,7 @@ E='HATCH-CHECK result=ok'
 DEV1=/dev/vda1
 
 # Root forms
-boot root-devname plain std "root=/dev/vda1 $TAIL" --expect "$(ok $DEV1)rootdev=254:1 fstype=ext4 mode=ro .* hatch_ms=[0-9]+\.[0-9]{3}$"
+boot root-devname plain std "root=/dev/vda1 $TAIL" --expect "$(ok $DEV1)rootdev=254:1 fstype=ext4 mode=ro .* argc=1 argv=/sbin/init .* hatch_ms=[0-9]+\.[0-9]{3}$"
 boot root-uuid plain std "root=UUID=$HATCH_FS_UUID $TAIL" --expect "$(ok $DEV1)"
 boot root-uuid-upper-quoted plain std "root=UUID=\"${HATCH_FS_UUID^^}\" $TAIL" --expect "$(ok $DEV1)"
 boot root-label plain std "root=LABEL=$HATCH_FS_LABEL $TAIL" --expect "$(ok $DEV1)"
