@@ -9,10 +9,12 @@
 #   /init                         the static init binary (hook base)
 #   /etc/hatch/kver               kernel release the image was built for
 #   /etc/hatch/modules            modules the init loads unconditionally
+#   /etc/hatch/policy             lockdown policy, only with --lockdown
 #   /lib/modules/KVER/            module closure + depmod output for the subset
 #   /lib/firmware/...             firmware the included modules declare
 #   /etc/modprobe.d/*.conf        module options and blacklists (hook base)
-#   /bin/busybox, /bin/sh         rescue shell (hook busybox)
+#   /bin/busybox, /bin/sh         rescue shell (hook busybox; never with
+#                                 --lockdown)
 # and, in front of the compressed archive, an uncompressed cpio with
 # kernel/x86/microcode/*.bin when microcode is present (hook microcode).
 #
@@ -33,6 +35,11 @@ PATH=$PATH:/usr/sbin:/sbin
 export PATH
 
 DEFAULT_HOOKS="base modules verity busybox microcode"
+# --lockdown: no rescue shell.
+LOCKDOWN_HOOKS="base modules verity microcode"
+# Names that are a shell wherever they appear in bin, sbin, usr/bin or
+# usr/sbin; a locked-down image holds none of them.
+SHELL_NAMES="sh ash bash dash busybox"
 SYSCONF_HOOKDIR=/etc/hatch/hooks
 
 # --- messages ---------------------------------------------------------------
@@ -66,7 +73,8 @@ Build a hatch initramfs for one kernel.
   -c COMP        gzip | zstd | xz | lz4 | none (default: zstd when the
                  kernel's config has CONFIG_RD_ZSTD=y, else gzip)
   -H HOOK,...    hooks to run, replacing the default list
-                 ($DEFAULT_HOOKS);
+                 ($DEFAULT_HOOKS;
+                 with --lockdown: $LOCKDOWN_HOOKS);
                  a list starting with + is added to the default list
   -m MODULE,...  also include these modules (with dependencies) and load
                  them at boot
@@ -78,6 +86,18 @@ Build a hatch initramfs for one kernel.
                  SCRIPTDIR/../lib/hatch/hooks)
   --host-only    only what this machine's root device, root filesystem and
                  keyboard need (fails if / is not on a block device)
+  --lockdown     a locked-down image for verified boot: writes
+                 /etc/hatch/policy, which makes the init refuse any boot
+                 without dm-verity and any option that loosens it; leaves
+                 the busybox hook out (refuses -H lists naming it), needs
+                 the verity hook, and refuses an image holding a shell
+  --roothash HEX
+                 with --lockdown: pin the dm-verity root hash, the only one
+                 the init accepts (2 to 128 hex digits, an even number;
+                 stored in lowercase)
+  --lockdown-action halt|reboot|poweroff
+                 with --lockdown: what the init does on any failure
+                 (default: halt)
   --list         print what would go in the image and write nothing
                  (directories end in /, symlinks show -> TARGET, entries of
                  the early microcode archive start with early:)
@@ -92,7 +112,7 @@ with set -e and may call
   add_symlink LINK TARGET  add_firmware NAME...  add_early PATH FILE...
   note MSG  warn MSG  error MSG
 and read KVER BASEDIR MODDIR FWDIR INIT STAGE HOST_ONLY HOST_MODULES
-HOST_CPU_VENDOR. A hook fails when build() returns non-zero or an API call
+HOST_CPU_VENDOR LOCKDOWN. A hook fails when build() returns non-zero or an API call
 fails; failures are counted, reported, and no image is written.
 
 Environment: SOURCE_DATE_EPOCH sets every mtime in the image (default 0);
@@ -112,6 +132,11 @@ HOOKDIRS_ARG=
 HOST_ONLY=0
 LIST=0
 LIST_HOOKS=0
+LOCKDOWN=0
+ROOTHASH=
+ROOTHASH_SET=0
+LOCKDOWN_ACTION=halt
+LOCKDOWN_ACTION_SET=0
 VERBOSE=0
 
 need_arg() {
@@ -130,6 +155,9 @@ while [ $# -gt 0 ]; do
     --hookdir) need_arg "$1" $#; HOOKDIRS_ARG="$HOOKDIRS_ARG
 $2"; shift 2 ;;
     --host-only) HOST_ONLY=1; shift ;;
+    --lockdown) LOCKDOWN=1; shift ;;
+    --roothash) need_arg "$1" $#; ROOTHASH=$2; ROOTHASH_SET=1; shift 2 ;;
+    --lockdown-action) need_arg "$1" $#; LOCKDOWN_ACTION=$2; LOCKDOWN_ACTION_SET=1; shift 2 ;;
     --list) LIST=1; shift ;;
     --list-hooks) LIST_HOOKS=1; shift ;;
     -v) VERBOSE=1; shift ;;
@@ -140,6 +168,25 @@ $2"; shift 2 ;;
     esac
 done
 [ $# -eq 0 ] || die "unexpected argument '$1' (see --help)"
+
+# --lockdown and its options.
+if [ "$LOCKDOWN" = 0 ]; then
+    [ "$ROOTHASH_SET" = 0 ] || die "--roothash needs --lockdown (the root hash is pinned in the lockdown policy)"
+    [ "$LOCKDOWN_ACTION_SET" = 0 ] || die "--lockdown-action needs --lockdown"
+fi
+case $LOCKDOWN_ACTION in
+halt | reboot | poweroff) ;;
+*) die "unknown --lockdown-action '$LOCKDOWN_ACTION' (use halt, reboot or poweroff)" ;;
+esac
+if [ "$ROOTHASH_SET" = 1 ]; then
+    case $ROOTHASH in
+    *[!0-9A-Fa-f]*) die "--roothash '$ROOTHASH' is not a hex string (digits 0-9, a-f only)" ;;
+    esac
+    [ $((${#ROOTHASH} % 2)) -eq 0 ] || die "--roothash has an odd number of hex digits (${#ROOTHASH}); a hash is whole bytes"
+    [ "${#ROOTHASH}" -le 128 ] || die "--roothash has ${#ROOTHASH} hex digits; at most 128 (a 512-bit hash)"
+    [ "${#ROOTHASH}" -ge 2 ] || die "--roothash has ${#ROOTHASH} hex digits; at least 2"
+    ROOTHASH=$(printf '%s' "$ROOTHASH" | tr 'A-F' 'a-f')
+fi
 
 # --- where we live ----------------------------------------------------------
 case $0 in
@@ -359,6 +406,9 @@ for m in $MODULES; do
 done
 
 # Hooks.
+if [ "$LOCKDOWN" = 1 ]; then
+    DEFAULT_HOOKS=$LOCKDOWN_HOOKS
+fi
 case $HOOKS_ARG in
 '') HOOKS=$DEFAULT_HOOKS ;;
 +*) HOOKS="$DEFAULT_HOOKS $(printf '%s' "${HOOKS_ARG#+}" | tr ',' ' ')" ;;
@@ -374,6 +424,17 @@ for h in $HOOKS; do
     HOOK_FILES="$HOOK_FILES
 $h $f"
 done
+# --lockdown: no rescue shell, and dm-verity, the only root the init accepts.
+if [ "$LOCKDOWN" = 1 ]; then
+    with_verity=0
+    for h in $HOOKS; do
+        case $h in
+        busybox) die "--lockdown: the hook list names busybox, a shell; a locked-down image holds no shell" ;;
+        verity) with_verity=1 ;;
+        esac
+    done
+    [ "$with_verity" = 1 ] || die "--lockdown: the hook list lacks verity; a locked-down image boots only a dm-verity root"
+fi
 
 # Output.
 if [ "$LIST" = 0 ]; then
@@ -678,11 +739,34 @@ add_early() {
     cat "$@" >>"$EARLY/$_p" || api_error "add_early: cannot read $*" || return 1
 }
 
-export KVER BASEDIR MODDIR FWDIR HOST_ONLY HOST_MODULES HOST_CPU_VENDOR INIT MODPROBE_D STAGE
+export KVER BASEDIR MODDIR FWDIR HOST_ONLY HOST_MODULES HOST_CPU_VENDOR INIT MODPROBE_D STAGE LOCKDOWN
+
+# find_shell: print the first shell staged in bin, sbin, usr/bin or usr/sbin
+# of the image or of the early archive (/PATH, or /PATH in the early
+# archive), or fail. Dangling symlinks count: the name alone is refused.
+find_shell() {
+    for _root in "$STAGE" "$EARLY"; do
+        for _sd in bin sbin usr/bin usr/sbin; do
+            for _sn in $SHELL_NAMES; do
+                if [ -e "$_root/$_sd/$_sn" ] || [ -L "$_root/$_sd/$_sn" ]; then
+                    if [ "$_root" = "$EARLY" ]; then
+                        printf '/%s/%s in the early archive\n' "$_sd" "$_sn"
+                    else
+                        printf '/%s/%s\n' "$_sd" "$_sn"
+                    fi
+                    return 0
+                fi
+            done
+        done
+    done
+    return 1
+}
 
 # --- run the hooks ----------------------------------------------------------
 FAILED=
 NFAILED=0
+SHELL_PATH=
+SHELL_HOOK=
 while read -r HOOK HOOK_FILE; do
     [ -n "$HOOK" ] || continue
     note "hook $HOOK ($HOOK_FILE)"
@@ -706,6 +790,10 @@ while read -r HOOK HOOK_FILE; do
         FAILED="$FAILED $HOOK"
         NFAILED=$((NFAILED + 1))
     fi
+    # --lockdown: remember which hook first staged a shell.
+    if [ "$LOCKDOWN" = 1 ] && [ -z "$SHELL_PATH" ] && SHELL_PATH=$(find_shell); then
+        SHELL_HOOK=$HOOK
+    fi
 done <<EOF
 $HOOK_FILES
 EOF
@@ -722,6 +810,14 @@ if [ "$NFAILED" -gt 0 ]; then
         die "$NFAILED hook(s) failed:$FAILED"
     fi
     die "$NFAILED hook(s) failed:$FAILED; $OUT not written"
+fi
+
+# --lockdown: the staged image holds no shell.
+if [ "$LOCKDOWN" = 1 ] && sh_path=$(find_shell); then
+    if [ "$sh_path" = "$SHELL_PATH" ]; then
+        die "--lockdown: hook $SHELL_HOOK put a shell in the image ($sh_path); a locked-down image holds no shell"
+    fi
+    die "--lockdown: the image holds a shell ($sh_path); a locked-down image holds no shell"
 fi
 
 # --- module closure ---------------------------------------------------------
@@ -815,9 +911,21 @@ done <"$WORK/fw.sorted"
 "$DEPMOD" -b "$STAGE" -C "$WORK/depmod.d" "$KVER" 2>"$WORK/depmod.err" ||
     die "depmod failed on the staged modules: $(sed -n 1p "$WORK/depmod.err")"
 
-# /etc/hatch: kernel release and the modules to load at boot (real names,
+# /etc/hatch: kernel release, the lockdown policy (--lockdown only; the init
+# parses exactly these lines) and the modules to load at boot (real names,
 # in request order, built-in ones left out).
 printf '%s\n' "$KVER" >"$STAGE/etc/hatch/kver"
+if [ "$LOCKDOWN" = 1 ]; then
+    rm -rf "$STAGE/etc/hatch/policy"
+    {
+        printf '# hatch lockdown policy (mkinitramfs.sh --lockdown); the init refuses what it forbids\n'
+        printf 'lockdown=1\n'
+        printf 'action=%s\n' "$LOCKDOWN_ACTION"
+        if [ -n "$ROOTHASH" ]; then
+            printf 'roothash=%s\n' "$ROOTHASH"
+        fi
+    } >"$STAGE/etc/hatch/policy"
+fi
 awk '$1 == "load" && !seen[$3]++ { print $3 }' "$WORK/mods" >"$WORK/load"
 : >"$STAGE/etc/hatch/modules"
 if [ -s "$WORK/load" ]; then
