@@ -1,14 +1,14 @@
 /* Kernel command line parsing. Pure: no I/O, so it is unit-tested on the
- * host with the hard cases (quotes, repeats, "--", junk). */
+ * host with the hard cases (quotes, repeats, "--", junk) and fuzzed. */
 #include "cmdline.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *const stage_names[] = {
     [STAGE_NONE] = "none",     [STAGE_CMDLINE] = "cmdline", [STAGE_MODULES] = "modules",
@@ -19,6 +19,20 @@ static const char *const stage_names[] = {
 const char *stage_name(enum stage s)
 {
     return (unsigned)s < sizeof stage_names / sizeof *stage_names ? stage_names[s] : "?";
+}
+
+/* Where the token starting at p ends: at whitespace outside double quotes,
+ * or at the end of the string. */
+static char *token_end(const char *p)
+{
+    int inq = 0;
+    for (; *p; p++) {
+        if (isspace((unsigned char)*p) && !inq)
+            break;
+        if (*p == '"')
+            inq = !inq;
+    }
+    return (char *)p;
 }
 
 /* Same rules as the kernel's next_arg(): whitespace separates unless inside
@@ -37,28 +51,17 @@ size_t cmdline_tokenize(char *buf, cmdline_fn fn, void *ctx, char **rest)
         if (!*p)
             break;
 
-        char *tok = p, *eq = NULL;
-        int inq = 0, quoted = 0;
-        if (*p == '"') {
-            tok = ++p;
-            inq = quoted = 1;
-        }
-        for (; *p; p++) {
-            if (isspace((unsigned char)*p) && !inq)
-                break;
-            if (*p == '=' && !eq)
-                eq = p;
-            if (*p == '"')
-                inq = !inq;
-        }
-        char *end = p;
-        if (*p)
-            p++;
+        char *tok = p, *end = token_end(p);
+        int quoted = *p == '"';
+        if (quoted)
+            tok++;
+        p = *end ? end + 1 : end;
         *end = '\0';
         /* Only a quote that opened the token or its value is closed here:
          * root=UUID="x" keeps its quotes, for the tag parser to strip. */
         if (quoted && end > tok && end[-1] == '"')
             end[-1] = '\0';
+        char *eq = strchr(tok, '=');
 
         if (!eq && strcmp(tok, "--") == 0) {
             while (isspace((unsigned char)*p))
@@ -88,26 +91,52 @@ size_t cmdline_tokenize(char *buf, cmdline_fn fn, void *ctx, char **rest)
 
 static void msg(struct cmdline *c, const char *fmt, ...)
 {
-    if (c->n_msgs >= CMDLINE_MAX_MSGS)
+    if (c->n_msgs >= CMDLINE_MAX_MSGS) {
+        c->n_msgs_dropped++;
         return;
+    }
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(c->msgs[c->n_msgs++], sizeof c->msgs[0], fmt, ap);
     va_end(ap);
 }
 
-/* A non-negative decimal number of seconds; junk is reported, not guessed. */
-static int parse_secs(struct cmdline *c, const char *key, const char *val, int *out)
+int cmdline_bool(const char *val)
+{
+    static const char *const on[] = {"1", "y", "yes", "on", "true"};
+    static const char *const off[] = {"0", "n", "no", "off", "false"};
+    for (size_t i = 0; i < sizeof on / sizeof *on; i++) {
+        if (!strcasecmp(val, on[i]))
+            return 1;
+        if (!strcasecmp(val, off[i]))
+            return 0;
+    }
+    return -1;
+}
+
+/* A non-negative decimal number up to max; junk is reported, not guessed.
+ * Returns 0 and sets *out, or -1 leaving *out alone. */
+static int parse_num(struct cmdline *c, const char *key, const char *val, long max,
+                     const char *what, int *out)
 {
     char *end;
     if (!val || !*val) {
-        msg(c, "%s= needs a number of seconds; ignoring it", key);
+        msg(c, "%s= needs a number of %s; ignoring it", key, what);
+        return -1;
+    }
+    if (!isdigit((unsigned char)*val)) {
+        msg(c, "%s=%s is not a number of %s; ignoring it", key, val, what);
         return -1;
     }
     errno = 0;
     long v = strtol(val, &end, 10);
-    if (errno || *end || v < 0 || v > INT_MAX) {
-        msg(c, "%s=%s is not a number of seconds; ignoring it", key, val);
+    if (*end) {
+        msg(c, "%s=%s is not a number of %s; ignoring it", key, val, what);
+        return -1;
+    }
+    if (errno || v > max) {
+        msg(c, "%s=%s is over the limit of %ld %s; ignoring it%s", key, val, max, what,
+            max == CMDLINE_MAX_SECS ? " (give rootwait to wait without limit)" : "");
         return -1;
     }
     *out = (int)v;
@@ -134,23 +163,27 @@ static void add_list(struct cmdline *c, const char *key, char *val, const char *
     }
 }
 
+/* A bare flag is on; a value must be a boolean. Anything else is reported
+ * and means off: a typo must never open a shell or change the boot. */
 static int flag_value(struct cmdline *c, const char *key, const char *val)
 {
-    if (!val || !strcmp(val, "1") || !strcmp(val, "yes") || !strcmp(val, "true"))
+    if (!val)
         return 1;
-    if (!strcmp(val, "0") || !strcmp(val, "no") || !strcmp(val, "false"))
-        return 0;
-    msg(c, "%s=%s: expected 0/1/yes/no; taking it as on", key, val);
-    return 1;
+    int b = cmdline_bool(val);
+    if (b < 0)
+        msg(c, "%s=%s: expected 1/0, yes/no, on/off or true/false; taking it as off", key,
+            val);
+    return b > 0;
 }
 
-/* Need a non-empty value; records a message and returns NULL otherwise. */
-static const char *need(struct cmdline *c, const char *key, const char *val)
+/* A string option: an empty value is reported and leaves the earlier value
+ * (or the default) in place; it never clears it. */
+static void set_str(struct cmdline *c, const char *key, const char *val, const char **dst)
 {
     if (val && *val)
-        return val;
-    msg(c, "%s needs a value (%s=...); ignoring it", key, key);
-    return NULL;
+        *dst = val;
+    else
+        msg(c, "%s needs a value (%s=...); ignoring it", key, key);
 }
 
 static enum stage parse_stage(struct cmdline *c, const char *val)
@@ -175,82 +208,214 @@ static enum stage parse_stage(struct cmdline *c, const char *val)
     return STAGE_NONE;
 }
 
+/* --- one handler per option ------------------------------------------------ */
+
+static void set_root(struct cmdline *c, const char *k, char *v) { set_str(c, k, v, &c->root); }
+static void set_init(struct cmdline *c, const char *k, char *v) { set_str(c, k, v, &c->init); }
+
+static void set_rootfstype(struct cmdline *c, const char *k, char *v)
+{
+    const char *save[CMDLINE_MAX_LIST];
+    size_t n = c->n_rootfstype;
+    memcpy(save, c->rootfstype, sizeof save);
+    c->n_rootfstype = 0; /* last occurrence wins */
+    add_list(c, k, v, c->rootfstype, &c->n_rootfstype);
+    if (!c->n_rootfstype) { /* an empty one does not clear the earlier */
+        memcpy(c->rootfstype, save, sizeof save);
+        c->n_rootfstype = n;
+    }
+}
+
+static void set_rootflags(struct cmdline *c, const char *k, char *v)
+{
+    (void)k;
+    c->rootflags = v ? v : ""; /* empty is meaningful: no flags */
+}
+
+static void set_rw(struct cmdline *c, const char *k, char *v)
+{
+    if (v) {
+        msg(c, "%s takes no value; ignoring %s=%s", k, k, v);
+        return;
+    }
+    c->rw = !strcmp(k, "rw");
+}
+
+static void set_rootwait(struct cmdline *c, const char *k, char *v)
+{
+    int s;
+    if (!v) {
+        c->rootwait = 1;
+    } else if (parse_num(c, k, v, CMDLINE_MAX_SECS, "seconds", &s) == 0) {
+        c->rootwait = 0;
+        c->timeout_s = s;
+    }
+}
+
+static void set_timeout(struct cmdline *c, const char *k, char *v)
+{
+    int s;
+    if (parse_num(c, k, v, CMDLINE_MAX_SECS, "seconds", &s) == 0) {
+        c->rootwait = 0;
+        c->timeout_s = s;
+    }
+}
+
+static void set_rootdelay(struct cmdline *c, const char *k, char *v)
+{
+    parse_num(c, k, v, CMDLINE_MAX_SECS, "seconds", &c->rootdelay_s);
+}
+
+static void set_modules_load(struct cmdline *c, const char *k, char *v)
+{
+    add_list(c, k, v, c->modules_load, &c->n_modules_load);
+}
+
+static void set_blacklist(struct cmdline *c, const char *k, char *v)
+{
+    add_list(c, k, v, c->blacklist, &c->n_blacklist);
+}
+
+static void set_quiet(struct cmdline *c, const char *k, char *v)
+{
+    (void)k;
+    if (!v) /* the kernel's flag; quiet=x is not it */
+        c->quiet = 1;
+}
+
+static void set_loglevel(struct cmdline *c, const char *k, char *v)
+{
+    int l;
+    /* the kernel takes any level; above 7 everything shows, as at 7 */
+    if (parse_num(c, k, v, 2147483647, "levels", &l) == 0)
+        c->loglevel = l > 7 ? 7 : l;
+}
+
+static void set_debug(struct cmdline *c, const char *k, char *v) { c->debug = flag_value(c, k, v); }
+static void set_shell(struct cmdline *c, const char *k, char *v) { c->shell = flag_value(c, k, v); }
+
+static void set_emergency(struct cmdline *c, const char *k, char *v)
+{
+    static const char *const names[] = {[EMERG_HALT] = "halt", [EMERG_REBOOT] = "reboot",
+                                        [EMERG_POWEROFF] = "poweroff"};
+    for (size_t i = 0; v && i < sizeof names / sizeof *names; i++)
+        if (!strcmp(v, names[i])) {
+            c->emergency = (enum emergency_action)i;
+            return;
+        }
+    msg(c, "%s=%s: expected reboot, poweroff or halt; keeping %s", k, v ? v : "",
+        names[c->emergency]);
+}
+
+static void set_break(struct cmdline *c, const char *k, char *v)
+{
+    (void)k;
+    c->brk = parse_stage(c, v);
+}
+
+/* An empty verity value must not turn verity off: it is remembered, and
+ * the verity configuration refuses to boot on it. */
+static void set_verity_str(struct cmdline *c, const char *k, const char *v, const char **dst)
+{
+    if (v && *v) {
+        *dst = v;
+        return;
+    }
+    if (!c->verity_empty)
+        c->verity_empty = k;
+}
+
+static void set_verity(struct cmdline *c, const char *k, char *v)
+{
+    set_verity_str(c, k, v, &c->verity);
+}
+static void set_roothash(struct cmdline *c, const char *k, char *v)
+{
+    set_verity_str(c, k, v, &c->roothash);
+}
+static void set_verity_data(struct cmdline *c, const char *k, char *v)
+{
+    set_verity_str(c, k, v, &c->verity_data);
+}
+static void set_verity_hash(struct cmdline *c, const char *k, char *v)
+{
+    set_verity_str(c, k, v, &c->verity_hash);
+}
+static void set_verity_options(struct cmdline *c, const char *k, char *v)
+{
+    set_verity_str(c, k, v, &c->verity_options);
+}
+
+static const struct option {
+    const char *key;
+    enum opt id;
+    void (*set)(struct cmdline *c, const char *key, char *val);
+} options[] = {
+    {"root", OPT_ROOT, set_root},
+    {"rootfstype", OPT_ROOTFSTYPE, set_rootfstype},
+    {"rootflags", OPT_ROOTFLAGS, set_rootflags},
+    {"ro", OPT_RO, set_rw},
+    {"rw", OPT_RW, set_rw},
+    {"init", OPT_INIT, set_init},
+    {"rootwait", OPT_ROOTWAIT, set_rootwait},
+    {"rd.timeout", OPT_TIMEOUT, set_timeout},
+    {"rd.retry", OPT_TIMEOUT, set_timeout}, /* dracut's older spelling */
+    {"rootdelay", OPT_ROOTDELAY, set_rootdelay},
+    {"modules-load", OPT_MODULES_LOAD, set_modules_load},
+    {"rd.modules-load", OPT_MODULES_LOAD, set_modules_load},
+    {"module_blacklist", OPT_BLACKLIST, set_blacklist},
+    {"rd.driver.blacklist", OPT_BLACKLIST, set_blacklist},
+    {"modprobe.blacklist", OPT_BLACKLIST, set_blacklist},
+    {"quiet", OPT_QUIET, set_quiet},
+    {"loglevel", OPT_LOGLEVEL, set_loglevel},
+    {"rd.debug", OPT_DEBUG, set_debug},
+    {"rd.shell", OPT_SHELL, set_shell},
+    {"rd.emergency", OPT_EMERGENCY, set_emergency},
+    {"rd.break", OPT_BREAK, set_break},
+    {"verity", OPT_VERITY, set_verity},
+    {"roothash", OPT_ROOTHASH, set_roothash},
+    {"systemd.verity_root_hash_hex", OPT_ROOTHASH, set_roothash},
+    {"systemd.verity_root_data", OPT_VERITY_DATA, set_verity_data},
+    {"systemd.verity_root_hash", OPT_VERITY_HASH, set_verity_hash},
+    {"systemd.verity_root_options", OPT_VERITY_OPTIONS, set_verity_options},
+};
+
 static void on_token(char *key, char *val, void *ctx)
 {
     struct cmdline *c = ctx;
-
-    if (!strcmp(key, "root"))
-        c->root = need(c, key, val);
-    else if (!strcmp(key, "rootfstype")) {
-        c->n_rootfstype = 0; /* last occurrence wins */
-        add_list(c, key, val, c->rootfstype, &c->n_rootfstype);
-    } else if (!strcmp(key, "rootflags"))
-        c->rootflags = val ? val : "";
-    else if (!strcmp(key, "ro") && !val)
-        c->rw = 0;
-    else if (!strcmp(key, "rw") && !val)
-        c->rw = 1;
-    else if (!strcmp(key, "init"))
-        c->init = need(c, key, val);
-    else if (!strcmp(key, "rootwait")) {
-        int s;
-        if (!val) {
-            c->rootwait = 1;
-        } else if (parse_secs(c, key, val, &s) == 0) {
-            c->rootwait = 0;
-            c->timeout_s = s;
+    for (size_t i = 0; i < sizeof options / sizeof *options; i++)
+        if (!strcmp(key, options[i].key)) {
+            c->given |= 1ul << options[i].id;
+            c->given_as[options[i].id] = options[i].key;
+            options[i].set(c, key, val);
+            return;
         }
-    } else if (!strcmp(key, "rd.timeout") || !strcmp(key, "rd.retry")) {
-        /* rd.retry is dracut's older spelling of the same wait */
-        int s;
-        if (parse_secs(c, key, val, &s) == 0) {
-            c->rootwait = 0;
-            c->timeout_s = s;
-        }
-    } else if (!strcmp(key, "rootdelay"))
-        parse_secs(c, key, val, &c->rootdelay_s);
-    else if (!strcmp(key, "modules-load") || !strcmp(key, "rd.modules-load"))
-        add_list(c, key, val, c->modules_load, &c->n_modules_load);
-    else if (!strcmp(key, "module_blacklist") || !strcmp(key, "rd.driver.blacklist") ||
-             !strcmp(key, "modprobe.blacklist"))
-        add_list(c, key, val, c->blacklist, &c->n_blacklist);
-    else if (!strcmp(key, "quiet") && !val)
-        c->quiet = 1;
-    else if (!strcmp(key, "loglevel")) {
-        int l;
-        if (parse_secs(c, key, val, &l) == 0)
-            c->loglevel = l > 7 ? 7 : l;
-    } else if (!strcmp(key, "rd.debug"))
-        c->debug = flag_value(c, key, val);
-    else if (!strcmp(key, "rd.shell"))
-        c->shell = flag_value(c, key, val);
-    else if (!strcmp(key, "rd.emergency")) {
-        if (val && !strcmp(val, "reboot"))
-            c->emergency = EMERG_REBOOT;
-        else if (val && !strcmp(val, "poweroff"))
-            c->emergency = EMERG_POWEROFF;
-        else if (val && !strcmp(val, "halt"))
-            c->emergency = EMERG_HALT;
-        else
-            msg(c, "rd.emergency=%s: expected reboot, poweroff or halt; keeping halt",
-                val ? val : "");
-    } else if (!strcmp(key, "rd.break"))
-        c->brk = parse_stage(c, val);
-    else if (!strcmp(key, "verity"))
-        c->verity = need(c, key, val);
-    else if (!strcmp(key, "roothash") || !strcmp(key, "systemd.verity_root_hash_hex"))
-        c->roothash = need(c, key, val);
-    else if (!strcmp(key, "systemd.verity_root_data"))
-        c->verity_data = need(c, key, val);
-    else if (!strcmp(key, "systemd.verity_root_hash"))
-        c->verity_hash = need(c, key, val);
-    else if (!strcmp(key, "systemd.verity_root_options"))
-        c->verity_options = need(c, key, val);
-    else if (!strncmp(key, "rd.", 3) || !strncmp(key, "hatch.", 6))
+    if (!strncmp(key, "rd.", 3) || !strncmp(key, "hatch.", 6))
         /* Names in our own namespaces that we do not implement are most
          * likely typos or dracut habits: say so instead of ignoring them. */
         msg(c, "%s: not a hatch option; ignoring it (see cmdline-spec.md)", key);
     /* Everything else belongs to the kernel or to the real init. */
+}
+
+/* The longest prefix of whole tokens of line that fits in max bytes; the
+ * token that runs past max is dropped, not parsed cut short (a cut
+ * "root=/dev/sda12" must not become "root=/dev/sda1"). */
+static size_t whole_tokens(const char *line, size_t max, const char **cut)
+{
+    const char *p = line;
+    *cut = NULL;
+    for (;;) {
+        while (isspace((unsigned char)*p))
+            p++;
+        if (!*p || (size_t)(p - line) >= max)
+            return (size_t)(p - line) < max ? (size_t)(p - line) : max;
+        const char *end = token_end(p);
+        if ((size_t)(end - line) > max) {
+            *cut = p;
+            return (size_t)(p - line);
+        }
+        p = end;
+    }
 }
 
 void cmdline_parse(struct cmdline *c, const char *line)
@@ -259,10 +424,11 @@ void cmdline_parse(struct cmdline *c, const char *line)
     c->timeout_s = -1;
     c->loglevel = -1;
 
+    const char *cut = NULL;
     size_t len = strlen(line);
     if (len >= sizeof c->buf) {
         c->truncated = 1;
-        len = sizeof c->buf - 1;
+        len = whole_tokens(line, sizeof c->buf - 1, &cut);
     }
     memcpy(c->buf, line, len);
     c->buf[len] = '\0';
@@ -272,9 +438,14 @@ void cmdline_parse(struct cmdline *c, const char *line)
 
     char *rest;
     cmdline_tokenize(c->buf, on_token, c, &rest);
-    if (c->truncated)
-        msg(c, "command line longer than %d bytes; options past that are ignored",
-            CMDLINE_MAX - 1);
+    if (c->truncated) {
+        if (cut)
+            msg(c, "command line longer than %d bytes; the option cut there (%.40s...) and "
+                   "everything after it are ignored", CMDLINE_MAX - 1, cut);
+        else
+            msg(c, "command line longer than %d bytes; everything after that is ignored",
+                CMDLINE_MAX - 1);
+    }
 }
 
 int cmdline_is_ours(const char *env)

@@ -7,6 +7,8 @@
 #define CMDLINE_MAX 4096        /* COMMAND_LINE_SIZE on x86 is 2048; be generous */
 #define CMDLINE_MAX_LIST 32     /* entries in a comma list (modules, fs types) */
 #define CMDLINE_MAX_MSGS 16
+/* Waits are in seconds and become poll(2) milliseconds in an int. */
+#define CMDLINE_MAX_SECS 2147483
 
 enum emergency_action { EMERG_HALT = 0, EMERG_REBOOT, EMERG_POWEROFF };
 
@@ -19,6 +21,35 @@ enum stage {
     STAGE_VERITY,
     STAGE_MOUNT,
     STAGE_SWITCH,
+};
+
+/* Every option hatch reads, whatever its spelling; cmdline.given has bit
+ * (1 << OPT_x) set once the option appeared at all, even with a bad value,
+ * so that a policy can refuse what was asked rather than what was parsed. */
+enum opt {
+    OPT_ROOT,
+    OPT_ROOTFSTYPE,
+    OPT_ROOTFLAGS,
+    OPT_RO,
+    OPT_RW,
+    OPT_INIT,
+    OPT_ROOTWAIT,
+    OPT_TIMEOUT,
+    OPT_ROOTDELAY,
+    OPT_MODULES_LOAD,
+    OPT_BLACKLIST,
+    OPT_QUIET,
+    OPT_LOGLEVEL,
+    OPT_DEBUG,
+    OPT_SHELL,
+    OPT_EMERGENCY,
+    OPT_BREAK,
+    OPT_VERITY,
+    OPT_ROOTHASH,
+    OPT_VERITY_DATA,
+    OPT_VERITY_HASH,
+    OPT_VERITY_OPTIONS,
+    OPT_COUNT
 };
 
 /* Values point into the struct's own copy of the command line, so the struct
@@ -55,15 +86,22 @@ struct cmdline {
     const char *verity_data;
     const char *verity_hash;
     const char *verity_options;
+    /* The spelling of a verity option given with an empty value: it must
+     * not switch verity off, so verity stays on and refuses to boot. */
+    const char *verity_empty;
+
+    unsigned long given;              /* 1 << enum opt */
+    const char *given_as[OPT_COUNT];  /* the spelling last used */
 
     /* Problems found while parsing: each a full sentence for the log. */
-    char msgs[CMDLINE_MAX_MSGS][160];
+    char msgs[CMDLINE_MAX_MSGS][200];
     size_t n_msgs;
-    int truncated;            /* input longer than CMDLINE_MAX */
+    size_t n_msgs_dropped;    /* problems past CMDLINE_MAX_MSGS, counted */
+    int truncated;            /* input longer than CMDLINE_MAX - 1 bytes */
 };
 
 /* Parse a command line (as in /proc/cmdline). Never fails: bad input is
- * recorded in c->msgs and the option keeps its default. */
+ * recorded in c->msgs and the option keeps its earlier value or default. */
 void cmdline_parse(struct cmdline *c, const char *line);
 
 /* Split one command line into tokens as the kernel does: whitespace
@@ -79,5 +117,9 @@ const char *stage_name(enum stage s);
 /* Is this "key=value" from init's environment one of hatch's own options
  * (which the kernel passes on because it does not know them)? */
 int cmdline_is_ours(const char *env);
+
+/* A boolean as the kernel and dracut write them: 1/0, y/n, yes/no, on/off,
+ * true/false (any case). Returns 1, 0, or -1 for anything else. */
+int cmdline_bool(const char *val);
 
 #endif

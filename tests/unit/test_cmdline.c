@@ -251,3 +251,144 @@ TEST(stage_names)
     CHECK_STR(stage_name(STAGE_MOUNT), "mount");
     CHECK_STR(stage_name((enum stage)99), "?");
 }
+
+/* Booleans as the kernel and dracut write them; anything else is off. */
+TEST(parse_booleans_fail_closed)
+{
+    struct cmdline c;
+    static const char *const off[] = {"rd.shell=0",  "rd.shell=off", "rd.shell=no",
+                                      "rd.shell=n",  "rd.shell=false", "rd.shell=OFF",
+                                      "rd.shell=",   "rd.shell=maybe", "rd.shell=01"};
+    for (size_t i = 0; i < sizeof off / sizeof *off; i++) {
+        cmdline_parse(&c, off[i]);
+        if (c.shell != 0)
+            unit_fail(__FILE__, __LINE__, off[i]);
+        CHECK(c.given & (1ul << OPT_SHELL));
+    }
+    static const char *const on[] = {"rd.shell", "rd.shell=1", "rd.shell=yes", "rd.shell=on",
+                                     "rd.shell=true", "rd.shell=Y", "rd.shell=TRUE"};
+    for (size_t i = 0; i < sizeof on / sizeof *on; i++) {
+        cmdline_parse(&c, on[i]);
+        if (c.shell != 1 || c.n_msgs != 0)
+            unit_fail(__FILE__, __LINE__, on[i]);
+    }
+    cmdline_parse(&c, "rd.shell=maybe");
+    CHECK(c.n_msgs == 1 && strstr(c.msgs[0], "taking it as off"));
+    cmdline_parse(&c, "rd.debug=off");
+    CHECK(c.debug == 0 && c.n_msgs == 0);
+    cmdline_parse(&c, "rd.debug rd.debug=0");
+    CHECK(c.debug == 0);
+}
+
+/* An empty value is reported and changes nothing: it never clears an
+ * earlier value (root=U root must keep U). */
+TEST(parse_empty_never_clears)
+{
+    struct cmdline c;
+    cmdline_parse(&c, "root=UUID=abc root init=/a init= rootfstype=xfs rootfstype=");
+    CHECK_STR(c.root, "UUID=abc");
+    CHECK_STR(c.init, "/a");
+    CHECK(c.n_rootfstype == 1);
+    CHECK_STR(c.rootfstype[0], "xfs");
+    CHECK(c.n_msgs == 3);
+    cmdline_parse(&c, "rw=1 ro=0");
+    CHECK(c.rw == 0 && c.n_msgs == 2);
+}
+
+/* Every verity spelling given empty keeps verity on (see test_lockdown). */
+TEST(parse_empty_verity_is_remembered)
+{
+    static const char *const lines[] = {
+        "verity=", "roothash", "roothash=", "systemd.verity_root_data=",
+        "systemd.verity_root_hash", "systemd.verity_root_options=",
+        "systemd.verity_root_hash_hex="};
+    struct cmdline c;
+    for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
+        cmdline_parse(&c, lines[i]);
+        if (!c.verity_empty)
+            unit_fail(__FILE__, __LINE__, lines[i]);
+    }
+    cmdline_parse(&c, "verity=data=/dev/a,roothash=ab verity=");
+    CHECK_STR(c.verity, "data=/dev/a,roothash=ab");
+    CHECK_STR(c.verity_empty, "verity");
+}
+
+/* A command line longer than the buffer: the token cut at the limit is
+ * dropped, never parsed short. */
+static void long_line(char *line, size_t fill, const char *tail)
+{
+    memset(line, 0, CMDLINE_MAX * 2);
+    strcpy(line, "root=/dev/vda1 rd.shell=0 ");
+    size_t l = strlen(line);
+    memset(line + l, 'x', fill - l);
+    line[fill] = ' ';
+    strcpy(line + fill + 1, tail);
+}
+
+TEST(parse_cut_token_is_dropped)
+{
+    static char line[CMDLINE_MAX * 2];
+    struct cmdline c;
+    /* "root=/dev/sda12" straddles byte 4095: "root=/dev/sda1" must not win */
+    long_line(line, CMDLINE_MAX - 16, "root=/dev/sda12 rest");
+    CHECK(strlen(line) > CMDLINE_MAX - 1);
+    cmdline_parse(&c, line);
+    CHECK(c.truncated);
+    CHECK_STR(c.root, "/dev/vda1");
+    CHECK(c.n_msgs == 1 && strstr(c.msgs[0], "the option cut there (root=/dev/sda12"));
+    /* "rd.shell=0" cut to "rd.shell" must not open a shell */
+    long_line(line, CMDLINE_MAX - 8, "rd.shell=0 more");
+    cmdline_parse(&c, line);
+    CHECK(c.shell == 0);
+    /* a quoted value with spaces straddling the limit is dropped whole */
+    long_line(line, CMDLINE_MAX - 12, "rootflags=\"a b c d e f g\"");
+    cmdline_parse(&c, line);
+    CHECK(c.rootflags == NULL);
+    /* a token that ends exactly at the limit is whole and kept */
+    long_line(line, CMDLINE_MAX - 16, "root=/dev/sda9");
+    strcat(line, " zzz");
+    CHECK(line[CMDLINE_MAX - 1] == ' ');
+    cmdline_parse(&c, line);
+    CHECK(c.truncated);
+    CHECK_STR(c.root, "/dev/sda9");
+}
+
+/* Waits become int milliseconds: bounded, and over the bound refused. */
+TEST(parse_wait_bounds)
+{
+    struct cmdline c;
+    cmdline_parse(&c, "rd.timeout=2147483");
+    CHECK(c.timeout_s == 2147483 && c.n_msgs == 0);
+    static const char *const bad[] = {"rd.timeout=2147484", "rd.timeout=4294968",
+                                      "rootwait=99999999999999999999", "rootdelay=2147484",
+                                      "rd.timeout=+5", "rd.timeout= 5", "rd.timeout=0x10"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        cmdline_parse(&c, bad[i]);
+        if (c.timeout_s != -1 || c.rootdelay_s != 0 || c.n_msgs != 1)
+            unit_fail(__FILE__, __LINE__, bad[i]);
+    }
+    cmdline_parse(&c, "rd.timeout=2147484");
+    CHECK(strstr(c.msgs[0], "over the limit of 2147483 seconds"));
+}
+
+TEST(parse_given_records_spelling)
+{
+    struct cmdline c;
+    cmdline_parse(&c, "modprobe.blacklist=x rd.break=nowhere rw");
+    CHECK(c.given & (1ul << OPT_BLACKLIST));
+    CHECK_STR(c.given_as[OPT_BLACKLIST], "modprobe.blacklist");
+    CHECK(c.given & (1ul << OPT_BREAK)); /* given, even though the value was bad */
+    CHECK(c.given & (1ul << OPT_RW));
+    CHECK(!(c.given & (1ul << OPT_INIT)));
+}
+
+TEST(parse_message_overflow_is_counted)
+{
+    char line[2048] = "";
+    for (int i = 0; i < CMDLINE_MAX_MSGS + 5; i++)
+        strcat(line, "rd.nope ");
+    struct cmdline c;
+    cmdline_parse(&c, line);
+    CHECK(c.n_msgs == CMDLINE_MAX_MSGS);
+    CHECK(c.n_msgs_dropped == 5);
+}
