@@ -88,7 +88,8 @@ static void dm_remove(void)
                 "mounted and will not be", VERITY_NAME);
 }
 
-/* 'V' verified so far, 'C' a corruption was seen (dm-verity status). */
+/* 'V' verified so far, 'C' a corruption was seen (dm-verity status);
+ * '?' when the status cannot be read, which proves nothing. */
 static char dm_verity_status(void)
 {
     struct dm_task *t = dm_task_create(DM_DEVICE_STATUS);
@@ -162,6 +163,7 @@ static int check_sizes(const struct verity_cfg *cfg, const struct verity_params 
                        const struct blockdev *data, const struct blockdev *hash,
                        uint64_t hash_size)
 {
+    char err[256];
     uint64_t data_size = 0;
     int fd = open_dev(data, &data_size);
     if (fd < 0) {
@@ -169,23 +171,9 @@ static int check_sizes(const struct verity_cfg *cfg, const struct verity_params 
         return fd;
     }
     close(fd);
-    uint64_t need_data = p->data_blocks * p->data_block_size;
-    if (data_size < need_data) {
-        log_err("verity: data device /dev/%s has %" PRIu64 " bytes but the hash tree covers "
-                "%" PRIu64 "; wrong device or a truncated image", data->name, data_size,
-                need_data);
-        return -EINVAL;
-    }
-    uint64_t need_hash =
-        (verity_hash_start(cfg, p) + verity_tree_blocks(p)) * (uint64_t)p->hash_block_size;
-    if (hash_size < need_hash) {
-        log_err("verity: hash device /dev/%s has %" PRIu64 " bytes but its hash tree needs "
-                "%" PRIu64 "; the hash device is truncated", hash->name, hash_size, need_hash);
-        return -EINVAL;
-    }
-    if (!strcmp(data->name, hash->name) && cfg->hash_offset < need_data) {
-        log_err("verity: hash-offset=%" PRIu64 " lies inside the %" PRIu64 " bytes of "
-                "verified data on /dev/%s", cfg->hash_offset, need_data, data->name);
+    if (verity_check_sizes(cfg, p, data_size, hash_size, !strcmp(data->name, hash->name), err,
+                           sizeof err) < 0) {
+        log_err("verity: data /dev/%s, hash /dev/%s: %s", data->name, hash->name, err);
         return -EINVAL;
     }
     return 0;
@@ -199,8 +187,9 @@ static int prove(const struct verity_params *p, const char *mapped)
     snprintf(path, sizeof path, "/dev/%s", mapped);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        log_err("verity: /dev/mapper/%s was not created (%s)", VERITY_NAME, strerror(errno));
-        return -errno;
+        int e = errno;
+        log_err("verity: /dev/mapper/%s was not created (%s)", VERITY_NAME, strerror(e));
+        return -e;
     }
     char *buf = malloc(p->data_block_size);
     ssize_t r = buf ? pread(fd, buf, p->data_block_size, 0) : -1;
@@ -213,15 +202,23 @@ static int prove(const struct verity_params *p, const char *mapped)
                 VERITY_NAME, r < 0 ? strerror(e) : "short read");
         return -EIO;
     }
-    if (dm_verity_status() == 'C') {
+    /* Only an explicit "verified" counts: an unreadable status is a
+     * failure, never a pass. */
+    char st = dm_verity_status();
+    if (st == 'C') {
         log_err("verity: root hash does not match the hash tree (dm-verity reports "
                 "corruption on the first block); the roothash= or the image is wrong");
+        return -EIO;
+    }
+    if (st != 'V') {
+        log_err("verity: cannot read the dm-verity status of /dev/mapper/%s, so the root "
+                "hash is not proven; not mounting it", VERITY_NAME);
         return -EIO;
     }
     return 0;
 }
 
-int verity_setup(const struct verity_cfg *cfg, const struct blockdev *data,
+static int setup(const struct verity_cfg *cfg, const struct blockdev *data,
                  const struct blockdev *hash, const struct blockdev *fecdev,
                  struct blockdev *root)
 {
@@ -252,7 +249,9 @@ int verity_setup(const struct verity_cfg *cfg, const struct blockdev *data,
         log_info("verity: error correction from /dev/%s (%u roots, %" PRIu64 " blocks)",
                  fecdev->name, fec.roots, fec.blocks);
     }
-    if (verity_table(cfg, &p, dd, hd, fecp, table, sizeof table) < 0) {
+    char ptable[1024];
+    if (verity_table(cfg, &p, dd, hd, fecp, VERITY_TABLE_FINAL, table, sizeof table) < 0 ||
+        verity_table(cfg, &p, dd, hd, fecp, VERITY_TABLE_PROOF, ptable, sizeof ptable) < 0) {
         log_err("verity: table too long");
         return -E2BIG;
     }
@@ -261,13 +260,9 @@ int verity_setup(const struct verity_cfg *cfg, const struct blockdev *data,
              p.algorithm);
     log_debug("verity table: 0 %" PRIu64 " verity %s", verity_sectors(&p), table);
 
-    /* The proving read runs without restart/panic-on-corruption, so a
-     * wrong root hash is reported instead of rebooting in a loop; the
-     * user's table is loaded once the hash is proven. */
-    struct verity_cfg probe = *cfg;
-    probe.restart_on_corruption = probe.panic_on_corruption = 0;
-    char ptable[1024];
-    verity_table(&probe, &p, dd, hd, fecp, ptable, sizeof ptable);
+    /* The proving read runs on a table without any corruption option, so
+     * a wrong root hash is reported (not ignored, and not a reboot loop);
+     * the user's table is loaded once the hash is proven. */
     int swap = strcmp(ptable, table) != 0;
 
     if (dm_run(DM_DEVICE_CREATE, VERITY_NAME, ptable, verity_sectors(&p), &minor) < 0) {
@@ -297,4 +292,15 @@ int verity_setup(const struct verity_cfg *cfg, const struct blockdev *data,
     log_info("verity: root hash verified; /dev/mapper/%s is /dev/%s (TYPE=%s)", VERITY_NAME,
              mapped, root->type);
     return 0;
+}
+
+int verity_setup(const struct verity_cfg *cfg, const struct blockdev *data,
+                 const struct blockdev *hash, const struct blockdev *fecdev,
+                 struct blockdev *root)
+{
+    int r = setup(cfg, data, hash, fecdev, root);
+    /* libdm keeps /dev/mapper/control open without O_CLOEXEC; close it so
+     * the real init inherits nothing from here. */
+    dm_lib_release();
+    return r;
 }

@@ -154,15 +154,24 @@ static int option(struct verity_cfg *cfg, char *opt, int hatch_form, char *err, 
     return 0;
 }
 
+/* A copy of s[0..len) in cfg's own buffer, or NULL when it is full. */
+static char *stash(struct verity_cfg *cfg, const char *s, size_t len)
+{
+    if (len + 1 > sizeof cfg->buf - cfg->used)
+        return NULL;
+    char *d = cfg->buf + cfg->used;
+    memcpy(d, s, len);
+    d[len] = '\0';
+    cfg->used += len + 1;
+    return d;
+}
+
 static int options(struct verity_cfg *cfg, const char *list, int hatch_form, char *err,
                    size_t errlen)
 {
-    size_t used = strlen(cfg->buf) + 1;
-    size_t l = strlen(list);
-    if (used + l + 1 > sizeof cfg->buf)
-        return ERR("verity options are longer than %zu bytes", sizeof cfg->buf - 2);
-    char *s = cfg->buf + used;
-    memcpy(s, list, l + 1);
+    char *s = stash(cfg, list, strlen(list));
+    if (!s)
+        return ERR("verity options are longer than %zu bytes", sizeof cfg->buf - 1);
     for (char *tok; (tok = strsep(&s, ","));)
         if (*tok && option(cfg, tok, hatch_form, err, errlen) < 0)
             return -1;
@@ -172,22 +181,29 @@ static int options(struct verity_cfg *cfg, const char *list, int hatch_form, cha
 /* The Discoverable Partitions convention systemd follows: with only
  * roothash= given, the data partition's PARTUUID is the first 128 bits of
  * the root hash and the hash partition's the last 128. */
-static void uuid_from_hex(const char *hex, char *out)
+static const char *uuid_from_hex(struct verity_cfg *cfg, const char *hex)
 {
-    snprintf(out, 64, "PARTUUID=%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16,
-             hex + 20);
+    char u[64];
+    int n = snprintf(u, sizeof u, "PARTUUID=%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
+                     hex + 16, hex + 20);
+    return stash(cfg, u, (size_t)n);
 }
 
-int verity_cfg_parse(const struct cmdline *c, struct verity_cfg *cfg, char *err, size_t errlen)
+int verity_cfg_parse(const struct cmdline *c, const char *pinned, struct verity_cfg *cfg,
+                     char *err, size_t errlen)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->superblock = 1;
     cfg->format = 1;
-    cfg->buf[0] = '\0';
 
-    if (!c->verity && !c->roothash && !c->verity_data && !c->verity_hash && !c->verity_options)
+    if (!c->verity && !c->roothash && !c->verity_data && !c->verity_hash &&
+        !c->verity_options && !c->verity_empty && !pinned)
         return 0;
     cfg->enabled = 1;
+
+    if (c->verity_empty)
+        return ERR("%s= is empty; verity stays on and the boot stops (an empty value never "
+                   "turns verity off): give it a value or remove it", c->verity_empty);
 
     if (c->verity && (c->verity_data || c->verity_hash))
         return ERR("verity= and systemd.verity_root_data=/_hash= both given; use one form");
@@ -205,6 +221,14 @@ int verity_cfg_parse(const struct cmdline *c, struct verity_cfg *cfg, char *err,
         cfg->hash = c->verity_hash;
     if (c->verity_options && options(cfg, c->verity_options, 0, err, errlen) < 0)
         return -1;
+    if (pinned) {
+        if (cfg->roothash[0] && strcasecmp(cfg->roothash, pinned))
+            return ERR("the root hash on the command line (%.16s...) is not the one this image "
+                       "is locked to (%.16s...); remove roothash= or rebuild the image",
+                       cfg->roothash, pinned);
+        if (set_roothash(cfg, pinned, err, errlen) < 0)
+            return -1;
+    }
 
     if (!cfg->roothash[0])
         return ERR("verity is asked for but no root hash is given; add roothash=<hex> (it "
@@ -213,14 +237,10 @@ int verity_cfg_parse(const struct cmdline *c, struct verity_cfg *cfg, char *err,
         if (strlen(cfg->roothash) < 64)
             return ERR("no verity data device given; add systemd.verity_root_data= and "
                        "systemd.verity_root_hash= (or verity=data=...)");
-        size_t used = strlen(cfg->buf) + 1;
-        if (used + 128 > sizeof cfg->buf)
-            return ERR("verity options too long");
-        char *d = cfg->buf + used, *h = d + 64;
-        uuid_from_hex(cfg->roothash, d);
-        uuid_from_hex(cfg->roothash + strlen(cfg->roothash) - 32, h);
-        cfg->data = d;
-        cfg->hash = h;
+        cfg->data = uuid_from_hex(cfg, cfg->roothash);
+        cfg->hash = uuid_from_hex(cfg, cfg->roothash + strlen(cfg->roothash) - 32);
+        if (!cfg->data || !cfg->hash)
+            return ERR("verity options are longer than %zu bytes", sizeof cfg->buf - 1);
     }
     if (!cfg->data)
         return ERR("a verity hash device is given but no data device; add "
@@ -369,6 +389,27 @@ uint64_t verity_hash_start(const struct verity_cfg *cfg, const struct verity_par
     return start;
 }
 
+int verity_check_sizes(const struct verity_cfg *cfg, const struct verity_params *p,
+                       uint64_t data_size, uint64_t hash_size, int same_device, char *err,
+                       size_t errlen)
+{
+    /* verity_params_apply bounded data_blocks * data_block_size */
+    uint64_t need_data = p->data_blocks * p->data_block_size;
+    if (data_size < need_data)
+        return ERR("data device has %" PRIu64 " bytes but the hash tree covers %" PRIu64
+                   "; wrong device or a truncated image", data_size, need_data);
+    uint64_t start = verity_hash_start(cfg, p), tree = verity_tree_blocks(p);
+    uint64_t hbs = p->hash_block_size;
+    if (start > UINT64_MAX / hbs - tree || (start + tree) * hbs > hash_size)
+        return ERR("hash device has %" PRIu64 " bytes but its hash tree needs %" PRIu64
+                   " blocks of %" PRIu64 " from block %" PRIu64 "; the hash device is "
+                   "truncated or hash-offset= is wrong", hash_size, tree, hbs, start);
+    if (same_device && cfg->hash_offset < need_data)
+        return ERR("hash-offset=%" PRIu64 " lies inside the %" PRIu64 " bytes of verified "
+                   "data on the same device", cfg->hash_offset, need_data);
+    return 0;
+}
+
 uint64_t verity_sectors(const struct verity_params *p)
 {
     return p->data_blocks * (p->data_block_size / 512);
@@ -387,7 +428,7 @@ uint64_t verity_fec_blocks(const struct verity_cfg *cfg, const struct verity_par
 
 int verity_table(const struct verity_cfg *cfg, const struct verity_params *p,
                  const char *data_dev, const char *hash_dev, const struct verity_fec *fec,
-                 char *buf, size_t len)
+                 enum verity_table_kind kind, char *buf, size_t len)
 {
     char salt[2 * VERITY_MAX_SALT + 1] = "-";
     for (size_t i = 0; i < p->salt_size; i++)
@@ -395,16 +436,20 @@ int verity_table(const struct verity_cfg *cfg, const struct verity_params *p,
 
     const char *opt[8];
     int n = 0;
-    if (cfg->ignore_corruption)
-        opt[n++] = "ignore_corruption";
-    if (cfg->restart_on_corruption)
-        opt[n++] = "restart_on_corruption";
-    if (cfg->panic_on_corruption)
-        opt[n++] = "panic_on_corruption";
-    if (cfg->ignore_zero_blocks)
-        opt[n++] = "ignore_zero_blocks";
-    if (cfg->check_at_most_once)
-        opt[n++] = "check_at_most_once";
+    /* The proof carries nothing that could let a wrong root hash read
+     * block 0 or stop the machine before the mismatch is reported. */
+    if (kind == VERITY_TABLE_FINAL) {
+        if (cfg->ignore_corruption)
+            opt[n++] = "ignore_corruption";
+        if (cfg->restart_on_corruption)
+            opt[n++] = "restart_on_corruption";
+        if (cfg->panic_on_corruption)
+            opt[n++] = "panic_on_corruption";
+        if (cfg->ignore_zero_blocks)
+            opt[n++] = "ignore_zero_blocks";
+        if (cfg->check_at_most_once)
+            opt[n++] = "check_at_most_once";
+    }
 
     int w = snprintf(buf, len, "%" PRIu32 " %s %s %" PRIu32 " %" PRIu32 " %" PRIu64 " %" PRIu64
                      " %s %s %s",

@@ -3,14 +3,14 @@
 #ifndef HATCH_VERITYCFG_H
 #define HATCH_VERITYCFG_H
 
+#include "cmdline.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
 #define VERITY_SB_SIZE 512
 #define VERITY_MAX_SALT 256
 #define VERITY_MAX_DIGEST 64
-
-struct cmdline;
 
 /* What the user asked for; strings point into the cmdline struct or into
  * the struct's own buffer. */
@@ -36,13 +36,21 @@ struct verity_cfg {
     uint64_t fec_offset;      /* bytes into the FEC device */
     unsigned fec_roots;       /* parity bytes per RS block (veritysetup: 2) */
 
-    char buf[1024];           /* owns strings split out of verity= */
+    /* Owns the strings split out of verity= and the options, each in its
+     * own place: room for a whole command line and the derived PARTUUIDs,
+     * so no valid input is ever refused for space. */
+    char buf[CMDLINE_MAX + 256];
+    size_t used;
 };
 
-/* Fill cfg from verity= / roothash= / systemd.verity_root_*. Returns 0
+/* Fill cfg from verity= / roothash= / systemd.verity_root_*. pinned, if not
+ * NULL, is a root hash the image is locked to: verity is then on whatever
+ * the command line says, and a different roothash= is refused. Returns 0
  * (cfg->enabled says whether verity is asked for) or -1 with a sentence in
- * err. */
-int verity_cfg_parse(const struct cmdline *c, struct verity_cfg *cfg, char *err, size_t errlen);
+ * err; after -1 cfg->enabled is still set when verity was asked for, so a
+ * caller can never mistake a bad verity request for none. */
+int verity_cfg_parse(const struct cmdline *c, const char *pinned, struct verity_cfg *cfg,
+                     char *err, size_t errlen);
 
 /* The parameters of one verity device, from the superblock and/or cfg. */
 struct verity_params {
@@ -90,11 +98,23 @@ struct verity_fec {
 uint64_t verity_fec_blocks(const struct verity_cfg *cfg, const struct verity_params *p,
                            uint64_t hash_dev_size, int fec_on_hash_dev);
 
+/* Check the devices' sizes against the hash tree (and a hash tree inside
+ * the data device against the data), without overflow whatever the
+ * offsets. Returns 0 or -1 with a sentence in err. */
+int verity_check_sizes(const struct verity_cfg *cfg, const struct verity_params *p,
+                       uint64_t data_size, uint64_t hash_size, int same_device, char *err,
+                       size_t errlen);
+
+/* Which table: the one that proves the root hash carries no option at all
+ * but FEC (nothing that ignores, restarts on or skips a failed check);
+ * the final one carries what the user asked for. */
+enum verity_table_kind { VERITY_TABLE_PROOF, VERITY_TABLE_FINAL };
+
 /* The dm-verity table line (without start and length) for the devices
  * given as MAJ:MIN; fec may be NULL. Returns 0 or -1 if buf is too small. */
 int verity_table(const struct verity_cfg *cfg, const struct verity_params *p,
                  const char *data_dev, const char *hash_dev, const struct verity_fec *fec,
-                 char *buf, size_t len);
+                 enum verity_table_kind kind, char *buf, size_t len);
 
 /* Length of the mapped device in 512-byte sectors. */
 uint64_t verity_sectors(const struct verity_params *p);

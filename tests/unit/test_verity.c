@@ -52,7 +52,7 @@ static int load(const char *fixture, const char *line, long off, struct verity_c
     struct cmdline c;
     uint8_t sb[VERITY_SB_SIZE];
     cmdline_parse(&c, line);
-    if (verity_cfg_parse(&c, cfg, err, 256) < 0)
+    if (verity_cfg_parse(&c, NULL, cfg, err, 256) < 0)
         return -1;
     if (read_fixture(fixture, off, sb, sizeof sb, size) < 0)
         return -1;
@@ -81,7 +81,7 @@ TEST(verity_sb_sha256_from_veritysetup)
     CHECK((verity_hash_start(&cfg, &p) + verity_tree_blocks(&p)) * p.hash_block_size ==
           (uint64_t)size);
     CHECK(verity_sectors(&p) == 2048);
-    CHECK(verity_table(&cfg, &p, "254:1", "254:2", NULL, table, sizeof table) == 0);
+    CHECK(verity_table(&cfg, &p, "254:1", "254:2", NULL, VERITY_TABLE_FINAL, table, sizeof table) == 0);
     char want[600];
     snprintf(want, sizeof want, "1 254:1 254:2 4096 4096 256 1 sha256 %s 0011223344556677",
              rh);
@@ -105,7 +105,7 @@ TEST(verity_sb_sha1_small_blocks_no_salt)
     CHECK(p.salt_size == 0);
     CHECK(verity_tree_blocks(&p) == 69);
     CHECK((verity_hash_start(&cfg, &p) + verity_tree_blocks(&p)) * 512 == (uint64_t)size);
-    CHECK(verity_table(&cfg, &p, "8:1", "8:2", NULL, table, sizeof table) == 0);
+    CHECK(verity_table(&cfg, &p, "8:1", "8:2", NULL, VERITY_TABLE_FINAL, table, sizeof table) == 0);
     char want[600];
     snprintf(want, sizeof want, "1 8:1 8:2 1024 512 1024 1 sha1 %s - 2 restart_on_corruption "
                                 "check_at_most_once", rh);
@@ -140,7 +140,7 @@ TEST(verity_sb_inline_at_offset)
     CHECK_STR(err, "");
     CHECK(cfg.hash == NULL);
     CHECK(verity_hash_start(&cfg, &p) == 257);
-    CHECK(verity_table(&cfg, &p, "254:1", "254:1", NULL, table, sizeof table) == 0);
+    CHECK(verity_table(&cfg, &p, "254:1", "254:1", NULL, VERITY_TABLE_FINAL, table, sizeof table) == 0);
     char want[600];
     snprintf(want, sizeof want, "1 254:1 254:1 4096 4096 256 257 sha256 %s -", rh);
     CHECK_STR(table, want);
@@ -162,7 +162,7 @@ static const char *corrupt(int off, uint8_t val, const char *extra)
         struct verity_cfg cfg;
         cmdline_parse(&c, "roothash=00112233445566778899aabbccddeeff00112233445566778899aabb"
                           "ccddeeff systemd.verity_root_data=/dev/a");
-        if (verity_cfg_parse(&c, &cfg, err, sizeof err) == 0)
+        if (verity_cfg_parse(&c, NULL, &cfg, err, sizeof err) == 0)
             verity_params_apply(&cfg, &p, 1, err, sizeof err);
     }
     return err;
@@ -212,7 +212,7 @@ TEST(verity_cfg_errors)
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         cmdline_parse(&c, cases[i].line);
         err[0] = '\0';
-        int r = verity_cfg_parse(&c, &cfg, err, sizeof err);
+        int r = verity_cfg_parse(&c, NULL, &cfg, err, sizeof err);
         if (r != -1 || !strstr(err, cases[i].needle)) {
             char m[600];
             snprintf(m, sizeof m, "case '%s': r=%d err='%s'", cases[i].line, r, err);
@@ -220,7 +220,7 @@ TEST(verity_cfg_errors)
         }
     }
     cmdline_parse(&c, "root=/dev/vda1");
-    CHECK(verity_cfg_parse(&c, &cfg, err, sizeof err) == 0 && !cfg.enabled);
+    CHECK(verity_cfg_parse(&c, NULL, &cfg, err, sizeof err) == 0 && !cfg.enabled);
 }
 
 TEST(verity_cfg_discoverable_partitions_default)
@@ -230,7 +230,7 @@ TEST(verity_cfg_discoverable_partitions_default)
     char err[256];
     cmdline_parse(&c, "roothash=00112233445566778899AABBCCDDEEFF"
                       "ffeeddccbbaa99887766554433221100");
-    CHECK(verity_cfg_parse(&c, &cfg, err, sizeof err) == 0);
+    CHECK(verity_cfg_parse(&c, NULL, &cfg, err, sizeof err) == 0);
     CHECK_STR(cfg.data, "PARTUUID=00112233-4455-6677-8899-aabbccddeeff");
     CHECK_STR(cfg.hash, "PARTUUID=ffeeddcc-bbaa-9988-7766-554433221100");
     CHECK_STR(cfg.roothash, "00112233445566778899aabbccddeeffffeeddccbbaa99887766554433221100");
@@ -245,7 +245,7 @@ TEST(verity_fec_table_and_blocks)
     cmdline_parse(&c, "systemd.verity_root_data=/dev/a systemd.verity_root_hash=/dev/b "
                       "roothash=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff "
                       "systemd.verity_root_options=fec-device=/dev/c,restart-on-corruption");
-    CHECK(verity_cfg_parse(&c, &cfg, err, sizeof err) == 0);
+    CHECK(verity_cfg_parse(&c, NULL, &cfg, err, sizeof err) == 0);
     CHECK(cfg.fec_roots == 2);
     memset(&p, 0, sizeof p);
     p.version = p.hash_type = 1;
@@ -259,7 +259,7 @@ TEST(verity_fec_table_and_blocks)
     cfg.fec_offset = 512 << 10;
     CHECK(verity_fec_blocks(&cfg, &p, 1 << 20, 1) == 6144 + 127);
     struct verity_fec fec = {.dev = "254:3", .blocks = 6399, .start = 0, .roots = 2};
-    CHECK(verity_table(&cfg, &p, "254:1", "254:2", &fec, table, sizeof table) == 0);
+    CHECK(verity_table(&cfg, &p, "254:1", "254:2", &fec, VERITY_TABLE_FINAL, table, sizeof table) == 0);
     CHECK(strstr(table, " - 9 restart_on_corruption use_fec_from_device 254:3 fec_roots 2 "
                         "fec_blocks 6399 fec_start 0") != NULL);
     /* FEC needs equal block sizes */
@@ -276,7 +276,7 @@ TEST(verity_params_checks)
     cmdline_parse(&c, "systemd.verity_root_data=/dev/a roothash=abcd "
                       "systemd.verity_root_options=superblock=no,data-block-size=4096,"
                       "hash-block-size=4096,data-blocks=10,hash=sha256,salt=-");
-    CHECK(verity_cfg_parse(&c, &cfg, err, sizeof err) == 0);
+    CHECK(verity_cfg_parse(&c, NULL, &cfg, err, sizeof err) == 0);
     CHECK(verity_params_apply(&cfg, &p, 0, err, sizeof err) == -1);
     CHECK(strstr(err, "4 hex digits but sha256 needs 64") != NULL);
     CHECK(verity_hash_start(&cfg, &p) == 0); /* no superblock: tree from block 0 */
