@@ -64,3 +64,46 @@ int mountopts_parse(const char *opts, unsigned long *flags, char *data, size_t l
     }
     return 0;
 }
+
+int mountopts_foreign(const char *data, char *out, size_t outlen)
+{
+    static const char *const keys[] = {"journal_dev", "journal_path", "logdev", "rtdev",
+                                       "device",      "lowerdir",     "upperdir", "workdir",
+                                       "datadir"};
+    while (*data) {
+        size_t l = strcspn(data, ",");
+        const char *eq = memchr(data, '=', l);
+        size_t kl = eq ? (size_t)(eq - data) : l;
+        int bad = eq && eq[1] == '/';
+        for (size_t i = 0; i < sizeof keys / sizeof *keys && !bad; i++)
+            bad = strlen(keys[i]) == kl && !strncmp(keys[i], data, kl);
+        if (bad) {
+            if (outlen) {
+                size_t n = l < outlen - 1 ? l : outlen - 1;
+                memcpy(out, data, n);
+                out[n] = '\0';
+            }
+            return 1;
+        }
+        data += l;
+        if (*data == ',')
+            data++;
+    }
+    return 0;
+}
+
+int mountopts_fs_on_device(const char *filesystems, const char *type)
+{
+    /* lines: "nodev\tNAME" or "\tNAME" */
+    size_t tl = strlen(type);
+    for (const char *l = filesystems; *l;) {
+        size_t n = strcspn(l, "\n");
+        const char *tab = memchr(l, '\t', n);
+        if (tab && (size_t)(l + n - tab - 1) == tl && !strncmp(tab + 1, type, tl))
+            return tab - l == 5 && !strncmp(l, "nodev", 5) ? 0 : 1;
+        l += n;
+        if (*l)
+            l++;
+    }
+    return -1;
+}

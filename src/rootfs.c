@@ -4,13 +4,44 @@
 #include "mountopts.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+int rootfs_is_device(const char *dir, const struct blockdev *dev)
+{
+    struct stat st;
+    if (stat(dir, &st) < 0) {
+        log_err("cannot stat %s (%s); not switching to it", dir, strerror(errno));
+        return 0;
+    }
+    if (st.st_dev == makedev(dev->major, dev->minor))
+        return 1;
+    log_err("%s is not the filesystem of /dev/%s (%u:%u) but of device %u:%u; under verity "
+            "nothing but the verified device becomes the root", dir, dev->name, dev->major,
+            dev->minor, major(st.st_dev), minor(st.st_dev));
+    return 0;
+}
+
+/* Under verity only filesystems that live on a block device may be tried:
+ * tmpfs or overlay would mount something other than the verified device. */
+static int on_block_device(const char *type)
+{
+    static char fs[8192];
+    int fd = open("/proc/filesystems", O_RDONLY | O_CLOEXEC);
+    ssize_t r = fd < 0 ? -1 : read(fd, fs, sizeof fs - 1);
+    if (fd >= 0)
+        close(fd);
+    fs[r > 0 ? r : 0] = '\0';
+    return mountopts_fs_on_device(fs, type);
+}
 
 int rootfs_mount(const struct blockdev *dev, const char *const *fstypes, size_t n_fstypes,
-                 const char *rootflags, int rw, const char *dir)
+                 const char *rootflags, int rw, int verified, const char *dir)
 {
     char src[64], data[512], alias[64], tried[256] = "";
     unsigned long flags = rw ? 0 : MS_RDONLY;
@@ -28,6 +59,12 @@ int rootfs_mount(const struct blockdev *dev, const char *const *fstypes, size_t 
     }
     /* ro/rw on the command line outrank rootflags, as with the kernel */
     flags = rw ? flags & ~MS_RDONLY : flags | MS_RDONLY;
+    char foreign[64];
+    if (verified && mountopts_foreign(data, foreign, sizeof foreign)) {
+        log_err("rootflags=%s names another device or a path (%s); under verity nothing but "
+                "the verified device is mounted: drop it", rootflags, foreign);
+        return -EPERM;
+    }
 
     if (!n_fstypes) {
         if (!dev->type[0]) {
@@ -46,7 +83,18 @@ int rootfs_mount(const struct blockdev *dev, const char *const *fstypes, size_t 
     for (size_t i = 0; i < n_fstypes; i++) {
         snprintf(alias, sizeof alias, "fs-%s", fstypes[i]);
         module_load(alias, "root filesystem type");
+        if (verified && on_block_device(fstypes[i]) == 0) {
+            size_t l = strlen(tried);
+            snprintf(tried + l, sizeof tried - l, "%s%s: not on a block device, refused under "
+                     "verity", l ? ", " : "", fstypes[i]);
+            err = -EPERM;
+            continue;
+        }
         if (mount(src, dir, fstypes[i], flags, data[0] ? data : NULL) == 0) {
+            if (verified && !rootfs_is_device(dir, dev)) {
+                umount2(dir, MNT_DETACH);
+                return -EPERM;
+            }
             log_info("mounted %s (%s) on %s %s%s%s", src, fstypes[i], dir,
                      flags & MS_RDONLY ? "read-only" : "read-write", data[0] ? " with " : "",
                      data);

@@ -8,9 +8,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -133,6 +135,29 @@ static void wipe(int dirfd, dev_t dev)
     closedir(d);
 }
 
+/* Nothing hatch or its libraries opened may reach the real init: mark every
+ * descriptor above 2 close-on-exec (closing them now would lose the log if
+ * the exec fails). */
+static void cloexec_all(void)
+{
+    if (syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC) == 0)
+        return;
+    /* kernels before 5.11 */
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    if (!d) {
+        log_warn("cannot list open files (%s); the real init may inherit some",
+                 strerror(errno));
+        return;
+    }
+    while ((e = readdir(d))) {
+        int fd = atoi(e->d_name);
+        if (fd > 2 && fd != dirfd(d))
+            fcntl(fd, F_SETFD, FD_CLOEXEC);
+    }
+    closedir(d);
+}
+
 int switchroot(const char *newroot, const char *init, char *const argv[], char *const envp[])
 {
     char path[256];
@@ -174,6 +199,7 @@ int switchroot(const char *newroot, const char *init, char *const argv[], char *
         }
     }
 
+    cloexec_all();
     execve(init, argv, envp);
     int e = errno;
     log_err("cannot run %s on the new root: %s", init, strerror(e));
