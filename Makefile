@@ -4,6 +4,7 @@
 #   make check    unit tests, generator tests, ShellCheck, QEMU boot tests
 #   make demo     boot the demo disk in QEMU with the console shown live
 #   make bench    time in the initramfs, image size, build time
+#   make fuzz     libFuzzer targets tests/fuzz/fuzz_*.c, FUZZ_S seconds each
 #
 # Everything built or downloaded lands in build/ (git-ignored).
 
@@ -27,11 +28,12 @@ OBJS     := $(SRCS:src/%.c=$(B)/obj/%.o)
 HDRS     := $(wildcard src/*.h)
 
 # Pure parts of src/, unit-tested on the host under the sanitizers.
-PURE     := src/cmdline.c src/rootspec.c src/uevent.c src/mountopts.c src/veritycfg.c
+PURE     := src/cmdline.c src/rootspec.c src/uevent.c src/mountopts.c src/veritycfg.c \
+	src/policy.c
 UNIT     := $(wildcard tests/unit/*.c)
 
 .PHONY: all deps libs check unit check-gen check-gen-boot shellcheck e2e demo bench clean \
-	distclean kernel install install-kernel-hook
+	distclean kernel install install-kernel-hook fuzz fuzz-build
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -81,6 +83,24 @@ $(B)/test/fixtures/.done: tests/unit/mkfixtures.sh | $(B)/.deps-ok
 unit: $(B)/unit-tests $(B)/test/fixtures/.done
 	HATCH_FIXTURES=$(B)/test/fixtures $(B)/unit-tests
 
+# libFuzzer: each tests/fuzz/fuzz_NAME.c is linked with the pure sources into
+# build/fuzz/fuzz_NAME; tests/fuzz/run.sh runs every one on its seed corpus
+# tests/fuzz/corpus/NAME/ for FUZZ_S seconds, two at a time.
+FUZZCC      ?= clang
+FUZZ_CFLAGS := $(CSTD) -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -Wall -Wextra -Isrc
+FUZZ_BINS   := $(patsubst tests/fuzz/fuzz_%.c,$(B)/fuzz/fuzz_%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_S      ?= 60
+
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(PURE) $(HDRS) | $(B)/.deps-ok
+	@mkdir -p $(@D)
+	@echo "  FUZZCC  $@"
+	@$(FUZZCC) $(FUZZ_CFLAGS) -o $@ $< $(PURE)
+
+fuzz-build: $(FUZZ_BINS)
+fuzz: $(FUZZ_BINS)
+	FUZZ_S=$(FUZZ_S) sh tests/fuzz/run.sh
+
 $(B)/kvm-ok: | $(KERNEL)/kver
 	sh qemu/kvm-probe.sh $(KERNEL)/vmlinuz $@
 
@@ -102,7 +122,7 @@ e2e: $(B)/init $(B)/checkinit $(KERNEL)/kver $(B)/kvm-ok
 
 # Everything, in one run that ends with the sum of the suites' counts.
 check: $(B)/unit-tests $(B)/test/fixtures/.done $(B)/init $(B)/checkinit $(KERNEL)/kver \
-	$(B)/kvm-ok
+	$(B)/kvm-ok $(FUZZ_BINS)
 	sh tests/check.sh
 
 install: $(B)/init
@@ -118,6 +138,6 @@ bench: $(B)/init $(B)/checkinit $(KERNEL)/kver
 	sh tests/bench.sh
 
 clean:
-	rm -rf $(B)/obj $(B)/init $(B)/checkinit $(B)/unit-tests $(B)/test
+	rm -rf $(B)/obj $(B)/init $(B)/checkinit $(B)/unit-tests $(B)/test $(B)/fuzz
 distclean:
 	rm -rf $(B)

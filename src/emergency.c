@@ -15,11 +15,20 @@
 
 #define SHELL "/bin/sh"
 
+static int locked;
+static enum emergency_action locked_action;
+
+void emergency_lock(enum emergency_action action)
+{
+    locked = 1;
+    locked_action = action;
+}
+
 /* Run the shell on the console as a session leader with the console as its
  * controlling terminal, so job control and Ctrl-C work in it. */
 static int run_shell(void)
 {
-    if (access(SHELL, X_OK) < 0)
+    if (locked || access(SHELL, X_OK) < 0)
         return -1;
     /* The boot may have stopped loading drivers once it found its root;
      * the person at the shell may need the rest (a USB keyboard, say). */
@@ -56,6 +65,10 @@ static int run_shell(void)
 
 int break_shell(enum stage s)
 {
+    if (locked) {
+        log_err("rd.break=%s: this image is locked down and starts no shell", stage_name(s));
+        return -1;
+    }
     log_notice("rd.break: stopping before stage '%s'; exit the shell to go on", stage_name(s));
     if (run_shell() < 0) {
         log_err("rd.break=%s asked for a shell but this image has none (%s); build the image "
@@ -65,10 +78,28 @@ int break_shell(enum stage s)
     return 0;
 }
 
+static _Noreturn void stop(enum emergency_action a)
+{
+    sync();
+    switch (a) {
+    case EMERG_REBOOT: reboot(RB_AUTOBOOT); break;
+    case EMERG_POWEROFF: reboot(RB_POWER_OFF); break;
+    case EMERG_HALT: reboot(RB_HALT_SYSTEM); break;
+    }
+    /* reboot() returned: nothing left but to wait without exiting. */
+    for (;;)
+        pause();
+}
+
 _Noreturn void emergency(const struct cmdline *c)
 {
     static const char *const what[] = {[EMERG_HALT] = "halting", [EMERG_REBOOT] = "rebooting",
                                        [EMERG_POWEROFF] = "powering off"};
+    if (locked) {
+        enum emergency_action a = locked_action;
+        log_err("%s (fixed by this image's lockdown policy)", what[a]);
+        stop(a);
+    }
     if (c && c->shell) {
         log_err("starting the rescue shell (rd.shell); exit it to %s",
                 what[c->emergency]);
@@ -81,13 +112,5 @@ _Noreturn void emergency(const struct cmdline *c)
     enum emergency_action a = c ? c->emergency : EMERG_HALT;
     log_err("%s (rd.emergency=%s)", what[a],
             a == EMERG_REBOOT ? "reboot" : a == EMERG_POWEROFF ? "poweroff" : "halt");
-    sync();
-    switch (a) {
-    case EMERG_REBOOT: reboot(RB_AUTOBOOT); break;
-    case EMERG_POWEROFF: reboot(RB_POWER_OFF); break;
-    case EMERG_HALT: reboot(RB_HALT_SYSTEM); break;
-    }
-    /* reboot() returned: nothing left but to wait without exiting. */
-    for (;;)
-        pause();
+    stop(a);
 }

@@ -6,6 +6,7 @@
 #include "log.h"
 #include "modules.h"
 #include "mounts.h"
+#include "policy.h"
 #include "rootfs.h"
 #include "rootspec.h"
 #include "switchroot.h"
@@ -27,6 +28,7 @@
 
 static struct cmdline cmd;
 static struct verity_cfg vcfg;
+static struct policy policy;
 
 static const char usage[] =
     "usage: init   (run by the kernel as PID 1 from an initramfs)\n"
@@ -75,6 +77,60 @@ static void read_cmdline(void)
     log_set_debug(cmd.debug);
     for (size_t i = 0; i < cmd.n_msgs; i++)
         log_warn("command line: %s", cmd.msgs[i]);
+    if (cmd.n_msgs_dropped)
+        log_warn("command line: %zu more problems not shown; fix the ones above first",
+                 cmd.n_msgs_dropped);
+}
+
+/* The image's lockdown policy, if it has one. A policy file that cannot be
+ * read or understood fails closed: locked down, halting. */
+static int read_policy(void)
+{
+    char buf[1024], err[256];
+    int fd = open(POLICY_PATH, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT)
+        return 0;
+    ssize_t r = fd < 0 ? -1 : read(fd, buf, sizeof buf);
+    int e = errno;
+    if (fd >= 0)
+        close(fd);
+    if (r < 0 || (size_t)r == sizeof buf) {
+        policy.lockdown = 1;
+        policy.action = EMERG_HALT;
+        emergency_lock(policy.action);
+        log_err("lockdown: cannot read %s (%s); refusing to boot: rebuild the image", POLICY_PATH,
+                r < 0 ? strerror(e) : "too long");
+        return -EINVAL;
+    }
+    int ok = policy_parse(buf, (size_t)r, &policy, err, sizeof err);
+    emergency_lock(policy.action);
+    if (ok < 0) {
+        log_err("lockdown: %s is damaged (%s); refusing to boot: rebuild the image", POLICY_PATH,
+                err);
+        return -EINVAL;
+    }
+    log_info("lockdown: this image boots only a verified root%s; the command line cannot "
+             "loosen that", policy.roothash[0] ? " with the root hash it was built for" : "");
+    return 0;
+}
+
+static void refused(void *ctx, const char *sentence)
+{
+    (void)ctx;
+    log_err("lockdown: %s", sentence);
+}
+
+/* What the command line asks for, checked before anything is loaded or
+ * mounted: the verity request, and against the image's policy. */
+static int check_request(void)
+{
+    char err[256];
+    int r = verity_cfg_parse(&cmd, policy.roothash[0] ? policy.roothash : NULL, &vcfg, err,
+                             sizeof err);
+    size_t n = policy_refusals(&policy, &cmd, &vcfg, refused, NULL);
+    if (r < 0)
+        log_err("verity: %s", err);
+    return r < 0 || n ? -EINVAL : 0;
 }
 
 /* Messages from PID 1 are few and matter; do not let the kernel's
@@ -203,11 +259,6 @@ static int find_verity_root(struct blockdev *root)
 
 static int find_root(struct blockdev *root)
 {
-    char err[256];
-    if (verity_cfg_parse(&cmd, &vcfg, err, sizeof err) < 0) {
-        log_err("verity: %s", err);
-        return -EINVAL;
-    }
     if (vcfg.enabled)
         return find_verity_root(root);
 
@@ -233,13 +284,20 @@ static void init_args(const char *init, int argc, char **argv, char **envp, char
 {
     int n = 0;
     nargv[n++] = (char *)init;
-    for (int i = 1; i < argc && n < MAX_INIT_ARGS - 1; i++)
-        nargv[n++] = argv[i];
+    for (int i = 1; i < argc; i++)
+        if (n < MAX_INIT_ARGS - 1)
+            nargv[n++] = argv[i];
+        else
+            log_warn("too many arguments for the real init; dropping '%s'", argv[i]);
     nargv[n] = NULL;
     n = 0;
-    for (int i = 0; envp[i] && n < MAX_INIT_ARGS - 1; i++)
-        if (!cmdline_is_ours(envp[i]))
+    for (int i = 0; envp[i]; i++)
+        if (cmdline_is_ours(envp[i]))
+            continue;
+        else if (n < MAX_INIT_ARGS - 1)
             nenvp[n++] = envp[i];
+        else
+            log_warn("too many environment words for the real init; dropping '%s'", envp[i]);
     nenvp[n] = NULL;
 }
 
@@ -267,6 +325,8 @@ int main(int argc, char **argv, char **envp)
     log_open();
     kmsg_unlimit();
     read_cmdline();
+    if (read_policy() < 0 || check_request() < 0)
+        emergency(&cmd);
     timing_mark("cmdline");
     maybe_break(STAGE_CMDLINE);
 
@@ -281,7 +341,7 @@ int main(int argc, char **argv, char **envp)
 
     maybe_break(STAGE_MOUNT);
     if (rootfs_mount(&root, cmd.rootfstype, cmd.n_rootfstype, cmd.rootflags,
-                     vcfg.enabled ? 0 : cmd.rw, NEWROOT) < 0)
+                     vcfg.enabled ? 0 : cmd.rw, vcfg.enabled, NEWROOT) < 0)
         emergency(&cmd);
     timing_mark("mount");
 
@@ -290,6 +350,9 @@ int main(int argc, char **argv, char **envp)
         emergency(&cmd);
 
     maybe_break(STAGE_SWITCH);
+    /* Again after the last point a shell could have changed the mounts. */
+    if (vcfg.enabled && !rootfs_is_device(NEWROOT, &root))
+        emergency(&cmd);
     char *nargv[MAX_INIT_ARGS], *nenvp[MAX_INIT_ARGS];
     init_args(init, argc, argv, envp, nargv, nenvp);
     devices_stop();

@@ -1,0 +1,134 @@
+/* Lockdown: the image, not the command line, decides. Everything that
+ * could loosen verification, reach a shell, or put something other than
+ * the verified device (and its own init) under the real init is refused,
+ * each with one line, and the boot stops with the image's fixed action. */
+#include "policy.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define ERR(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+
+static int line_is(const char *l, size_t n, const char *key, const char **val)
+{
+    size_t k = strlen(key);
+    if (n <= k || strncmp(l, key, k) || l[k] != '=')
+        return 0;
+    *val = l + k + 1;
+    return 1;
+}
+
+int policy_parse(const char *text, size_t len, struct policy *p, char *err, size_t errlen)
+{
+    memset(p, 0, sizeof *p);
+    p->lockdown = 1; /* whatever follows, a policy file means lockdown */
+    p->action = EMERG_HALT;
+    int seen_lockdown = 0, seen_action = 0, seen_hash = 0, lineno = 0;
+
+    if (memchr(text, '\0', len))
+        return ERR("it holds a NUL byte");
+    for (const char *l = text, *end = text + len; l < end;) {
+        const char *nl = memchr(l, '\n', (size_t)(end - l));
+        size_t n = nl ? (size_t)(nl - l) : (size_t)(end - l);
+        const char *v, *next = nl ? nl + 1 : end;
+        lineno++;
+        if (n == 0 || l[0] == '#') {
+            l = next;
+            continue;
+        }
+        size_t vl;
+        if (!seen_lockdown) {
+            if (n != 10 || strncmp(l, "lockdown=1", 10))
+                return ERR("line %d: expected lockdown=1 first", lineno);
+            seen_lockdown = 1;
+        } else if (line_is(l, n, "action", &v)) {
+            vl = n - 7;
+            if (seen_action++)
+                return ERR("line %d: action= given twice", lineno);
+            if (vl == 4 && !strncmp(v, "halt", 4))
+                p->action = EMERG_HALT;
+            else if (vl == 6 && !strncmp(v, "reboot", 6))
+                p->action = EMERG_REBOOT;
+            else if (vl == 8 && !strncmp(v, "poweroff", 8))
+                p->action = EMERG_POWEROFF;
+            else
+                return ERR("line %d: action= must be halt, reboot or poweroff", lineno);
+        } else if (line_is(l, n, "roothash", &v)) {
+            vl = n - 9;
+            if (seen_hash++)
+                return ERR("line %d: roothash= given twice", lineno);
+            if (vl == 0 || vl % 2 || vl > 2 * VERITY_MAX_DIGEST)
+                return ERR("line %d: roothash= must be an even number of hex digits, at most "
+                           "%d", lineno, 2 * VERITY_MAX_DIGEST);
+            for (size_t i = 0; i < vl; i++) {
+                if (!isxdigit((unsigned char)v[i]))
+                    return ERR("line %d: roothash= must be hex", lineno);
+                p->roothash[i] = (char)tolower((unsigned char)v[i]);
+            }
+            p->roothash[vl] = '\0';
+        } else {
+            return ERR("line %d: unknown setting '%.*s'", lineno, (int)(n > 40 ? 40 : n), l);
+        }
+        l = next;
+    }
+    if (!seen_lockdown)
+        return ERR("it does not start with lockdown=1");
+    return 0;
+}
+
+static void say(policy_fn fn, void *ctx, const char *fmt, ...)
+{
+    char s[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s, sizeof s, fmt, ap);
+    va_end(ap);
+    fn(ctx, s);
+}
+
+size_t policy_refusals(const struct policy *p, const struct cmdline *c,
+                       const struct verity_cfg *v, policy_fn fn, void *ctx)
+{
+    static const struct {
+        enum opt id;
+        const char *eq; /* how the option is written: flags bare */
+        const char *why;
+    } refused[] = {
+        {OPT_SHELL, "", "no shell is reachable"},
+        {OPT_BREAK, "", "no shell is reachable"},
+        {OPT_INIT, "=", "the real init is the verified root's own"},
+        {OPT_ROOTFSTYPE, "=", "the verified root is mounted as probed"},
+        {OPT_ROOTFLAGS, "=", "the verified root is mounted as probed"},
+        {OPT_RW, "", "the verified root is read-only"},
+        {OPT_MODULES_LOAD, "=", "the image decides which modules load"},
+        {OPT_BLACKLIST, "=", "the image decides which modules load"},
+        {OPT_EMERGENCY, "=", "the failure action is fixed in the image"},
+    };
+    size_t n = 0;
+    if (!p->lockdown)
+        return 0;
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++)
+        if (c->given & (1ul << refused[i].id)) {
+            say(fn, ctx, "%s%s is refused: this image is locked down (%s)",
+                c->given_as[refused[i].id], refused[i].eq, refused[i].why);
+            n++;
+        }
+    if (!v->enabled) {
+        say(fn, ctx, "no dm-verity root is asked for, and this locked-down image boots only "
+                     "a verified root; add roothash= and the verity devices");
+        n++;
+    }
+    if (v->ignore_corruption) {
+        say(fn, ctx, "verity option ignore-corruption is refused: this image is locked down "
+                     "(corrupted blocks must never be read)");
+        n++;
+    }
+    if (v->check_at_most_once) {
+        say(fn, ctx, "verity option check-at-most-once is refused: this image is locked down "
+                     "(every read is verified)");
+        n++;
+    }
+    return n;
+}

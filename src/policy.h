@@ -1,0 +1,34 @@
+/* The image's lockdown policy (/etc/hatch/policy, written by mkinitramfs.sh
+ * --lockdown): what the command line may not change. Pure: parsing and
+ * checking, no I/O. */
+#ifndef HATCH_POLICY_H
+#define HATCH_POLICY_H
+
+#include "cmdline.h"
+#include "veritycfg.h"
+
+#include <stddef.h>
+
+#define POLICY_PATH "/etc/hatch/policy"
+
+struct policy {
+    int lockdown;
+    enum emergency_action action;          /* fixed failure action */
+    char roothash[2 * VERITY_MAX_DIGEST + 1]; /* pinned root hash, "" if none */
+};
+
+/* Parse the policy file's text. Strict: an unknown key, a bad value or a
+ * repeated key is an error, since a policy that is half understood must
+ * not be half applied. Returns 0, or -1 with a sentence in err; p is then
+ * still a lockdown policy (halt), so a damaged file fails closed. */
+int policy_parse(const char *text, size_t len, struct policy *p, char *err, size_t errlen);
+
+/* Each thing the command line asks for that the policy forbids: fn gets
+ * one sentence per refusal. v is the verity configuration parsed from c
+ * (with the pinned root hash). Returns the number of refusals; 0 when the
+ * policy is not lockdown. */
+typedef void (*policy_fn)(void *ctx, const char *sentence);
+size_t policy_refusals(const struct policy *p, const struct cmdline *c,
+                       const struct verity_cfg *v, policy_fn fn, void *ctx);
+
+#endif
