@@ -36,21 +36,27 @@ static const char *kind_name(enum spec_kind k)
 }
 
 /* udev escapes by-label names (/ and space become \x2f, \x20); undo it so
- * /dev/disk/by-label/my\x20disk finds LABEL "my disk". */
-static void unhex(char *s)
+ * /dev/disk/by-label/my\x20disk finds LABEL "my disk". No name holds a
+ * NUL, and decoding \x00 would cut the value short (to another name, or to
+ * none at all): returns -1 for it. */
+static int unhex(char *s)
 {
     char *w = s;
     for (char *r = s; *r;) {
         if (r[0] == '\\' && r[1] == 'x' && isxdigit((unsigned char)r[2]) &&
             isxdigit((unsigned char)r[3])) {
             char h[3] = {r[2], r[3], 0};
-            *w++ = (char)strtol(h, NULL, 16);
+            long c = strtol(h, NULL, 16);
+            if (!c)
+                return -1;
+            *w++ = (char)c;
             r += 4;
         } else {
             *w++ = *r++;
         }
     }
     *w = '\0';
+    return 0;
 }
 
 static int copy_value(struct devspec *out, const char *v, char *err, size_t errlen)
@@ -110,8 +116,11 @@ int devspec_parse(const char *s, struct devspec *out, char *err, size_t errlen)
         out->kind = tag_prefix[i].kind;
         if (copy_value(out, s + pl, err, errlen))
             return -1;
-        if (tag_prefix[i].prefix[0] == '/')
-            unhex(out->value);
+        if (tag_prefix[i].prefix[0] == '/' && unhex(out->value) < 0) {
+            snprintf(err, errlen, "%s: \\x00 (a NUL) cannot be part of a %s", s,
+                     kind_name(out->kind));
+            return -1;
+        }
         if (out->kind == SPEC_PARTUUID) {
             /* PARTUUID=<uuid>/PARTNROFF=<n>, as the kernel allows */
             char *slash = strchr(out->value, '/');

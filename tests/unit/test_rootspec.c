@@ -122,3 +122,16 @@ TEST(rootspec_describe)
     devspec_describe(&sp, b, sizeof b);
     CHECK_STR(b, "8:1");
 }
+
+TEST(rootspec_by_path_nul_escape)
+{
+    /* Found by tests/fuzz/fuzz_devspec: udev's \x00 decoded to a NUL cut
+     * the name short, so "\x00" gave an empty LABEL that could never match
+     * and "root\x00x" quietly meant LABEL=root. No name holds a NUL. */
+    CHECK(parse_fails("/dev/disk/by-label/\\x00", "\\x00"));
+    CHECK(parse_fails("/dev/disk/by-label/root\\x00x", "\\x00"));
+    CHECK(parse_fails("/dev/disk/by-partuuid/\\x00/PARTNROFF=1", "\\x00"));
+    struct devspec sp = parse_ok("/dev/disk/by-label/a\\x01b\\x2fc");
+    CHECK(sp.kind == SPEC_LABEL);
+    CHECK_STR(sp.value, "a\001b/c");
+}
