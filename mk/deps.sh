@@ -5,10 +5,12 @@
 set -eu
 
 # Each entry: package name. Kept in one list so README and this script agree.
+# clang and libclang-rt-14-dev (libclang_rt.fuzzer) build the libFuzzer
+# targets (make fuzz).
 PKGS="musl-tools gcc make autoconf automake autopoint libtool pkg-config
 dpkg-dev cpio kmod qemu-system-x86 e2fsprogs fdisk cryptsetup-bin zstd
 xz-utils lz4 gzip busybox-static shellcheck dash socat file binutils
-ca-certificates gawk gettext"
+ca-certificates gawk gettext clang libclang-rt-14-dev"
 
 missing=""
 for p in $PKGS; do
