@@ -40,6 +40,7 @@ suite unit env HATCH_FIXTURES=build/test/fixtures build/unit-tests
 suite checkinit sh tests/checkinit/host-test.sh build/checkinit
 suite generator sh tests/gen/run.sh
 suite shellcheck shellcheck_all
+suite fuzz env FUZZ_S="${FUZZ_S:-20}" sh tests/fuzz/run.sh
 suite e2e bash tests/e2e/run.sh
 
 echo
