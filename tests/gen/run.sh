@@ -136,6 +136,13 @@ has() { # LISTFILE ENTRY...
         return 1
     fi
 }
+lacks() { # FILE PATTERN...: no line of FILE matches any PATTERN
+    _f=$1
+    shift
+    for _p in "$@"; do
+        ! grep -q -e "$_p" "$_f" || return 1
+    done
+}
 tmp_clean() {
     [ -z "$(find "$TMPDIR" -mindepth 1 -maxdepth 1)" ]
 }
@@ -172,6 +179,10 @@ out=$(sh "$GEN" --help 2>&1)
 case $out in
 "usage: mkinitramfs.sh [options]"*) ok "--help prints the usage" ;;
 *) nok "--help prints the usage" "$out" ;;
+esac
+case $out in
+*"  --lockdown "*"  --roothash HEX"*"  --lockdown-action halt|reboot|poweroff"*) ok "--help names --lockdown, --roothash, --lockdown-action" ;;
+*) nok "--help names --lockdown, --roothash, --lockdown-action" "$out" ;;
 esac
 
 # --- the default (generic) image --------------------------------------------
@@ -470,6 +481,146 @@ else
     nok "SIGTERM: non-zero exit, no OUT, no temporary files" "exit $rc; tmp: $(find "$TMPDIR" -mindepth 1 -maxdepth 1) $leftover"
 fi
 
+# --- --lockdown -------------------------------------------------------------
+POLICY_HEAD='# hatch lockdown policy (mkinitramfs.sh --lockdown); the init refuses what it forbids'
+# policy_of IMAGE: the bytes of etc/hatch/policy in the image, to $W/policy.got.
+policy_of() {
+    rm -f "$W/policy.got"
+    payload "$1" >"$W/policy.cpio" &&
+        cpio -i --quiet --to-stdout etc/hatch/policy <"$W/policy.cpio" >"$W/policy.got" 2>/dev/null
+}
+# policy_is IMAGE LINE...: etc/hatch/policy is exactly the header and LINEs,
+# each ending in a newline.
+policy_is() {
+    _img=$1
+    shift
+    printf '%s\n' "$POLICY_HEAD" "$@" >"$W/policy.want"
+    if policy_of "$_img" && cmp -s "$W/policy.want" "$W/policy.got"; then
+        return 0
+    fi
+    echo "policy: $(od -c "$W/policy.got" 2>&1 | head -8)" >&2
+    return 1
+}
+# no_shell LISTFILE: no line names a shell in bin, sbin, usr/bin, usr/sbin.
+no_shell() {
+    ! grep -E '^(usr/)?s?bin/(sh|ash|bash|dash|busybox)( -> .*)?$' "$1"
+}
+
+gen --lockdown -o "$W/lock.img" 2>"$W/lock.err"
+check "--lockdown: the default image builds" [ -s "$W/lock.img" ]
+check "--lockdown: policy is lockdown=1, action=halt, no roothash" policy_is "$W/lock.img" lockdown=1 action=halt
+mode=$(payload "$W/lock.img" | cpio -tv --quiet 2>/dev/null | awk '$NF == "etc/hatch/policy" { print $1 }')
+check "--lockdown: policy mode is 0644 (got '$mode')" [ "$mode" = "-rw-r--r--" ]
+listing "$W/lock.img" >"$W/lock.list"
+check "--lockdown: init, policy, dm-verity and ext4 are in" has "$W/lock.list" \
+    init etc/hatch/policy etc/hatch/kver "$M/drivers/md/dm-verity.ko" "$M/fs/ext4/ext4.ko"
+check "--lockdown: no shell in the image's listing" no_shell "$W/lock.list"
+gen --lockdown --list >"$W/lock.ls" 2>/dev/null
+check "--lockdown --list: shows the policy" has "$W/lock.ls" bin/ init etc/hatch/policy
+check "--lockdown --list: no shell listed" no_shell "$W/lock.ls"
+check "--lockdown --list: nothing names busybox" lacks "$W/lock.ls" busybox
+unpack "$W/lock.img" "$W/lu"
+shells=$(cd "$W/lu" && find . -name sh -o -name ash -o -name bash -o -name dash -o -name busybox)
+check "--lockdown: the unpacked image holds no shell ('$shells')" test -z "$shells" -a -f "$W/lu/init"
+check "--lockdown: the unpacked bin/ is empty" test -d "$W/lu/bin" -a -z "$(ls -A "$W/lu/bin")"
+check "without --lockdown: no etc/hatch/policy (listing)" lacks "$W/generic.list" '^etc/hatch/policy$'
+check "without --lockdown: no etc/hatch/policy (unpacked)" test ! -e "$W/g/etc/hatch/policy" -a -f "$W/g/etc/hatch/kver"
+
+HASH_UC=0123456789ABCDEFabcdef0123456789ABCDEF0123456789abcdefABCDEF0123
+HASH_LC=0123456789abcdefabcdef0123456789abcdef0123456789abcdefabcdef0123
+LOCKSMALL="--lockdown -H base,verity -c none"
+# shellcheck disable=SC2086 # LOCKSMALL is a list of options
+gen $LOCKSMALL --roothash "$HASH_UC" -o "$W/lock-hash.img" 2>/dev/null
+check "--roothash: stored in lowercase after lockdown=1 and action=" \
+    policy_is "$W/lock-hash.img" lockdown=1 action=halt "roothash=$HASH_LC"
+for a in halt reboot poweroff; do
+    # shellcheck disable=SC2086
+    gen $LOCKSMALL --lockdown-action "$a" --roothash aB -o "$W/lock-$a.img" 2>/dev/null
+    check "--lockdown-action $a: action=$a" policy_is "$W/lock-$a.img" lockdown=1 "action=$a" roothash=ab
+done
+H128=$(printf '%0128d' 0 | tr 0 F)
+# shellcheck disable=SC2086
+gen $LOCKSMALL --roothash "$H128" -o "$W/lock-128.img" 2>/dev/null
+check "--roothash of 128 hex digits accepted" policy_is "$W/lock-128.img" lockdown=1 action=halt \
+    "roothash=$(printf '%s' "$H128" | tr F f)"
+
+# Reproducible, and the same bytes from dash and busybox ash.
+gen --lockdown --roothash "$HASH_UC" --lockdown-action reboot -o "$W/lock-r1.img" 2>/dev/null
+gen --lockdown --roothash "$HASH_UC" --lockdown-action reboot -o "$W/lock-r2.img" 2>/dev/null
+check "--lockdown: build twice, byte-identical" cmp -s "$W/lock-r1.img" "$W/lock-r2.img"
+check "--lockdown: a different policy gives different bytes" differs "$W/lock-r1.img" "$W/lock.img"
+if command -v dash >/dev/null 2>&1; then
+    # shellcheck disable=SC2086
+    dash "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" $LOCKSMALL --roothash "$HASH_UC" -o "$W/lock-dash.img" 2>/dev/null
+    check "--lockdown under dash, same bytes" cmp -s "$W/lock-hash.img" "$W/lock-dash.img"
+fi
+if command -v busybox >/dev/null 2>&1; then
+    # shellcheck disable=SC2086
+    busybox ash "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" $LOCKSMALL --roothash "$HASH_UC" -o "$W/lock-ash.img" 2>/dev/null
+    check "--lockdown under busybox ash, same bytes" cmp -s "$W/lock-hash.img" "$W/lock-ash.img"
+fi
+rm -f "$W"/lock-*.img
+
+NOSHELL="a locked-down image holds no shell"
+expect_error "--lockdown refuses -H +busybox" \
+    "hatch: mkinitramfs: --lockdown: the hook list names busybox, a shell; $NOSHELL" \
+    gen -H +busybox --lockdown -o "$W/err.img"
+expect_error "--lockdown refuses a -H list naming busybox" \
+    "hatch: mkinitramfs: --lockdown: the hook list names busybox, a shell; $NOSHELL" \
+    gen --lockdown -H base,verity,busybox -o "$W/err.img"
+expect_error "--lockdown refuses a hook list without verity" \
+    "hatch: mkinitramfs: --lockdown: the hook list lacks verity; a locked-down image boots only a dm-verity root" \
+    gen --lockdown -H base,modules -o "$W/err.img"
+expect_error "--roothash without --lockdown refused" \
+    "hatch: mkinitramfs: --roothash needs --lockdown (the root hash is pinned in the lockdown policy)" \
+    gen --roothash "$HASH_LC" -o "$W/err.img"
+expect_error "--lockdown-action without --lockdown refused" \
+    "hatch: mkinitramfs: --lockdown-action needs --lockdown" \
+    gen --lockdown-action halt -o "$W/err.img"
+expect_error "--roothash that is not hex refused" \
+    "hatch: mkinitramfs: --roothash '0123xyz9' is not a hex string (digits 0-9, a-f only)" \
+    gen --lockdown --roothash 0123xyz9 -o "$W/err.img"
+expect_error "--roothash with a space refused" \
+    "hatch: mkinitramfs: --roothash 'ab cd' is not a hex string (digits 0-9, a-f only)" \
+    gen --lockdown --roothash 'ab cd' -o "$W/err.img"
+expect_error "--roothash of odd length refused" \
+    "hatch: mkinitramfs: --roothash has an odd number of hex digits (3); a hash is whole bytes" \
+    gen --lockdown --roothash abc -o "$W/err.img"
+expect_error "--roothash of 130 digits refused" \
+    "hatch: mkinitramfs: --roothash has 130 hex digits; at most 128 (a 512-bit hash)" \
+    gen --lockdown --roothash "${H128}ab" -o "$W/err.img"
+expect_error "empty --roothash refused" \
+    "hatch: mkinitramfs: --roothash has 0 hex digits; at least 2" \
+    gen --lockdown --roothash '' -o "$W/err.img"
+expect_error "unknown --lockdown-action refused" \
+    "hatch: mkinitramfs: unknown --lockdown-action 'shell' (use halt, reboot or poweroff)" \
+    gen --lockdown --lockdown-action shell -o "$W/err.img"
+expect_error "empty --lockdown-action refused" \
+    "hatch: mkinitramfs: unknown --lockdown-action '' (use halt, reboot or poweroff)" \
+    gen --lockdown --lockdown-action '' -o "$W/err.img"
+
+# Hooks that stage a shell: refused under --lockdown, naming hook and path.
+printf 'build() { add_binary dash /bin/sh; }\n' >"$HD/addsh"
+printf 'build() { add_file "%s" /usr/sbin/bash 0755; }\n' "$W/payload.txt" >"$HD/addbash"
+printf 'build() { add_early bin/sh "%s"; }\n' "$W/payload.txt" >"$HD/earlysh"
+expect_error "--lockdown refuses a hook that adds /bin/sh" \
+    "hatch: mkinitramfs: --lockdown: hook addsh put a shell in the image (/bin/sh); $NOSHELL" \
+    gen --lockdown --hookdir "$HD" -H +addsh -o "$W/err.img"
+expect_error "--lockdown refuses a shell by name in usr/sbin" \
+    "hatch: mkinitramfs: --lockdown: hook addbash put a shell in the image (/usr/sbin/bash); $NOSHELL" \
+    gen --lockdown --hookdir "$HD" -H base,verity,addbash -o "$W/err.img"
+expect_error "--lockdown refuses a shell in the early archive" \
+    "hatch: mkinitramfs: --lockdown: hook earlysh put a shell in the image (/bin/sh in the early archive); $NOSHELL" \
+    gen --lockdown --hookdir "$HD" -H +earlysh -o "$W/err.img"
+expect_error "--lockdown --list refuses a shell too" \
+    "hatch: mkinitramfs: --lockdown: hook addsh put a shell in the image (/bin/sh); $NOSHELL" \
+    gen --lockdown --hookdir "$HD" -H +addsh --list
+gen --hookdir "$HD" -H base,verity,addsh --list >"$W/addsh.ls" 2>/dev/null
+check "the same shell hook without --lockdown is fine" has "$W/addsh.ls" bin/sh
+echo previous >"$W/keep.img"
+gen --lockdown --hookdir "$HD" -H +addsh -o "$W/keep.img" 2>/dev/null
+check "a refused --lockdown build leaves an existing OUT untouched" [ "$(cat "$W/keep.img")" = previous ]
+
 # --- firmware ---------------------------------------------------------------
 FW=$W/fwroot
 mkdir -p "$FW/lib/modules" "$FW/lib/firmware/emi26"
@@ -481,13 +632,6 @@ sh "$GEN" -i "$INIT" -k "$KVER" -b "$FW" -H base -m wd719x,emi26 -o "$W/fw.img" 
 listing "$W/fw.img" >"$W/fw.list"
 check "declared firmware copied when present (plain, .xz, subdirectory)" has "$W/fw.list" \
     lib/firmware/wd719x-risc.bin lib/firmware/wd719x-wcs.bin.xz lib/firmware/emi26/firmware.fw
-lacks() { # FILE PATTERN...: no line of FILE matches any PATTERN
-    _f=$1
-    shift
-    for _p in "$@"; do
-        ! grep -q -e "$_p" "$_f" || return 1
-    done
-}
 check "declared firmware that is absent is skipped" lacks "$W/fw.list" emi26/loader.fw
 
 # --- compressed modules -----------------------------------------------------
@@ -598,6 +742,18 @@ cpio -t --quiet <"$W/fake.img" >"$W/fake.early" 2>/dev/null
 check "--host-only: microcode for this CPU's vendor only" \
     has "$W/fake.early" kernel/x86/microcode/AuthenticAMD.bin
 check "--host-only: no microcode of the other vendor" lacks "$W/fake.early" GenuineIntel
+# The same machine with ext4 straight on the virtio disk: --host-only leaves
+# dm-verity out, unless --lockdown (the image then boots only a verity root).
+ln -s ../../devices/pci0000:00/0000:00:02.0/virtio1/block/vda "$S/sys/dev/block/254:0"
+echo "27 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw" >"$S/proc/self/mountinfo"
+HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only --list >"$W/plain-host.ls" 2>/dev/null
+check "--host-only, root not on dm-verity: no dm-verity module" lacks "$W/plain-host.ls" 'dm-verity\.ko'
+check "--host-only, root not on dm-verity: ext4 and virtio_blk" has "$W/plain-host.ls" \
+    "$M/fs/ext4/ext4.ko" "$M/drivers/block/virtio_blk.ko"
+HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only --lockdown --list >"$W/lock-host.ls" 2>/dev/null
+check "--host-only --lockdown: dm-verity is in anyway, with the policy" has "$W/lock-host.ls" \
+    "$M/drivers/md/dm-verity.ko" "$M/drivers/md/dm-mod.ko" "$M/fs/ext4/ext4.ko" etc/hatch/policy
+check "--host-only --lockdown: no shell" no_shell "$W/lock-host.ls"
 echo "27 1 0:31 / / rw,relatime - overlay overlay rw,lowerdir=/a" >"$S/proc/self/mountinfo"
 expect_error "--host-only without a root block device: one line" \
     "hatch: mkinitramfs: --host-only: / is overlay on overlay, not on a block device; build a generic image (without --host-only)" \
