@@ -44,6 +44,9 @@ static const char usage[] =
     "  verity=data=DEV[,hashdev=DEV][,roothash=HEX][,OPTION..]\n"
     "  roothash=HEX systemd.verity_root_data=DEV systemd.verity_root_hash=DEV\n"
     "  systemd.verity_root_options=OPTION[,OPTION..]\n"
+    "An image built with mkinitramfs.sh --lockdown boots only a verified root and\n"
+    "refuses rd.shell, rd.break, init=, rootfstype=, rootflags=, rw, modules-load=,\n"
+    "blacklists, rd.emergency= and weakening verity options.\n"
     "See cmdline-spec.md for every option.\n";
 
 static void print_version(void)

@@ -7,13 +7,15 @@
  *
  *   HATCH-CHECK result= pid= root= rootdev= fstype= mode= proc= sys= dev= run=
  *               argc= argv= env= payload= uptime= unevictable_kb= shmem_kb=
- *               hatch_ms=
+ *               fds= hatch_ms=
  *
  * Values never contain spaces: argv/env bytes that are space, comma, '%' or
  * not printable ASCII are written as %XX. Unknown values are "?".
  * Static buffers only: this must work with nothing but the kernel under it. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -170,6 +172,43 @@ static void put_meminfo(const char *key)
     put("?");
 }
 
+/* The file descriptors this process holds, ascending, e.g. "0,1,2": what
+ * the initramfs let the real init inherit (the listing's own fd left out). */
+static void put_fds(void)
+{
+    char num[16];
+    int fds[64], n = 0, more = 0;
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    if (!d) {
+        put("?");
+        return;
+    }
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.' || atoi(e->d_name) == dirfd(d))
+            continue;
+        if (n < 64)
+            fds[n++] = atoi(e->d_name);
+        else
+            more = 1;
+    }
+    closedir(d);
+    for (int i = 1; i < n; i++) /* insertion sort: a handful of numbers */
+        for (int j = i; j > 0 && fds[j - 1] > fds[j]; j--) {
+            int t = fds[j];
+            fds[j] = fds[j - 1];
+            fds[j - 1] = t;
+        }
+    for (int i = 0; i < n; i++) {
+        snprintf(num, sizeof(num), "%s%d", i ? "," : "", fds[i]);
+        put(num);
+    }
+    if (more)
+        put(",more");
+    if (!n)
+        put("none");
+}
+
 int main(int argc, char **argv)
 {
     /* mountinfo: id parent maj:min root mountpoint opts [optional...] - fstype source superopts */
@@ -238,6 +277,7 @@ int main(int argc, char **argv)
      * read these to see that the initramfs was freed and nothing else. */
     put(" unevictable_kb="); put_meminfo("Unevictable:");
     put(" shmem_kb="); put_meminfo("Shmem:");
+    put(" fds="); put_fds();
     /* hatch leaves its stage timings in /run for the real system. */
     put(" hatch_ms="); put_timing_total();
     line[len++] = '\n';

@@ -77,6 +77,10 @@ flip "$T/vfec-corrupt.img" "$(cat "$T/vfec.img.payloadoffset")"
 # The verity superblock's magic broken.
 cp "$T/vsep.img" "$T/vsep-badsb.img"
 flip "$T/vsep-badsb.img" "$(part_start "$T/vsep.img" 2)"
+# Locked-down images: one with the root hash pinned (poweroff, so a refused
+# boot ends QEMU at once), one with the default action (halt).
+initrd lock --lockdown --lockdown-action poweroff --roothash "$RH_SEP"
+initrd lockhalt --lockdown
 echo "hatch: e2e: images built in $(($(date +%s) - start)) s"
 
 # --- running cases -------------------------------------------------------------
@@ -141,7 +145,7 @@ E='HATCH-CHECK result=ok'
 DEV1=/dev/vda1
 
 # Root forms
-boot root-devname plain std "root=/dev/vda1 $TAIL" --expect "$(ok $DEV1)rootdev=254:1 fstype=ext4 mode=ro .* argc=1 argv=/sbin/init .* hatch_ms=[0-9]+\.[0-9]{3}$"
+boot root-devname plain std "root=/dev/vda1 $TAIL" --expect "$(ok $DEV1)rootdev=254:1 fstype=ext4 mode=ro .* argc=1 argv=/sbin/init .* fds=0,1,2 hatch_ms=[0-9]+\.[0-9]{3}$"
 boot root-uuid plain std "root=UUID=$HATCH_FS_UUID $TAIL" --expect "$(ok $DEV1)"
 boot root-uuid-upper-quoted plain std "root=UUID=\"${HATCH_FS_UUID^^}\" $TAIL" --expect "$(ok $DEV1)"
 boot root-label plain std "root=LABEL=$HATCH_FS_LABEL $TAIL" --expect "$(ok $DEV1)"
@@ -243,7 +247,7 @@ boot comp-xz plain xz "root=/dev/vda1 $TAIL" --expect "$(ok $DEV1)"
 # dm-verity
 VSYS="systemd.verity_root_data=PARTLABEL=$HATCH_PARTLABEL systemd.verity_root_hash=PARTLABEL=$HATCH_HASH_PARTLABEL"
 boot verity-sep-systemd vsep std "roothash=$RH_SEP $VSYS $TAIL" \
-    --expect "hatch: verity: root hash verified" --expect "$(ok /dev/mapper/root)rootdev=253:0 fstype=ext4 mode=ro .*payload=ok:65536"
+    --expect "hatch: verity: root hash verified" --expect "$(ok /dev/mapper/root)rootdev=253:0 fstype=ext4 mode=ro .*payload=ok:65536 .* fds=0,1,2 "
 boot verity-sep-hatch vsep std "verity=data=UUID=$HATCH_FS_UUID,hashdev=PARTUUID=$HATCH_HASH_PARTUUID,roothash=$RH_SEP rw $TAIL" \
     --expect "hatch: rw ignored: a dm-verity root is always mounted read-only" \
     --expect "$(ok /dev/mapper/root).*mode=ro .*payload=ok:65536"
@@ -268,6 +272,83 @@ boot verity-bad-superblock vsep-badsb std "roothash=$RH_SEP $VSYS $TAIL" \
     --expect "hatch: verity: /dev/vda2 at byte 0: no verity superblock \(bad magic\)" --reject "$E"
 boot verity-root-conflict vsep std "root=/dev/vda1 roothash=$RH_SEP $VSYS $TAIL" \
     --expect "hatch: root=/dev/vda1 conflicts with verity" --reject "$E"
+
+# dm-verity cannot be talked out of verification (fail closed)
+VHATCH="verity=data=PARTLABEL=$HATCH_PARTLABEL,hashdev=PARTLABEL=$HATCH_HASH_PARTLABEL,roothash=$RH_SEP"
+NOT_MOUNTED="EXT4-fs \(dm-0\): mounted"
+boot verity-tmpfs-refused vsep std "roothash=$RH_SEP $VSYS rootfstype=tmpfs $TAIL" \
+    --expect "hatch: cannot mount /dev/mapper/root .*tmpfs: not on a block device, refused under verity" \
+    --expect "hatch: powering off" --reject "$E"
+boot verity-overlay-refused vsep std "roothash=$RH_SEP $VSYS rootfstype=overlay rootflags=lowerdir=/:/run init=/bin/sh $TAIL" \
+    --expect "hatch: rootflags=lowerdir=/:/run names another device or a path \(lowerdir=/:/run\)" \
+    --expect "hatch: powering off" --reject "$E" --reject "$PROMPT"
+boot verity-overlay-no-flags vsep std "roothash=$RH_SEP $VSYS rootfstype=overlay $TAIL" \
+    --expect "hatch: cannot mount /dev/mapper/root .*overlay: not on a block device, refused under verity" \
+    --reject "$E"
+boot verity-external-journal-refused vsep std "roothash=$RH_SEP $VSYS rootflags=journal_path=/dev/vda1 $TAIL" \
+    --expect "hatch: rootflags=journal_path=/dev/vda1 names another device" --reject "$E" --reject "$NOT_MOUNTED"
+# A shell at rd.break=switch swaps the mount: the check before the switch
+# sees another st_dev and refuses.
+boot verity-swapped-mount-refused vsep std "roothash=$RH_SEP $VSYS rd.break=switch $TAIL" \
+    --when "$PROMPT" --type 'umount -l /newroot && mount -t tmpfs t /newroot && mkdir -p /newroot/sbin /newroot/dev /newroot/proc /newroot/sys /newroot/run && cp /init /newroot/sbin/init; exit' \
+    --expect "hatch: /newroot is not the filesystem of /dev/dm-0 \(253:0\) but of device 0:[0-9]+; under verity nothing but the verified device becomes the root" \
+    --expect "hatch: powering off" --reject "$E"
+boot verity-ignore-corruption-wrong-hash vsep std "roothash=${RH_SEP:0:63}0 $VSYS systemd.verity_root_options=ignore-corruption $TAIL" \
+    --expect "hatch: verity: root hash does not match the hash tree" --reject "$E" --reject "$NOT_MOUNTED"
+boot verity-empty-value-refused vsep std "$VHATCH root=/dev/vda1 verity= $TAIL" \
+    --expect "hatch: verity: verity= is empty; verity stays on and the boot stops" \
+    --expect "hatch: powering off" --reject "$E" --reject "EXT4-fs \(vda1\): mounted"
+boot verity-bare-roothash-refused vsep std "roothash=$RH_SEP $VSYS root=/dev/vda1 roothash $TAIL" \
+    --expect "hatch: verity: roothash= is empty; verity stays on" --reject "$E"
+boot verity-options-keep-devices vsep std "$VHATCH systemd.verity_root_options=ignore-zero-blocks $TAIL" \
+    --expect "hatch: verity: root data=/dev/vda1 hash=/dev/vda2 " \
+    --expect "$(ok /dev/mapper/root).*payload=ok:65536"
+boot rd-shell-off plain std "root=LABEL=nope rd.timeout=1 rd.shell=off $TAIL" \
+    --expect "hatch: powering off \(rd.emergency=poweroff\)" \
+    --reject "starting the rescue shell" --reject "$PROMPT"
+boot rd-shell-junk plain std "root=LABEL=nope rd.timeout=1 rd.shell=maybe $TAIL" \
+    --expect "hatch: command line: rd.shell=maybe: expected 1/0, yes/no, on/off or true/false; taking it as off" \
+    --expect "hatch: powering off" --reject "starting the rescue shell"
+boot timeout-over-limit plain std "root=/dev/vda1 rd.timeout=2147484 $TAIL" \
+    --expect "hatch: command line: rd.timeout=2147484 is over the limit of 2147483 seconds" \
+    --expect "hatch: waiting up to 30 s for root device" --expect "$(ok $DEV1)"
+
+# Lockdown: the image's policy; each loosening option refused in one line,
+# the failure action fixed, no shell ever.
+LOCKED="hatch: (powering off|halting) \(fixed by this image's lockdown policy\)"
+boot lock-boots vsep lock "$VSYS panic=-1" \
+    --expect "hatch: lockdown: this image boots only a verified root with the root hash it was built for" \
+    --expect "$(ok /dev/mapper/root)rootdev=253:0 fstype=ext4 mode=ro .*payload=ok:65536 .* fds=0,1,2 "
+boot lock-boots-given-hash vsep lockhalt "roothash=$RH_SEP $VSYS panic=-1" \
+    --expect "$(ok /dev/mapper/root).*payload=ok:65536"
+boot lock-no-verity plain lockhalt "root=/dev/vda1 panic=-1" \
+    --expect "hatch: lockdown: no dm-verity root is asked for, and this locked-down image boots only a verified root" \
+    --expect "hatch: halting \(fixed by this image's lockdown policy\)" --expect "reboot: System halted" \
+    --reject "$E"
+boot lock-other-roothash vsep lock "roothash=${RH_SEP:0:63}0 $VSYS panic=-1" \
+    --expect "hatch: verity: the root hash on the command line \(${RH_SEP:0:16}\.\.\.\) is not the one this image is locked to" \
+    --expect "$LOCKED" --reject "$E"
+boot lock-corrupt-data-eio vsep-corrupt lock "$VSYS panic=-1" \
+    --expect "$(ok /dev/mapper/root).*payload=error:EIO"
+lock_refused() { # NAME OPTION MESSAGE
+    boot "lock-refuses-$1" vsep lock "$VSYS $2 panic=-1" \
+        --expect "hatch: lockdown: $3 is refused: this image is locked down" \
+        --expect "$LOCKED" --reject "$E" --reject "$PROMPT" --reject "starting the rescue shell" \
+        --reject "$NOT_MOUNTED"
+}
+lock_refused rd-shell "rd.shell" "rd.shell"
+lock_refused rd-shell-0 "rd.shell=0" "rd.shell"
+lock_refused rd-break "rd.break=pre-mount" "rd.break"
+lock_refused init "init=/bin/sh" "init="
+lock_refused rootfstype "rootfstype=ext4" "rootfstype="
+lock_refused rootflags "rootflags=noatime" "rootflags="
+lock_refused rw "rw" "rw"
+lock_refused modules-load "modules-load=loop" "modules-load="
+lock_refused blacklist "rd.driver.blacklist=dm_verity" "rd.driver.blacklist="
+lock_refused module-blacklist "module_blacklist=loop" "module_blacklist="
+lock_refused emergency "rd.emergency=reboot" "rd.emergency="
+lock_refused ignore-corruption "systemd.verity_root_options=ignore-corruption" "verity option ignore-corruption"
+lock_refused check-at-most-once "systemd.verity_root_options=check-at-most-once" "verity option check-at-most-once"
 
 wait
 
