@@ -20,11 +20,8 @@ static int line_is(const char *l, size_t n, const char *key, const char **val)
     return 1;
 }
 
-int policy_parse(const char *text, size_t len, struct policy *p, char *err, size_t errlen)
+static int parse(const char *text, size_t len, struct policy *p, char *err, size_t errlen)
 {
-    memset(p, 0, sizeof *p);
-    p->lockdown = 1; /* whatever follows, a policy file means lockdown */
-    p->action = EMERG_HALT;
     int seen_lockdown = 0, seen_action = 0, seen_hash = 0, lineno = 0;
 
     if (memchr(text, '\0', len))
@@ -76,6 +73,21 @@ int policy_parse(const char *text, size_t len, struct policy *p, char *err, size
     if (!seen_lockdown)
         return ERR("it does not start with lockdown=1");
     return 0;
+}
+
+int policy_parse(const char *text, size_t len, struct policy *p, char *err, size_t errlen)
+{
+    memset(p, 0, sizeof *p);
+    p->lockdown = 1; /* whatever follows, a policy file means lockdown */
+    p->action = EMERG_HALT;
+    if (parse(text, len, p, err, errlen) == 0)
+        return 0;
+    /* Nothing of a damaged policy is applied but lockdown itself: an action
+     * read before the damage must not stand. */
+    memset(p, 0, sizeof *p);
+    p->lockdown = 1;
+    p->action = EMERG_HALT;
+    return -1;
 }
 
 static void say(policy_fn fn, void *ctx, const char *fmt, ...)

@@ -202,6 +202,8 @@ TEST(policy_parse_strict)
         "lockdown=0\n",
         "lockdown=1\naction=shell\n",
         "lockdown=1\naction=halt\naction=reboot\n",
+        "lockdown=1\naction=poweroff\nbogus=1\n",
+        "lockdown=1\naction=reboot\nroothash=zz\n",
         "lockdown=1\nroothash=abc\n",
         "lockdown=1\nroothash=zz\n",
         "lockdown=1\nroothash=\n",
@@ -213,7 +215,7 @@ TEST(policy_parse_strict)
         memset(&p, 0, sizeof p);
         int r = policy_parse(bad[i], strlen(bad[i]), &p, err, sizeof err);
         /* a damaged policy is still lockdown, halting */
-        if (r != -1 || !p.lockdown || p.action != EMERG_HALT || !err[0])
+        if (r != -1 || !p.lockdown || p.action != EMERG_HALT || p.roothash[0] || !err[0])
             unit_fail(__FILE__, __LINE__, bad[i]);
     }
     const char nul[] = "lockdown=1\n\0action=reboot\n";
