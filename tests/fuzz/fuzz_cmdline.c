@@ -1,0 +1,91 @@
+// fuzz-max-len: 8192
+/* The kernel command line: cmdline_parse on the input (a NUL-terminated
+ * copy; longer than the buffer on purpose, to exercise the cut). */
+#include "cmdline.h"
+#include "fuzz.h"
+
+#include <ctype.h>
+#include <string.h>
+
+static struct cmdline c;
+static const char *in; /* the input as parsed */
+
+/* A value points into c.buf, ends inside it, and is whole: in the input
+ * the byte after it ends a token (or a list item, or a quote), so a value
+ * was never cut short at the buffer's end. */
+static void whole(const char *v, const char *what, int list)
+{
+    if (!v)
+        return;
+    FUZZ_ASSERT(v >= c.buf && v < c.buf + sizeof c.buf, "%s points outside the struct", what);
+    size_t off = (size_t)(v - c.buf), room = sizeof c.buf - off;
+    FUZZ_ASSERT(fuzz_terminated(v, room), "%s is not terminated inside the buffer", what);
+    unsigned char next = (unsigned char)in[off + strlen(v)];
+    FUZZ_ASSERT(!next || isspace(next) || next == '"' || (list && next == ','),
+                "%s '%s' was cut short (next input byte 0x%02x)", what, v, next);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *s = malloc(size + 1);
+    if (!s)
+        return 0;
+    memcpy(s, data, size);
+    s[size] = '\0';
+    in = s;
+    fuzz_input(data, size);
+    cmdline_parse(&c, s);
+
+    FUZZ_ASSERT(c.n_msgs <= CMDLINE_MAX_MSGS, "n_msgs %zu", c.n_msgs);
+    for (size_t i = 0; i < c.n_msgs; i++)
+        FUZZ_ASSERT(fuzz_terminated(c.msgs[i], sizeof c.msgs[i]) && c.msgs[i][0],
+                    "message %zu is not a sentence", i);
+    FUZZ_ASSERT(c.truncated == (strlen(s) > CMDLINE_MAX - 1), "truncated=%d for %zu bytes",
+                c.truncated, strlen(s));
+    FUZZ_ASSERT(!c.truncated || c.n_msgs + c.n_msgs_dropped >= 1, "a cut is not reported");
+
+    whole(c.root, "root", 0);
+    whole(c.init, "init", 0);
+    whole(c.verity, "verity", 0);
+    whole(c.roothash, "roothash", 0);
+    whole(c.verity_data, "verity_data", 0);
+    whole(c.verity_hash, "verity_hash", 0);
+    whole(c.verity_options, "verity_options", 0);
+    if (c.rootflags && *c.rootflags)
+        whole(c.rootflags, "rootflags", 0);
+    FUZZ_ASSERT(c.n_rootfstype <= CMDLINE_MAX_LIST && c.n_modules_load <= CMDLINE_MAX_LIST &&
+                    c.n_blacklist <= CMDLINE_MAX_LIST, "a list overflows");
+    for (size_t i = 0; i < c.n_rootfstype; i++) {
+        whole(c.rootfstype[i], "rootfstype", 1);
+        FUZZ_ASSERT(*c.rootfstype[i], "empty fs type");
+    }
+    for (size_t i = 0; i < c.n_modules_load; i++)
+        whole(c.modules_load[i], "modules-load", 1);
+    for (size_t i = 0; i < c.n_blacklist; i++)
+        whole(c.blacklist[i], "blacklist", 1);
+
+    /* Booleans are 0 or 1, and on only if asked for by name. */
+    FUZZ_ASSERT(c.shell == 0 || c.shell == 1, "shell=%d", c.shell);
+    FUZZ_ASSERT(c.debug == 0 || c.debug == 1, "debug=%d", c.debug);
+    FUZZ_ASSERT(!c.shell || ((c.given >> OPT_SHELL) & 1), "a shell nobody asked for");
+    FUZZ_ASSERT(!c.debug || ((c.given >> OPT_DEBUG) & 1), "debug nobody asked for");
+    FUZZ_ASSERT(c.brk == STAGE_NONE || ((c.given >> OPT_BREAK) & 1), "a break nobody asked for");
+    FUZZ_ASSERT(c.brk >= STAGE_NONE && c.brk <= STAGE_SWITCH, "stage %d", (int)c.brk);
+    FUZZ_ASSERT(c.rw == 0 || (c.rw == 1 && ((c.given >> OPT_RW) & 1)), "rw=%d", c.rw);
+
+    /* Waits fit poll(2)'s int milliseconds. */
+    FUZZ_ASSERT(c.timeout_s >= -1 && c.timeout_s <= CMDLINE_MAX_SECS, "timeout %d", c.timeout_s);
+    FUZZ_ASSERT(c.rootdelay_s >= 0 && c.rootdelay_s <= CMDLINE_MAX_SECS, "rootdelay %d",
+                c.rootdelay_s);
+    FUZZ_ASSERT(c.loglevel >= -1 && c.loglevel <= 7, "loglevel %d", c.loglevel);
+
+    /* given_as names a spelling for every given option, and only those. */
+    for (int o = 0; o < OPT_COUNT; o++)
+        FUZZ_ASSERT(!!((c.given >> o) & 1) == !!c.given_as[o], "given/given_as disagree for %d", o);
+    FUZZ_ASSERT(!c.verity_empty || (c.given & (1ul << OPT_VERITY | 1ul << OPT_ROOTHASH |
+                                               1ul << OPT_VERITY_DATA | 1ul << OPT_VERITY_HASH |
+                                               1ul << OPT_VERITY_OPTIONS)),
+                "verity_empty without a verity option");
+    free(s);
+    return 0;
+}
