@@ -19,12 +19,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_DEVS 128
 #define MAX_UNMATCHED 64
 
 static int uev_fd = -1;
-static struct blockdev devs[MAX_DEVS];
-static size_t n_devs;
+static struct blockdev *devs; /* grown as devices appear: no device is dropped */
+static size_t n_devs, cap_devs;
 static char unmatched[MAX_UNMATCHED][96];
 static size_t n_unmatched, n_unmatched_more;
 
@@ -177,11 +176,20 @@ static void add_blockdev(const char *name)
             devs[i] = d; /* changed (e.g. new partition table): re-probed */
             return;
         }
-    if (n_devs < MAX_DEVS) {
-        devs[n_devs++] = d;
-        log_debug("block device %s (%u:%u) type=%s uuid=%s label=%s partuuid=%s", d.name,
-                  d.major, d.minor, d.type, d.uuid, d.label, d.partuuid);
+    if (n_devs == cap_devs) {
+        size_t cap = cap_devs ? 2 * cap_devs : 64;
+        struct blockdev *nd = realloc(devs, cap * sizeof *devs);
+        if (!nd) {
+            log_err("out of memory keeping block device %s (%zu seen); it cannot be the root",
+                    name, n_devs);
+            return;
+        }
+        devs = nd;
+        cap_devs = cap;
     }
+    devs[n_devs++] = d;
+    log_debug("block device %s (%u:%u) type=%s uuid=%s label=%s partuuid=%s", d.name, d.major,
+              d.minor, d.type, d.uuid, d.label, d.partuuid);
 }
 
 static void remove_blockdev(const char *name)
@@ -266,6 +274,11 @@ void devices_coldplug(void)
 
 void devices_coldplug_all(void)
 {
+    /* A shell before the modules stage (rd.break=cmdline or =modules) has
+     * no libkmod yet: the devices present are left for devices_wait, not
+     * marked done without a driver. */
+    if (!modules_ready())
+        return;
     if (!modaliases_done)
         coldplug_modaliases(NULL, 0, NULL);
     modaliases_done = 1;
@@ -288,7 +301,10 @@ static void drain_events(void)
 {
     char buf[8192];
     for (;;) {
-        ssize_t r = recv(uev_fd, buf, sizeof buf - 1, MSG_DONTWAIT);
+        struct sockaddr_nl from;
+        socklen_t fl = sizeof from;
+        ssize_t r = recvfrom(uev_fd, buf, sizeof buf - 1, MSG_DONTWAIT, (struct sockaddr *)&from,
+                             &fl);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
@@ -300,6 +316,10 @@ static void drain_events(void)
             }
             return;
         }
+        /* Only the kernel (port 0) speaks for devices: any process may
+         * send to the uevent group. */
+        if (fl != sizeof from || from.nl_pid != 0)
+            continue;
         buf[r] = '\0';
         struct uevent ev;
         if (uevent_parse(buf, (size_t)r, &ev) == 0)

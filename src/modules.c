@@ -162,6 +162,11 @@ int modules_load_file(const char *path)
     return failed ? -EIO : 0;
 }
 
+int modules_ready(void)
+{
+    return ctx != NULL;
+}
+
 void modules_exit(void)
 {
     if (ctx)

@@ -20,6 +20,9 @@ int module_load(const char *name_or_alias, const char *why);
  * error. Returns 0 or the first -errno. */
 int modules_load_file(const char *path);
 
+/* Is libkmod set up (modules_init succeeded and modules_exit not called)? */
+int modules_ready(void);
+
 void modules_exit(void);
 
 #endif

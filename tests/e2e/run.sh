@@ -219,6 +219,24 @@ boot initramfs-freed plain std "root=/dev/vda1 rw rd.break=switch $TAIL" \
     --when "$PROMPT" --type 'mkdir /keep && mount -t tmpfs tmpfs /keep && dd if=/dev/zero of=/keep/f bs=1M count=8 2>/dev/null; exit' \
     --expect "$(ok $DEV1).*mode=rw .*payload=ok:"
 
+# rd.break before the modules stage, with the root behind a controller whose
+# driver only modalias loading brings (virtio-scsi): exiting the shell must
+# boot as without the break.
+scsi() { # IMAGE: QEMU options for a virtio-scsi disk
+    printf '%s\n' --qemu -device --qemu virtio-scsi-pci,id=scsi0 \
+        --qemu -drive --qemu "file=$1,if=none,id=sd0,format=raw,snapshot=on" \
+        --qemu -device --qemu scsi-hd,drive=sd0,bus=scsi0.0
+}
+mapfile -t SCSI < <(scsi "$T/plain.img")
+boot scsi-root - std "root=UUID=$HATCH_FS_UUID $TAIL" "${SCSI[@]}" --expect "$(ok /dev/sda1)"
+for stage in cmdline modules; do
+    # shellcheck disable=SC2016
+    boot "rd-break-$stage-scsi" - std "root=UUID=$HATCH_FS_UUID rd.break=$stage $TAIL" "${SCSI[@]}" \
+        --when "$PROMPT" --type 'echo BREAK-$((40+2)); exit' \
+        --expect "hatch: rd.break: stopping before stage '$stage'" --expect "BREAK-42" \
+        --expect "$(ok /dev/sda1)"
+done
+
 # Logging levels: rd.debug adds the probe lines; quiet keeps progress off the
 # console (hatch logs it at priority 6) but not failures (priority 3).
 boot log-debug plain std "root=/dev/vda1 rd.debug $TAIL" \
