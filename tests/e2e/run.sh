@@ -368,6 +368,14 @@ lock_refused emergency "rd.emergency=reboot" "rd.emergency="
 lock_refused ignore-corruption "systemd.verity_root_options=ignore-corruption" "verity option ignore-corruption"
 lock_refused check-at-most-once "systemd.verity_root_options=check-at-most-once" "verity option check-at-most-once"
 
+# More cases, one concern a file (each builds the images it needs, then
+# calls boot like the cases above).
+for cases in tests/e2e/cases-*.sh; do
+    [ -e "$cases" ] || continue
+    # shellcheck source=/dev/null
+    . "$cases"
+done
+
 wait
 
 # --- report --------------------------------------------------------------------
