@@ -213,13 +213,16 @@ int devices_refresh(const char *name, struct blockdev *out)
 }
 
 static void drain_events(void);
-static int all_found(const struct devspec *specs, size_t n, struct blockdev *found);
+static int all_found(const struct devspec *specs, size_t n, struct blockdev *found,
+                     struct blockdev *other);
 
 /* Modaliases of every device on every bus, as udev's coldplug would find
  * them; /sys/bus/X/devices/Y/modalias covers what can need a driver. With
  * specs, stop as soon as they are all found: the boot needs its root, and
- * the real system's udev loads the rest. Returns 1 if stopped early. */
-static int coldplug_modaliases(const struct devspec *specs, size_t n, struct blockdev *found)
+ * the real system's udev loads the rest. Returns what all_found last said
+ * (1 found, -1 ambiguous; 0 if it went through every device). */
+static int coldplug_modaliases(const struct devspec *specs, size_t n, struct blockdev *found,
+                               struct blockdev *other)
 {
     DIR *buses = opendir("/sys/bus");
     struct dirent *b, *e;
@@ -244,7 +247,7 @@ static int coldplug_modaliases(const struct devspec *specs, size_t n, struct blo
             load_for_alias(alias);
             if (specs) {
                 drain_events();
-                done = all_found(specs, n, found);
+                done = all_found(specs, n, found, other);
             }
         }
         closedir(dd);
@@ -280,7 +283,7 @@ void devices_coldplug_all(void)
     if (!modules_ready())
         return;
     if (!modaliases_done)
-        coldplug_modaliases(NULL, 0, NULL);
+        coldplug_modaliases(NULL, 0, NULL, NULL);
     modaliases_done = 1;
 }
 
@@ -334,36 +337,48 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int all_found(const struct devspec *specs, size_t n, struct blockdev *found)
+/* 1 when every spec has exactly one match (found[i]); 0 while any is
+ * missing; -1 when one matches two devices (found[i] and other[i]). */
+static int all_found(const struct devspec *specs, size_t n, struct blockdev *found,
+                     struct blockdev *other)
 {
     size_t ok = 0;
+    int ambiguous = 0;
     for (size_t i = 0; i < n; i++) {
-        int k = devspec_find(&specs[i], devs, n_devs);
-        if (k >= 0) {
-            found[i] = devs[k];
-            ok++;
+        int second, k = devspec_find_unique(&specs[i], devs, n_devs, &second);
+        other[i].name[0] = '\0';
+        if (k < 0)
+            continue;
+        found[i] = devs[k];
+        ok++;
+        if (second >= 0) {
+            other[i] = devs[second];
+            ambiguous = 1;
         }
     }
-    return ok == n;
+    return ambiguous ? -1 : ok == n;
 }
 
-int devices_wait(const struct devspec *specs, size_t n, int timeout_ms, struct blockdev *found)
+int devices_wait(const struct devspec *specs, size_t n, int timeout_ms, struct blockdev *found,
+                 struct blockdev *other)
 {
     long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
 
     for (;;) {
         drain_events();
-        if (all_found(specs, n, found))
-            return 0;
+        int f = all_found(specs, n, found, other);
+        if (f)
+            return f > 0 ? 0 : -EEXIST;
         if (!modaliases_done) {
             /* Drivers for the devices present, until what we wait for shows
              * up; later devices get theirs from their uevents. */
             modaliases_done = 1;
-            if (coldplug_modaliases(specs, n, found)) {
+            f = coldplug_modaliases(specs, n, found, other);
+            if (f > 0)
                 log_info("found what the boot needs; the real system loads the drivers "
                          "of the other devices");
-                return 0;
-            }
+            if (f)
+                return f > 0 ? 0 : -EEXIST;
             continue;
         }
         int wait = -1;

@@ -21,8 +21,11 @@ void devices_coldplug_all(void);
 /* Wait until every spec is found; found[i] receives the match. timeout_ms
  * < 0 waits forever. The first call loads the modules of the devices
  * present, by modalias, until the specs are found; devices that appear
- * later get theirs from their uevents. Returns 0, or -ETIMEDOUT. */
-int devices_wait(const struct devspec *specs, size_t n, int timeout_ms, struct blockdev *found);
+ * later get theirs from their uevents. Returns 0; -ETIMEDOUT; or -EEXIST
+ * when a spec matches two devices present: found[i] and other[i] (other[i]
+ * has an empty name for the specs that are not ambiguous). */
+int devices_wait(const struct devspec *specs, size_t n, int timeout_ms, struct blockdev *found,
+                 struct blockdev *other);
 
 /* Re-read one block device by kernel name (e.g. a dm device just made). */
 int devices_refresh(const char *name, struct blockdev *out);

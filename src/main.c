@@ -174,7 +174,10 @@ static int parse_spec(const char *role, const char *value, struct devspec *spec)
     return 0;
 }
 
-/* Wait for n devices; on timeout say which are missing and what was seen. */
+#define WAIT_MAX 3 /* data, hash and FEC devices */
+
+/* Wait for n (at most WAIT_MAX) devices; on timeout say which are missing
+ * and what was seen, and refuse a spec that two devices match. */
 static int wait_for(const struct devspec *specs, const char *const *roles, size_t n,
                     struct blockdev *found)
 {
@@ -191,15 +194,22 @@ static int wait_for(const struct devspec *specs, const char *const *roles, size_
         else
             log_info("waiting up to %d s for %s %s", timeout_s, roles[i], what);
     }
-    int r = devices_wait(specs, n, cmd.rootwait ? -1 : timeout_s * 1000, found);
+    struct blockdev other[WAIT_MAX];
+    int r = devices_wait(specs, n, cmd.rootwait ? -1 : timeout_s * 1000, found, other);
     for (size_t i = 0; i < n; i++) {
         devspec_describe(&specs[i], what, sizeof what);
         if (r == 0) {
             log_info("%s %s is /dev/%s (TYPE=%s)", roles[i], what, found[i].name,
                      found[i].type[0] ? found[i].type : "unknown");
+        } else if (r == -EEXIST) {
+            if (other[i].name[0])
+                log_err("%s %s is ambiguous: /dev/%s and /dev/%s both match; not guessing: "
+                        "name it by a tag they do not share (PARTUUID=, see the devices "
+                        "below) or by /dev/NAME, or remove the other device",
+                        roles[i], what, found[i].name, other[i].name);
         } else if (r == -ETIMEDOUT) {
-            struct blockdev d;
-            if (devices_wait(&specs[i], 1, 0, &d) == 0)
+            struct blockdev d, o;
+            if (devices_wait(&specs[i], 1, 0, &d, &o) != -ETIMEDOUT)
                 continue;
             log_err("%s %s did not appear within %d s; check it against the devices below, "
                     "or give rootwait / rd.timeout= for slow devices",
@@ -209,17 +219,17 @@ static int wait_for(const struct devspec *specs, const char *const *roles, size_
             return r;
         }
     }
-    if (r == -ETIMEDOUT)
+    if (r == -ETIMEDOUT || r == -EEXIST)
         devices_report();
     return r;
 }
 
 static int find_verity_root(struct blockdev *root)
 {
-    struct devspec specs[3];
-    struct blockdev found[3];
-    const char *roles[3] = {"verity data device"};
-    const char *values[3] = {vcfg.data};
+    struct devspec specs[WAIT_MAX];
+    struct blockdev found[WAIT_MAX];
+    const char *roles[WAIT_MAX] = {"verity data device"};
+    const char *values[WAIT_MAX] = {vcfg.data};
     size_t n = 1;
     int ih = 0, ifec = -1;
     if (vcfg.hash) {
@@ -274,6 +284,8 @@ static int find_root(struct blockdev *root)
     }
     if (parse_spec("root", cmd.root, &spec) < 0)
         return -EINVAL;
+    spec.types = cmd.rootfstype;
+    spec.ntypes = cmd.n_rootfstype;
     int r = wait_for(&spec, &role, 1, root);
     timing_mark("root");
     return r;

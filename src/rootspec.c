@@ -190,22 +190,61 @@ int devspec_match(const struct devspec *spec, const struct blockdev *dev)
     return 0;
 }
 
-int devspec_find(const struct devspec *spec, const struct blockdev *devs, size_t n)
+/* The device spec names when base device i matches: i itself, or with
+ * PARTNROFF the partition that much further on the same disk; -1 if none. */
+static int target_of(const struct devspec *spec, const struct blockdev *devs, size_t n, size_t i)
 {
+    if (spec->kind != SPEC_PARTUUID || spec->partnroff == 0)
+        return (int)i;
+    if (!devs[i].partno)
+        return -1;
+    int want = devs[i].partno + spec->partnroff;
+    for (size_t j = 0; j < n; j++)
+        if (devs[j].partno == want && !strcmp(devs[j].disk, devs[i].disk))
+            return (int)j;
+    return -1;
+}
+
+static int type_ok(const char *type, const char *const *types, size_t ntypes)
+{
+    for (size_t i = 0; i < ntypes; i++)
+        if (!strcmp(types[i], type))
+            return 1;
+    return ntypes == 0;
+}
+
+int devspec_find_unique(const struct devspec *spec, const struct blockdev *devs, size_t n,
+                        int *second)
+{
+    /* Two distinct matches at most, of all and of those of a given type:
+     * the type only ever tells duplicates apart, it never hides the one
+     * device that matches (blkid's "ext4" for rootfstype=ext3, say). */
+    int all[2] = {-1, -1}, typed[2] = {-1, -1}, n_all = 0, n_typed = 0;
     for (size_t i = 0; i < n; i++) {
         if (!devspec_match(spec, &devs[i]))
             continue;
-        if (spec->kind != SPEC_PARTUUID || spec->partnroff == 0)
-            return (int)i;
-        /* The partition partnroff further on the same disk. */
-        if (!devs[i].partno)
-            return -1;
-        int want = devs[i].partno + spec->partnroff;
-        for (size_t j = 0; j < n; j++)
-            if (devs[j].partno == want && !strcmp(devs[j].disk, devs[i].disk))
-                return (int)j;
-        return -1;
+        int t = target_of(spec, devs, n, i);
+        if (t < 0)
+            continue;
+        if (n_all < 2 && (n_all == 0 || all[0] != t))
+            all[n_all++] = t;
+        if (spec->ntypes && type_ok(devs[t].type, spec->types, spec->ntypes) && n_typed < 2 &&
+            (n_typed == 0 || typed[0] != t))
+            typed[n_typed++] = t;
     }
+    if (n_all == 2 && n_typed == 1) {
+        *second = -1;
+        return typed[0];
+    }
+    *second = all[1];
+    return all[0];
+}
+
+int devspec_find(const struct devspec *spec, const struct blockdev *devs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (devspec_match(spec, &devs[i]))
+            return target_of(spec, devs, n, i);
     return -1;
 }
 

@@ -19,6 +19,11 @@ struct devspec {
     char value[128];    /* name without /dev/, or the tag's value (unquoted) */
     unsigned major, minor;
     int partnroff;      /* PARTUUID=.../PARTNROFF=n: partition n further on */
+    /* Set by the caller, not the parser: the filesystem types the device
+     * may have (rootfstype=), another constraint that can tell two
+     * devices with the same tag apart. NULL/0: any. */
+    const char *const *types;
+    size_t ntypes;
 };
 
 /* Everything hatch knows of one block device; strings empty when unknown. */
@@ -42,8 +47,17 @@ int devspec_parse(const char *s, struct devspec *out, char *err, size_t errlen);
  * case-insensitively for UUIDs, exactly for labels. */
 int devspec_match(const struct devspec *spec, const struct blockdev *dev);
 
-/* Find spec among n devices, honouring PARTNROFF. Returns the index or -1. */
+/* Find spec among n devices, honouring PARTNROFF. Returns the index of
+ * the first match or -1. */
 int devspec_find(const struct devspec *spec, const struct blockdev *devs, size_t n);
+
+/* Find spec among n devices, counting only devices whose TYPE is one of
+ * spec->types (when given). Returns the index of a match or -1; *second is
+ * -1 when that match is the only one, else the index of another (a cloned
+ * disk, two sticks with one label): the caller must refuse rather than
+ * guess. */
+int devspec_find_unique(const struct devspec *spec, const struct blockdev *devs, size_t n,
+                        int *second);
 
 /* Human form of the spec for messages, e.g. "UUID=abcd...". */
 void devspec_describe(const struct devspec *spec, char *buf, size_t len);

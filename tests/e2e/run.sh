@@ -219,6 +219,16 @@ boot initramfs-freed plain std "root=/dev/vda1 rw rd.break=switch $TAIL" \
     --when "$PROMPT" --type 'mkdir /keep && mount -t tmpfs tmpfs /keep && dd if=/dev/zero of=/keep/f bs=1M count=8 2>/dev/null; exit' \
     --expect "$(ok $DEV1).*mode=rw .*payload=ok:"
 
+# Two disks with the same filesystem UUID (a cloned disk): refused, naming
+# both, unless the spec names a tag they do not share, or a device.
+boot dup-uuid-refused plain std "root=UUID=$HATCH_FS_UUID $TAIL" --disk "$T/mbr.img" \
+    --expect "hatch: root device UUID=$HATCH_FS_UUID is ambiguous: /dev/vd[ab]1 and /dev/vd[ab]1 both match; not guessing" \
+    --expect "hatch:   vdb1 +254:17 TYPE=ext4 UUID=$HATCH_FS_UUID .*PARTUUID=$HATCH_MBR_PARTUUID" \
+    --expect "hatch: powering off" --reject "$E"
+boot dup-uuid-by-partuuid plain std "root=PARTUUID=$HATCH_MBR_PARTUUID $TAIL" --disk "$T/mbr.img" \
+    --expect "$(ok /dev/vdb1)"
+boot dup-uuid-by-name plain std "root=/dev/vdb1 $TAIL" --disk "$T/plain.img" --expect "$(ok /dev/vdb1)"
+
 # rd.break before the modules stage, with the root behind a controller whose
 # driver only modalias loading brings (virtio-scsi): exiting the shell must
 # boot as without the break.

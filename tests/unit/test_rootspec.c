@@ -135,3 +135,56 @@ TEST(rootspec_by_path_nul_escape)
     CHECK(sp.kind == SPEC_LABEL);
     CHECK_STR(sp.value, "a\001b/c");
 }
+
+/* A cloned disk: two devices share the filesystem's UUID and label (one
+ * with another partition UUID and type), and a stick shares the label. */
+static const struct blockdev dups[] = {
+    {.name = "vda1", .major = 254, .minor = 1, .disk = "vda", .partno = 1, .type = "ext4",
+     .uuid = "u-1", .label = "root", .partuuid = "p-a1"},
+    {.name = "vda2", .major = 254, .minor = 2, .disk = "vda", .partno = 2, .type = "ext4",
+     .uuid = "u-2", .partuuid = "p-a2"},
+    {.name = "vdb1", .major = 254, .minor = 17, .disk = "vdb", .partno = 1, .type = "xfs",
+     .uuid = "U-1", .label = "root", .partuuid = "p-b1"},
+    {.name = "vdb2", .major = 254, .minor = 18, .disk = "vdb", .partno = 2, .type = "ext4",
+     .uuid = "u-3", .partuuid = "p-b2"},
+    {.name = "sda", .major = 8, .minor = 0, .type = "vfat", .label = "root"},
+};
+
+static const char *unique(const char *s, const char *const *types, size_t nt, const char **two)
+{
+    struct devspec sp = parse_ok(s);
+    sp.types = types;
+    sp.ntypes = nt;
+    int second, i = devspec_find_unique(&sp, dups, sizeof dups / sizeof *dups, &second);
+    *two = second < 0 ? NULL : dups[second].name;
+    return i < 0 ? NULL : dups[i].name;
+}
+
+TEST(rootspec_ambiguous_tags)
+{
+    const char *two;
+    /* UUIDs compare case-insensitively: u-1 and U-1 are the same tag */
+    CHECK_STR(unique("UUID=u-1", NULL, 0, &two), "vda1");
+    CHECK_STR(two, "vdb1");
+    CHECK_STR(unique("LABEL=root", NULL, 0, &two), "vda1");
+    CHECK_STR(two, "vdb1");
+    /* a tag they do not share is unique */
+    CHECK_STR(unique("PARTUUID=p-b1", NULL, 0, &two), "vdb1");
+    CHECK(two == NULL);
+    CHECK_STR(unique("/dev/vdb1", NULL, 0, &two), "vdb1");
+    CHECK(two == NULL);
+    /* rootfstype= is a constraint too: only one of them is xfs */
+    static const char *const xfs[] = {"xfs"}, *const ext3[] = {"ext3"};
+    CHECK_STR(unique("UUID=u-1", xfs, 1, &two), "vdb1");
+    CHECK(two == NULL);
+    /* ... but it never hides the only match (blkid says ext4, the user
+     * wrote ext3), and it cannot settle what it does not tell apart */
+    CHECK_STR(unique("UUID=u-2", ext3, 1, &two), "vda2");
+    CHECK(two == NULL);
+    CHECK_STR(unique("UUID=u-1", ext3, 1, &two), "vda1");
+    CHECK_STR(two, "vdb1");
+    /* PARTNROFF counts from the one partition with that UUID */
+    CHECK_STR(unique("PARTUUID=p-a1/PARTNROFF=1", NULL, 0, &two), "vda2");
+    CHECK(two == NULL);
+    CHECK(unique("UUID=nope", NULL, 0, &two) == NULL && two == NULL);
+}
