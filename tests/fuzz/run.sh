@@ -62,7 +62,7 @@ stop() {
     done
     wait
 }
-trap 'stop; exit 130' INT TERM
+trap 'stop; echo "fuzz: interrupted"; exit 130' INT TERM
 
 finished() {
     k=0
