@@ -74,7 +74,9 @@ finished() {
 
 count=0
 for t in $targets; do count=$((count + 1)); done
-echo "fuzz: $count targets, ${FUZZ_S} s each, $FUZZ_JOBS at a time"
+plural=s
+[ "$count" = 1 ] && plural=""
+echo "fuzz: $count target$plural, ${FUZZ_S} s each, $FUZZ_JOBS at a time"
 
 started=0
 for t in $targets; do
