@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 # shellcheck source=qemu/disk-ids.sh
 . qemu/disk-ids.sh
 
-T=build/test/e2e
+T=${HATCH_E2E_DIR:-build/test/e2e} # a separate dir lets two runs go side by side
 K=build/kernel
 KVER=$(cat "$K/kver")
 JOBS=${HATCH_E2E_JOBS:-2}
@@ -143,6 +143,7 @@ post_initramfs_freed() {
 
 E='HATCH-CHECK result=ok'
 DEV1=/dev/vda1
+VSYS="systemd.verity_root_data=PARTLABEL=$HATCH_PARTLABEL systemd.verity_root_hash=PARTLABEL=$HATCH_HASH_PARTLABEL"
 
 # Root forms
 boot root-devname plain std "root=/dev/vda1 $TAIL" --expect "$(ok $DEV1)rootdev=254:1 fstype=ext4 mode=ro .* argc=1 argv=/sbin/init .* fds=0,1,2 hatch_ms=[0-9]+\.[0-9]{3}$"
@@ -239,13 +240,19 @@ scsi() { # IMAGE: QEMU options for a virtio-scsi disk
 }
 mapfile -t SCSI < <(scsi "$T/plain.img")
 boot scsi-root - std "root=UUID=$HATCH_FS_UUID $TAIL" "${SCSI[@]}" --expect "$(ok /dev/sda1)"
-for stage in cmdline modules; do
+for stage in cmdline modules root mount switch; do
     # shellcheck disable=SC2016
     boot "rd-break-$stage-scsi" - std "root=UUID=$HATCH_FS_UUID rd.break=$stage $TAIL" "${SCSI[@]}" \
         --when "$PROMPT" --type 'echo BREAK-$((40+2)); exit' \
         --expect "hatch: rd.break: stopping before stage '$stage'" --expect "BREAK-42" \
         --expect "$(ok /dev/sda1)"
 done
+mapfile -t VSCSI < <(scsi "$T/vsep.img")
+# shellcheck disable=SC2016
+boot rd-break-verity-scsi - std "roothash=$RH_SEP $VSYS rd.break=verity $TAIL" "${VSCSI[@]}" \
+    --when "$PROMPT" --type 'echo BREAK-$((40+2)); exit' \
+    --expect "hatch: rd.break: stopping before stage 'verity'" --expect "BREAK-42" \
+    --expect "$(ok /dev/mapper/root).*payload=ok:65536"
 
 # Logging levels: rd.debug adds the probe lines; quiet keeps progress off the
 # console (hatch logs it at priority 6) but not failures (priority 3).
@@ -273,7 +280,6 @@ boot comp-lz4 plain lz4 "root=/dev/vda1 $TAIL" --expect "$(ok $DEV1)"
 boot comp-xz plain xz "root=/dev/vda1 $TAIL" --expect "$(ok $DEV1)"
 
 # dm-verity
-VSYS="systemd.verity_root_data=PARTLABEL=$HATCH_PARTLABEL systemd.verity_root_hash=PARTLABEL=$HATCH_HASH_PARTLABEL"
 boot verity-sep-systemd vsep std "roothash=$RH_SEP $VSYS $TAIL" \
     --expect "hatch: verity: root hash verified" --expect "$(ok /dev/mapper/root)rootdev=253:0 fstype=ext4 mode=ro .*payload=ok:65536 .* fds=0,1,2 "
 boot verity-sep-hatch vsep std "verity=data=UUID=$HATCH_FS_UUID,hashdev=PARTUUID=$HATCH_HASH_PARTUUID,roothash=$RH_SEP rw $TAIL" \
