@@ -2,9 +2,23 @@
 # Build a small, reproducible test disk image for hatch's QEMU tests.
 #
 # usage: qemu/mkdisk.sh -o IMAGE -i CHECKINIT [-l LAYOUT]
+#        qemu/mkdisk.sh -o IMAGE -l blank|blank-gpt|blank-mbr [-s MIB] [-n N]
 #   LAYOUT: plain (default) | verity-sep | verity-fec | verity-inline | mbr | twoparts
 #   | norun   (verity-fec: verity-sep plus FEC parity, 2 roots, on p3;
 #   norun: plain without a /run directory on the root)
+#
+# Small filler disks, for tests with hundreds of devices (no -i needed):
+#   blank      MIB MiB of zeros (sparse), no partition table
+#   blank-gpt  GPT with one partition (no filesystem), sectors 64 up to half
+#              the disk; disk GUID 5ca1ab1e-0000-4000-8000-NNNNNNNNNNNN,
+#              partition UUID 5ca1ab1e-0001-4000-8000-NNNNNNNNNNNN, name
+#              "filler-N" (N in hex, 12 digits, in the UUIDs)
+#   blank-mbr  DOS table with one partition (type 83), same place; disk
+#              identifier 0x5ca1NNNN, so its PARTUUID is 5ca1nnnn-01
+#   -s MIB     size (default 1); only for the blank layouts
+#   -n N       number (0-65535, default 0) that makes the identifiers
+#              unique: give every filler disk of a machine its own
+#   They never carry any identifier of the real root (qemu/disk-ids.sh).
 #
 # Needs no root and no loop devices: the filesystem is made in a plain file
 # by mke2fs -d, the partition table is written by sfdisk straight into the
@@ -28,21 +42,67 @@ here=$(dirname "$0")
 # shellcheck source=qemu/disk-ids.sh disable=SC1091  # followed with shellcheck -x from the repo root
 . "$here/disk-ids.sh"
 
-out="" init="" layout=plain
-while getopts o:i:l: opt; do
+out="" init="" layout=plain size="" num=""
+while getopts o:i:l:s:n: opt; do
     case $opt in
         o) out=$OPTARG ;;
         i) init=$OPTARG ;;
         l) layout=$OPTARG ;;
-        *) die "usage: mkdisk.sh -o IMAGE -i CHECKINIT [-l plain|verity-sep|verity-fec|verity-inline|mbr|twoparts|norun]" ;;
+        s) size=$OPTARG ;;
+        n) num=$OPTARG ;;
+        *) die "usage: mkdisk.sh -o IMAGE -i CHECKINIT [-l plain|verity-sep|verity-fec|verity-inline|mbr|twoparts|norun], or -o IMAGE -l blank|blank-gpt|blank-mbr [-s MIB] [-n N]" ;;
     esac
 done
-{ [ -n "$out" ] && [ -n "$init" ]; } || die "usage: mkdisk.sh -o IMAGE -i CHECKINIT [-l LAYOUT]"
-[ -f "$init" ] || die "check init $init not found (build it first)"
 case $layout in
-    plain | verity-sep | verity-fec | verity-inline | mbr | twoparts | norun) ;;
+    plain | verity-sep | verity-fec | verity-inline | mbr | twoparts | norun)
+        [ -z "$size$num" ] || die "-s and -n are only for the blank layouts" ;;
+    blank | blank-gpt | blank-mbr) ;;
     *) die "unknown layout '$layout'" ;;
 esac
+
+# blank*: filler disks, made without staging a root (fast: tests make hundreds).
+blank() {
+    [ -n "$out" ] || die "usage: mkdisk.sh -o IMAGE -l $layout [-s MIB] [-n N]"
+    : "${size:=1}"
+    case $size in '' | *[!0-9]* | 0*) die "-s wants a whole number of MiB (1 or more)" ;; esac
+    : "${num:=0}"
+    case $num in 0) ;; *[!0-9]* | 0*) die "-n wants a number from 0 to 65535" ;; esac
+    [ "$num" -le 65535 ] || die "-n wants a number from 0 to 65535"
+    for t in sfdisk truncate; do
+        command -v "$t" >/dev/null 2>&1 || die "$t not found"
+    done
+    btmp="$out.tmp.$$"
+    trap 'rm -f "$btmp" "$btmp.log"' EXIT
+    trap 'exit 130' INT TERM
+    rm -f "$out.roothash" "$out.hashoffset" "$out.verity" "$out.payloadoffset"
+    rm -f "$btmp"
+    truncate -s "${size}M" "$btmp"
+    hex=$(printf '%012x' "$num")
+    # Half the disk from sector 64: inside GPT's usable area for any size.
+    part="start=64, size=$((size * 1024))"
+    case $layout in
+    blank-gpt)
+        script=$(printf 'label: gpt\nlabel-id: 5ca1ab1e-0000-4000-8000-%s\n%s, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, uuid=5ca1ab1e-0001-4000-8000-%s, name="filler-%s"' \
+            "$hex" "$part" "$hex" "$num") ;;
+    blank-mbr)
+        script=$(printf 'label: dos\nlabel-id: 0x5ca1%04x\n%s, type=83' "$num" "$part") ;;
+    *) script="" ;;
+    esac
+    if [ -n "$script" ]; then
+        printf '%s\n' "$script" | sfdisk -q --no-reread --no-tell-kernel "$btmp" >"$btmp.log" 2>&1 || {
+            cat "$btmp.log" >&2
+            die "sfdisk failed on $btmp"
+        }
+    fi
+    rm -f "$btmp.log"
+    mv "$btmp" "$out"
+    echo "hatch: mkdisk: $out ($layout, $(stat -c %s "$out") bytes)"
+    exit 0
+}
+case $layout in blank*) blank ;; esac
+
+{ [ -n "$out" ] && [ -n "$init" ]; } || die "usage: mkdisk.sh -o IMAGE -i CHECKINIT [-l LAYOUT]"
+[ -f "$init" ] || die "check init $init not found (build it first)"
 for t in mke2fs debugfs sfdisk dd truncate; do
     command -v "$t" >/dev/null 2>&1 || die "$t not found"
 done
