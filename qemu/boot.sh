@@ -1,12 +1,19 @@
 #!/bin/bash
 # Boot a kernel + initramfs in QEMU and check the serial log.
 #
-# usage: qemu/boot.sh --kernel F --initrd F [--disk IMG]... --append "CMDLINE"
-#          [--timeout SEC] [--log FILE] [--expect REGEX]... [--reject REGEX]...
-#          [--monitor SOCK] [--icount] [--live] [--qemu ARG]...
+# usage: qemu/boot.sh --kernel F --initrd F [--disk IMG]... [--scsi IMG]...
+#          --append "CMDLINE" [--timeout SEC] [--log FILE] [--expect REGEX]...
+#          [--reject REGEX]... [--monitor SOCK] [--icount] [--live] [--qemu ARG]...
 #
 #   --disk IMG     virtio-blk disk (vda, vdb, ... in order). Opened with
 #                  snapshot=on: the guest's writes never reach IMG.
+#   --scsi IMG     scsi-hd disk on one virtio-scsi controller (id "hscsi",
+#                  added with the first --scsi), snapshot=on as for --disk.
+#                  The Nth --scsi (from 0) is target N % 256, LUN N / 256,
+#                  in the order given: for "the root on the last of 200
+#                  disks". Repeatable, hundreds of times if need be. The
+#                  kernel names them sda, sdb, ... in the order its
+#                  asynchronous probes happen, not necessarily this one.
 #   --append       kernel command line; "console=ttyS0 " is put first (so
 #                  it stays before any "--" in it). Nothing
 #                  else is (add panic=-1 yourself to make a panic end QEMU).
@@ -49,7 +56,7 @@ die() {
 
 kernel="" initrd="" append="" timeout=120 log="" monitor="" icount=0 live=0
 when="" smp=1
-disks=() expects=() rejects=() extra=() hmp=() types=()
+disks=() scsis=() expects=() rejects=() extra=() hmp=() types=()
 while [ $# -gt 0 ]; do
     case $1 in
         --icount | --live) ;;
@@ -59,6 +66,7 @@ while [ $# -gt 0 ]; do
         --kernel) kernel=$2; shift 2 ;;
         --initrd) initrd=$2; shift 2 ;;
         --disk) disks+=("$2"); shift 2 ;;
+        --scsi) scsis+=("$2"); shift 2 ;;
         --append) append=$2; shift 2 ;;
         --timeout) timeout=$2; shift 2 ;;
         --log) log=$2; shift 2 ;;
@@ -78,7 +86,7 @@ done
 [ -n "$kernel" ] || die "--kernel is required"
 [ -f "$kernel" ] || die "kernel $kernel not found"
 [ -z "$initrd" ] || [ -f "$initrd" ] || die "initrd $initrd not found"
-for d in ${disks[@]+"${disks[@]}"}; do
+for d in ${disks[@]+"${disks[@]}"} ${scsis[@]+"${scsis[@]}"}; do
     [ -f "$d" ] || die "disk $d not found"
 done
 case $timeout in '' | *[!0-9]*) die "--timeout wants whole seconds" ;; esac
@@ -126,6 +134,15 @@ for d in ${disks[@]+"${disks[@]}"}; do
     # QEMU splits -drive options at commas; doubling escapes them in names.
     args+=(-drive "file=${d//,/,,},if=virtio,format=raw,snapshot=on")
 done
+if [ ${#scsis[@]} -gt 0 ]; then
+    args+=(-device "virtio-scsi-pci,id=hscsi")
+    n=0
+    for d in "${scsis[@]}"; do
+        args+=(-drive "file=${d//,/,,},if=none,id=hscsi-d$n,format=raw,snapshot=on"
+            -device "scsi-hd,drive=hscsi-d$n,bus=hscsi.0,scsi-id=$((n % 256)),lun=$((n / 256))")
+        n=$((n + 1))
+    done
+fi
 if [ -n "$monitor" ]; then
     rm -f "$monitor"
     args+=(-monitor "unix:${monitor//,/,,},server=on,wait=off"
