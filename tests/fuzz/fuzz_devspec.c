@@ -164,6 +164,59 @@ static void check_roundtrip(const struct devspec *sp, const char *desc)
                 again.partnroff, sp->major, sp->minor, sp->partnroff);
 }
 
+/* devspec_find_unique against a model: the distinct devices the spec
+ * names (through PARTNROFF from each matching base). Two or more and it
+ * must say so, unless the types leave exactly one; one and it is that one,
+ * whatever the types; none and it finds none. */
+static void check_unique(struct devspec sp, const char *const *types, size_t ntypes)
+{
+    int names[NDEVS], n = 0, typed = 0, typed_one = -1;
+    sp.types = types;
+    sp.ntypes = ntypes;
+    for (size_t i = 0; i < NDEVS; i++) {
+        if (!devspec_match(&sp, &devs[i]))
+            continue;
+        int t = (int)i;
+        if (sp.kind == SPEC_PARTUUID && sp.partnroff) {
+            t = -1;
+            for (size_t j = 0; devs[i].partno && j < NDEVS; j++)
+                if (devs[j].partno == devs[i].partno + sp.partnroff &&
+                    !strcmp(devs[j].disk, devs[i].disk))
+                    t = (int)j;
+        }
+        int seen = t < 0;
+        for (int k = 0; k < n && !seen; k++)
+            seen = names[k] == t;
+        if (seen)
+            continue;
+        names[n++] = t;
+        for (size_t k = 0; k < ntypes; k++)
+            if (!strcmp(devs[t].type, types[k])) {
+                typed++;
+                typed_one = t;
+                break;
+            }
+    }
+    int second, r = devspec_find_unique(&sp, devs, NDEVS, &second);
+    if (n == 0) {
+        FUZZ_ASSERT(r == -1 && second == -1, "unique found %d/%d where nothing matches", r,
+                    second);
+    } else if (n == 1) {
+        FUZZ_ASSERT(r == names[0] && second == -1, "the only match %s became %d/%d",
+                    devs[names[0]].name, r, second);
+    } else if (ntypes && typed == 1) {
+        FUZZ_ASSERT(r == typed_one && second == -1, "types settle on %s, got %d/%d",
+                    devs[typed_one].name, r, second);
+    } else {
+        FUZZ_ASSERT(r >= 0 && second >= 0 && r != second, "%d devices match but unique gave "
+                    "%d/%d", n, r, second);
+        int ok_r = 0, ok_s = 0;
+        for (int k = 0; k < n; k++)
+            ok_r |= names[k] == r, ok_s |= names[k] == second;
+        FUZZ_ASSERT(ok_r && ok_s, "unique named a device that does not match");
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_input(data, size);
@@ -208,6 +261,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     check_roundtrip(&sp, full);
     check_find(&sp);
+    static const char *const ext4[] = {"ext4"}, *const two[] = {"vfat", "squashfs"};
+    check_unique(sp, NULL, 0);
+    check_unique(sp, ext4, 1);
+    check_unique(sp, two, 2);
     free(s);
     return 0;
 }

@@ -126,6 +126,36 @@ static void try_len(const char *opts, unsigned long flags0, size_t len, const ch
     free(data);
 }
 
+/* mountopts_foreign on the filesystem data: under verity it must catch
+ * every item that names another device or a path, and name a real item. */
+static void check_foreign(const char *data)
+{
+    static const char *const keys[] = {"journal_dev", "journal_path", "logdev", "rtdev",
+                                       "device",      "lowerdir",     "upperdir", "workdir",
+                                       "datadir"};
+    int want = 0;
+    for (const char *p = data; *p && !want;) {
+        size_t l = strcspn(p, ","), kl = strcspn(p, ",=");
+        if (kl < l && p[kl + 1] == '/')
+            want = 1;
+        for (size_t i = 0; i < sizeof keys / sizeof *keys && !want; i++)
+            want = strlen(keys[i]) == kl && !strncmp(keys[i], p, kl);
+        p += l;
+        if (*p)
+            p++;
+    }
+    char out[64 + 8];
+    memset(out, 0x5a, sizeof out);
+    int r = mountopts_foreign(data, out, 64);
+    FUZZ_ASSERT(r == want, "mountopts_foreign said %d for '%s'", r, data);
+    for (size_t i = 64; i < sizeof out; i++)
+        FUZZ_ASSERT(out[i] == 0x5a, "mountopts_foreign wrote past its buffer");
+    if (r) {
+        FUZZ_ASSERT(fuzz_terminated(out, 64) && out[0], "foreign item is not a string");
+        FUZZ_ASSERT(strstr(data, out) != NULL, "foreign item '%s' is not in the data", out);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
 {
     fuzz_input(in, size);
@@ -160,6 +190,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t size)
     try_len(opts, flags0, need + 1, want, want_flags, items);
     if (need > 1)
         try_len(opts, flags0, need - 1, want, want_flags, items);
+
+    char *data = malloc(need + 1);
+    if (data) {
+        unsigned long fl = flags0;
+        if (mountopts_parse(opts, &fl, data, need + 1) == 0)
+            check_foreign(data);
+        check_foreign(opts); /* raw text too: any string is a valid input */
+        free(data);
+    }
 
     /* NULL opts: nothing to do, data emptied */
     char d[4] = "xyz";

@@ -78,6 +78,23 @@ static void table_checks(void)
                     v.roothash);
         FUZZ_ASSERT(!strncmp(t, "1 254:1 254:2 ", 14), "table devices: %s", t);
     }
+    /* Size check: never passes a tree that cannot fit, whatever the
+     * offsets (the arithmetic must not wrap into a pass). */
+    uint64_t sizes[] = {0, 4096, 4096000, 1ull << 40, UINT64_MAX};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
+        for (size_t j = 0; j < sizeof sizes / sizeof *sizes; j++)
+            for (int same = 0; same < 2; same++) {
+                if (verity_check_sizes(&v, &p, sizes[i], sizes[j], same, err, sizeof err) < 0)
+                    continue;
+                unsigned __int128 need =
+                    ((unsigned __int128)verity_hash_start(&v, &p) + verity_tree_blocks(&p)) *
+                    p.hash_block_size;
+                FUZZ_ASSERT(need <= sizes[j], "tree of %llu bytes passed on a %llu-byte device",
+                            (unsigned long long)need, (unsigned long long)sizes[j]);
+                FUZZ_ASSERT(sizes[i] >= p.data_blocks * p.data_block_size, "data too small");
+                FUZZ_ASSERT(!same || v.hash_offset >= p.data_blocks * p.data_block_size,
+                            "hash tree inside the data");
+            }
     static const char *const weak[] = {"ignore_corruption", "restart_on_corruption",
                                        "panic_on_corruption", "ignore_zero_blocks",
                                        "check_at_most_once"};
