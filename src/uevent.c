@@ -1,7 +1,19 @@
 #include "uevent.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A decimal number that fits an int, else -1 (atoi's overflow is
+ * undefined behaviour, and only the kernel is trusted to send these). */
+static int number(const char *v)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    return end == v || *end || errno || n < 0 || n > INT_MAX ? -1 : (int)n;
+}
 
 int uevent_parse(const char *buf, size_t len, struct uevent *ev)
 {
@@ -30,9 +42,9 @@ int uevent_parse(const char *buf, size_t len, struct uevent *ev)
             else if (KEY("DEVTYPE")) ev->devtype = v;
             else if (KEY("MODALIAS")) ev->modalias = v;
             else if (KEY("DM_NAME")) ev->dm_name = v;
-            else if (KEY("MAJOR")) ev->major = atoi(v);
-            else if (KEY("MINOR")) ev->minor = atoi(v);
-            else if (KEY("PARTN")) ev->partn = atoi(v);
+            else if (KEY("MAJOR")) ev->major = number(v);
+            else if (KEY("MINOR")) ev->minor = number(v);
+            else if (KEY("PARTN")) ev->partn = number(v);
 #undef KEY
         }
         p = nul + 1;

@@ -73,3 +73,12 @@ TEST(uevent_parse_modalias_truncated_tail)
     CHECK(uevent_parse(m, sizeof m, &ev) == 0);
     CHECK(ev.modalias == NULL);
 }
+
+TEST(uevent_parse_numbers_bounded)
+{
+    static const char m[] = "add@/d\0ACTION=add\0DEVPATH=/d\0MAJOR=99999999999\0MINOR=-3\0"
+                            "PARTN=2x";
+    struct uevent ev;
+    CHECK(uevent_parse(m, sizeof m, &ev) == 0);
+    CHECK(ev.major == -1 && ev.minor == -1 && ev.partn == -1);
+}
