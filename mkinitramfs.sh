@@ -85,7 +85,14 @@ Build a hatch initramfs for one kernel.
                  $SYSCONF_HOOKDIR, then the shipped hooks (SCRIPTDIR/hooks or
                  SCRIPTDIR/../lib/hatch/hooks)
   --host-only    only what this machine's root device, root filesystem and
-                 keyboard need (fails if / is not on a block device)
+                 keyboard need (fails if / is not on a block device);
+                 implies --check-root
+  --check-root   refuse (exit status 3, no image written) when this
+                 machine's root is on a layer the init cannot set up yet:
+                 dm-crypt/LUKS, LVM, mdraid, multipath, btrfs over several
+                 devices, any device-mapper target but dm-verity. For images
+                 meant to boot this machine; the kernel hook passes it.
+                 Does nothing when / is not on a block device (container)
   --lockdown     a locked-down image for verified boot: writes
                  /etc/hatch/policy, which makes the init refuse any boot
                  without dm-verity and any option that loosens it; leaves
@@ -130,6 +137,7 @@ MODULES_ARG=
 INIT_ARG=
 HOOKDIRS_ARG=
 HOST_ONLY=0
+CHECK_ROOT=0
 LIST=0
 LIST_HOOKS=0
 LOCKDOWN=0
@@ -155,6 +163,7 @@ while [ $# -gt 0 ]; do
     --hookdir) need_arg "$1" $#; HOOKDIRS_ARG="$HOOKDIRS_ARG
 $2"; shift 2 ;;
     --host-only) HOST_ONLY=1; shift ;;
+    --check-root) CHECK_ROOT=1; shift ;;
     --lockdown) LOCKDOWN=1; shift ;;
     --roothash) need_arg "$1" $#; ROOTHASH=$2; ROOTHASH_SET=1; shift 2 ;;
     --lockdown-action) need_arg "$1" $#; LOCKDOWN_ACTION=$2; LOCKDOWN_ACTION_SET=1; shift 2 ;;
@@ -518,34 +527,101 @@ walk_up() {
     done
 }
 
+# unsupported LAYER DEVICE: the root's chain holds a layer the init cannot
+# set up (it sets up dm-verity only).
+unsupported() {
+    printf '%s on %s\n' "$1" "$2" >>"$WORK/host.unsupported"
+}
+
+# dm_verity_table NAME: true when every target of dm device NAME is verity.
+# Reading a table needs root and dmsetup; without them it is unknown (false).
+dm_verity_table() {
+    [ -z "$SYSROOT" ] && [ -n "$1" ] || return 1
+    _ds=$(find_tool dmsetup) || return 1
+    _t=$("$_ds" table -- "$1" 2>/dev/null) || return 1
+    [ -n "$_t" ] && [ -z "$(printf '%s\n' "$_t" | awk '$3 != "verity"')" ]
+}
+
 # walk_block DIR: everything the block device at sysfs DIR needs, including
-# the devices below device-mapper and md.
+# the devices below device-mapper and md; layers the init cannot set up go
+# to $WORK/host.unsupported.
 walk_block() {
     for s in "$1"/slaves/*; do
         [ -e "$s" ] || continue
         (walk_block "$(sysfs_dir "$s")")
     done
-    if [ -r "$1/dm/uuid" ]; then
-        case $(cat "$1/dm/uuid") in
-        CRYPT-*) echo dm_crypt ;;
-        VERITY-*) echo dm_verity ;;
+    _bn=${1##*/}
+    if [ -d "$1/dm" ]; then
+        _u=$(cat "$1/dm/uuid" 2>/dev/null) || _u=
+        _nm=$(cat "$1/dm/name" 2>/dev/null) || _nm=
+        _dev="$_bn${_nm:+ (/dev/mapper/$_nm)}"
+        case $_u in
+        HATCH-VERITY-* | CRYPT-VERITY-*) echo dm_verity ;;
+        CRYPT-LUKS1-*) unsupported "dm-crypt (LUKS1)" "$_dev" ;;
+        CRYPT-LUKS2-*) unsupported "dm-crypt (LUKS2)" "$_dev" ;;
+        CRYPT-PLAIN-*) unsupported "dm-crypt (plain)" "$_dev" ;;
+        CRYPT-BITLK-*) unsupported "dm-crypt (BitLocker)" "$_dev" ;;
+        CRYPT-TCRYPT-*) unsupported "dm-crypt (TrueCrypt)" "$_dev" ;;
+        CRYPT-INTEGRITY-*) unsupported "dm-integrity" "$_dev" ;;
+        CRYPT-*) _k=${_u#CRYPT-} && unsupported "dm-crypt (${_k%%-*})" "$_dev" ;;
+        LVM-*) unsupported "LVM" "$_dev" ;;
+        mpath-*) unsupported "multipath" "$_dev" ;;
+        part[0-9]*-*) unsupported "a device-mapper partition" "$_dev" ;;
+        *)
+            if dm_verity_table "$_nm"; then
+                echo dm_verity
+            else
+                unsupported "device-mapper (${_u:+uuid $_u, }not dm-verity)" "$_dev"
+            fi
+            ;;
         esac
         echo dm_mod
     fi
-    if [ -r "$1/md/level" ]; then
-        cat "$1/md/level"
-        echo md_mod
+    if [ -d "$1/md" ]; then
+        unsupported "mdraid ($(cat "$1/md/level" 2>/dev/null || echo md))" "/dev/$_bn"
+    elif [ -e "$1/partition" ] && [ -d "${1%/*}/md" ]; then
+        _p=${1%/*}
+        unsupported "mdraid ($(cat "$_p/md/level" 2>/dev/null || echo md))" "/dev/${_p##*/} (partition $_bn)"
     fi
     walk_up "$1"
 }
 
+# host_fail MSG: --host-only cannot go on; --check-root alone skips the
+# check (an image is not tied to this machine's root when / is not on a
+# block device, e.g. in a container or chroot).
+host_fail() {
+    [ "$HOST_ONLY" = 1 ] || { note "--check-root: $*; root not checked"; return 0; }
+    die "--host-only: $*"
+}
+
+# root_layers DEV FSTYPE: refuse (exit status 3) when the root's chain holds
+# a layer the init cannot set up. Reads $WORK/host.unsupported from
+# walk_block and adds a btrfs spanning more than one device.
+root_layers() {
+    if [ "$2" = btrfs ]; then
+        for _bd in "$SYSROOT"/sys/fs/btrfs/*/devices; do
+            [ -e "$_bd/${1##*/}" ] || continue
+            _nd=$(find "$_bd" -mindepth 1 -maxdepth 1 | wc -l)
+            if [ "$_nd" -gt 1 ]; then
+                _bu=${_bd%/devices}
+                unsupported "btrfs over $_nd devices (filesystem ${_bu##*/})" "/dev/${1##*/}"
+            fi
+        done
+    fi
+    [ -s "$WORK/host.unsupported" ] || return 0
+    _layers=$(awk '!seen[$0]++ { printf "%s%s", (n++ ? ", " : ""), $0 }' "$WORK/host.unsupported")
+    printf 'hatch: %s: the root filesystem is on %s: the hatch init cannot set that up yet; no image written\n' \
+        "$PROG" "$_layers" >&2
+    exit 3
+}
+
 host_detect() {
     mi=$SYSROOT/proc/self/mountinfo
-    [ -r "$mi" ] || die "--host-only: cannot read $mi"
+    [ -r "$mi" ] || { host_fail "cannot read $mi"; return 0; }
     # The last mount on / is the visible one.
     rootline=$(awk '$5 == "/" { mm = $3; for (i = 7; i < NF; i++) if ($i == "-") { fs = $(i + 1); src = $(i + 2); break } }
         END { if (mm != "") print mm, fs, src }' "$mi")
-    [ -n "$rootline" ] || die "--host-only: no mount of / in $mi"
+    [ -n "$rootline" ] || { host_fail "no mount of / in $mi"; return 0; }
     set -f
     # shellcheck disable=SC2086 # split into MAJ:MIN FSTYPE SOURCE
     set -- $rootline
@@ -568,8 +644,9 @@ host_detect() {
             ;;
         esac
     fi
-    [ -n "$dev" ] || die "--host-only: / is $rfs on $rsrc, not on a block device; build a generic image (without --host-only)"
+    [ -n "$dev" ] || { host_fail "/ is $rfs on $rsrc, not on a block device; build a generic image (without --host-only)"; return 0; }
     note "host root: $rfs on $rsrc ($dev)"
+    : >"$WORK/host.unsupported"
     {
         walk_block "$dev"
         echo "fs-$rfs"
@@ -582,6 +659,8 @@ host_detect() {
             done
         fi
     } >"$WORK/host.aliases"
+    root_layers "$dev" "$rfs"
+    [ "$HOST_ONLY" = 1 ] || return 0
     # Resolve with the target kernel's modules; unknown aliases are fine
     # (buses, built-in drivers).
     sort -u "$WORK/host.aliases" | sed '/^$/d' >"$WORK/host.sorted"
@@ -597,7 +676,7 @@ host_detect() {
     note "host modules: $HOST_MODULES"
 }
 
-if [ "$HOST_ONLY" = 1 ]; then
+if [ "$HOST_ONLY" = 1 ] || [ "$CHECK_ROOT" = 1 ]; then
     host_detect
 fi
 

@@ -713,7 +713,7 @@ mkdir -p "$S/proc/self" "$S/proc/bus/input" "$S/sys/dev/block" "$S/sys/class/blo
     "$S/$PCI/0000:00:14.0/usb1/1-1/1-1:1.0/0003:046D:C31C.0001/input/input5"
 echo "pci:v00001AF4d00001042sv00001AF4sd00001042bc01sc80i00" >"$S/$PCI/0000:00:02.0/modalias"
 echo "virtio:d00000002v00001AF4" >"$S/$PCI/0000:00:02.0/virtio1/modalias"
-echo "VERITY-0123456789abcdef-root" >"$S/sys/devices/virtual/block/dm-0/dm/uuid"
+echo "HATCH-VERITY-root" >"$S/sys/devices/virtual/block/dm-0/dm/uuid"
 ln -s ../../../../pci0000:00/0000:00:02.0/virtio1/block/vda "$S/sys/devices/virtual/block/dm-0/slaves/vda"
 ln -s ../../devices/virtual/block/dm-0 "$S/sys/dev/block/253:0"
 echo "pci:v00008086d0000A36Dsv00008086sd00007270bc0Csc03i30" >"$S/$PCI/0000:00:14.0/modalias"
@@ -759,6 +759,104 @@ expect_error "--host-only without a root block device: one line" \
     "hatch: mkinitramfs: --host-only: / is overlay on overlay, not on a block device; build a generic image (without --host-only)" \
     env HATCH_SYSROOT="$S" sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only -o "$W/err.img"
 
+# Root chains the init cannot set up (it sets up dm-verity only): refused
+# before anything is written, one line naming layer and device, exit status 3.
+DMV=sys/devices/virtual/block
+VDA=../../../../pci0000:00/0000:00:02.0/virtio1/block/vda
+# fake_dm N UUID NAME SLAVE-LINK: dm-N (253:N) over the device SLAVE-LINK
+# points at (relative to dm-N/slaves).
+fake_dm() {
+    rm -rf "${S:?}/$DMV/dm-$1"
+    mkdir -p "$S/$DMV/dm-$1/dm" "$S/$DMV/dm-$1/slaves"
+    if [ -n "$2" ]; then printf '%s\n' "$2" >"$S/$DMV/dm-$1/dm/uuid"; else : >"$S/$DMV/dm-$1/dm/uuid"; fi
+    printf '%s\n' "$3" >"$S/$DMV/dm-$1/dm/name"
+    ln -s "$4" "$S/$DMV/dm-$1/slaves/${4##*/}"
+    ln -sfn "../../devices/virtual/block/dm-$1" "$S/sys/dev/block/253:$1"
+    ln -sfn "../../devices/virtual/block/dm-$1" "$S/sys/class/block/dm-$1"
+}
+# root_on MAJ:MIN FSTYPE SOURCE: the fake machine's / is there.
+root_on() {
+    echo "27 1 $1 / / rw,relatime shared:1 - $2 $3 rw" >"$S/proc/self/mountinfo"
+}
+# refused NAME LAYERS ARGS...: the fake machine's root is on LAYERS; the
+# generator refuses with one line and writes nothing.
+refused() {
+    _rn=$1 _rl=$2
+    shift 2
+    expect_error "$_rn" \
+        "hatch: mkinitramfs: the root filesystem is on $_rl: the hatch init cannot set that up yet; no image written" \
+        env HATCH_SYSROOT="$S" sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" "$@" -o "$W/err.img"
+}
+ln -sfn ../../devices/pci0000:00/0000:00:02.0/virtio1/block/vda "$S/sys/class/block/vda"
+LUKS="dm-crypt (LUKS2) on dm-1 (/dev/mapper/cryptroot)"
+fake_dm 1 CRYPT-LUKS2-0123456789abcdef0123456789abcdef-cryptroot cryptroot "$VDA"
+root_on 253:1 ext4 /dev/mapper/cryptroot
+refused "--host-only refuses a root on LUKS2" "$LUKS" --host-only
+if command -v busybox >/dev/null 2>&1; then
+    expect_error "--host-only refuses a root on LUKS2 (busybox ash)" \
+        "hatch: mkinitramfs: the root filesystem is on $LUKS: the hatch init cannot set that up yet; no image written" \
+        env HATCH_SYSROOT="$S" busybox ash "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only -o "$W/err.img"
+fi
+echo previous >"$W/keep.img"
+HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only -o "$W/keep.img" 2>/dev/null
+rc=$?
+check "refused root: exit status 3 and an existing OUT untouched (rc $rc)" \
+    [ "$rc" -eq 3 ] && [ "$(cat "$W/keep.img")" = previous ]
+refused "--check-root (generic image) refuses a root on LUKS2" "$LUKS" --check-root
+refused "--host-only --list refuses a root on LUKS2 too" "$LUKS" --host-only --list
+fake_dm 1 CRYPT-LUKS1-0123-cryptroot cryptroot "$VDA"
+refused "--host-only refuses a root on LUKS1" "dm-crypt (LUKS1) on dm-1 (/dev/mapper/cryptroot)" --host-only
+fake_dm 1 CRYPT-PLAIN-cryptroot cryptroot "$VDA"
+refused "--host-only refuses a root on plain dm-crypt" "dm-crypt (plain) on dm-1 (/dev/mapper/cryptroot)" --host-only
+fake_dm 1 CRYPT-LUKS2-0123-cryptroot cryptroot "$VDA"
+fake_dm 2 LVM-Xy7abcDEFghiJKLmnoPQRstuVWXyz012345678abcdefghijklmnopqrstuvw vg-root ../../dm-1
+root_on 253:2 ext4 /dev/mapper/vg-root
+refused "--host-only refuses LVM on LUKS, naming both" "$LUKS, LVM on dm-2 (/dev/mapper/vg-root)" --host-only
+fake_dm 2 LVM-Xy7abc vg-root "$VDA"
+refused "--host-only refuses a root on LVM" "LVM on dm-2 (/dev/mapper/vg-root)" --host-only
+fake_dm 3 "" mylinear "$VDA"
+root_on 253:3 ext4 /dev/mapper/mylinear
+refused "--host-only refuses a dm device that is not dm-verity (no uuid)" \
+    "device-mapper (not dm-verity) on dm-3 (/dev/mapper/mylinear)" --host-only
+fake_dm 3 mpath-3600508b400105e210000900000490000 mpatha "$VDA"
+refused "--host-only refuses a root on multipath" "multipath on dm-3 (/dev/mapper/mpatha)" --host-only
+fake_dm 4 HATCH-VERITY-root root ../../dm-1
+root_on 253:4 erofs /dev/mapper/root
+refused "--host-only refuses dm-verity over LUKS (names LUKS)" "$LUKS" --host-only
+fake_dm 4 CRYPT-VERITY-0123456789abcdef-root root "$VDA"
+HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only --list >"$W/cv.ls" 2>"$W/cv.err"
+check "--host-only accepts systemd's dm-verity (CRYPT-VERITY-)" has "$W/cv.ls" "$M/drivers/md/dm-verity.ko"
+# mdraid: the array, and a partition of it.
+mkdir -p "$S/$DMV/md0/md" "$S/$DMV/md0/slaves" "$S/$DMV/md0/md0p1"
+echo raid1 >"$S/$DMV/md0/md/level"
+ln -sfn "$VDA" "$S/$DMV/md0/slaves/vda"
+echo 1 >"$S/$DMV/md0/md0p1/partition"
+ln -sfn ../../devices/virtual/block/md0 "$S/sys/dev/block/9:0"
+ln -sfn ../../devices/virtual/block/md0/md0p1 "$S/sys/dev/block/259:0"
+root_on 9:0 ext4 /dev/md0
+refused "--host-only refuses a root on mdraid" "mdraid (raid1) on /dev/md0" --host-only
+root_on 259:0 ext4 /dev/md0p1
+refused "--host-only refuses a root on a partition of an md array" "mdraid (raid1) on /dev/md0 (partition md0p1)" --host-only
+# btrfs: an anonymous device number; the source names the device.
+BFS=sys/fs/btrfs/5b1e2c6e-0c2d-4a57-9f0e-0123456789ab
+mkdir -p "$S/$BFS/devices"
+ln -sfn ../../../../devices/pci0000:00/0000:00:02.0/virtio1/block/vda "$S/$BFS/devices/vda"
+root_on 0:33 btrfs /dev/vda
+HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only --list >"$W/b1.ls" 2>"$W/b1.err"
+check "--host-only accepts a single-device btrfs" has "$W/b1.ls" "$M/fs/btrfs/btrfs.ko"
+mkdir -p "$S/$PCI/0000:00:03.0/virtio2/block/vdb"
+ln -sfn ../../../../devices/pci0000:00/0000:00:03.0/virtio2/block/vdb "$S/$BFS/devices/vdb"
+refused "--host-only refuses a btrfs over two devices" \
+    "btrfs over 2 devices (filesystem ${BFS##*/}) on /dev/vda" --host-only
+refused "--check-root refuses a btrfs over two devices" \
+    "btrfs over 2 devices (filesystem ${BFS##*/}) on /dev/vda" --check-root -H base
+rm -rf "${S:?}/sys/fs/btrfs"
+root_on 0:31 overlay overlay
+HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --check-root -H base --list >"$W/cr.ls" 2>"$W/cr.err"
+check "--check-root with / not on a block device (container): builds, silently" \
+    [ -s "$W/cr.ls" ] && [ ! -s "$W/cr.err" ]
+root_on 254:0 ext4 /dev/vda
+
 # --- install and the Debian kernel hooks ------------------------------------
 D=$W/dest
 DESTDIR=$D PREFIX=/usr INIT=$INIT sh mk/install.sh --kernel-hook >/dev/null 2>"$W/install.err"
@@ -780,9 +878,27 @@ check "kernel hooks installed only on request" test ! -e "$W/dest2/etc/kernel"
 mkdir -p "$W/boot"
 printf 'HATCH_ARGS="-b %s -H base,verity -c gzip"\n' "$KROOT" >"$W/default-hatch"
 HATCH_MKINITRAMFS=$D/usr/sbin/hatch-mkinitramfs HATCH_BOOTDIR=$W/boot HATCH_CONFIG=$W/default-hatch \
-    DEB_MAINT_PARAMS="configure 1.0" "$D/etc/kernel/postinst.d/zz-hatch" "$KVER" "/boot/vmlinuz-$KVER" 2>/dev/null
+    HATCH_SYSROOT=$S DEB_MAINT_PARAMS="configure 1.0" "$D/etc/kernel/postinst.d/zz-hatch" "$KVER" "/boot/vmlinuz-$KVER" 2>/dev/null
 check "postinst.d hook writes /boot/initrd.img-KVER (config honoured: gzip)" \
     [ "$(magic "$W/boot/initrd.img-$KVER")" = gzip ]
+# This machine's root on LUKS: the generator refuses, the existing initrd
+# (initramfs-tools') stays, and the kernel package still installs.
+root_on 253:1 ext4 /dev/mapper/cryptroot
+echo initramfs-tools >"$W/boot/initrd.img-$KVER"
+HATCH_MKINITRAMFS=$D/usr/sbin/hatch-mkinitramfs HATCH_BOOTDIR=$W/boot HATCH_CONFIG=$W/default-hatch \
+    HATCH_SYSROOT=$S DEB_MAINT_PARAMS="configure 1.0" "$D/etc/kernel/postinst.d/zz-hatch" "$KVER" 2>"$W/hook-luks.err"
+rc=$?
+check "postinst.d hook, root on LUKS: exit 0, existing initrd untouched, nothing else in /boot" \
+    [ "$rc" -eq 0 ] && [ "$(cat "$W/boot/initrd.img-$KVER")" = initramfs-tools ] && [ "$(ls -A "$W/boot")" = "initrd.img-$KVER" ]
+check "postinst.d hook, root on LUKS: says why and that the initrd was kept" \
+    grep -q "the root filesystem is on $LUKS" "$W/hook-luks.err"
+rm -f "$W/boot/initrd.img-$KVER"
+HATCH_MKINITRAMFS=$D/usr/sbin/hatch-mkinitramfs HATCH_BOOTDIR=$W/boot HATCH_CONFIG=$W/default-hatch \
+    HATCH_SYSROOT=$S DEB_MAINT_PARAMS="configure 1.0" "$D/etc/kernel/postinst.d/zz-hatch" "$KVER" 2>/dev/null
+rc=$?
+check "postinst.d hook, root on LUKS, no initrd to keep: fails (exit $rc), writes nothing" \
+    [ "$rc" -eq 3 ] && [ -z "$(ls -A "$W/boot")" ]
+root_on 254:0 ext4 /dev/vda
 rm -f "$W/boot/initrd.img-$KVER"
 HATCH_MKINITRAMFS=$D/usr/sbin/hatch-mkinitramfs HATCH_BOOTDIR=$W/boot HATCH_CONFIG=$W/default-hatch \
     DEB_MAINT_PARAMS="abort-upgrade 1.0" "$D/etc/kernel/postinst.d/zz-hatch" "$KVER" 2>/dev/null
