@@ -149,7 +149,7 @@ scale_measure() { # DISKS: sets s_find s_kern s_hatch (medians, ms), s_runs, s_d
     done
     # shellcheck disable=SC2086  # lists of numbers
     s_find=$(median $finds) s_kern=$(median $kerns) s_hatch=$(median $hatchs)
-    s_runs=$finds
+    s_runs=${finds# }
     # Block devices: the disks, the partitions of two fillers in three, the root's.
     f1=$((nd - 1))
     s_devs=$((nd + f1 - (f1 + 2) / 3 + 1))
