@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -77,6 +79,8 @@ static int read_small(const char *path, char *buf, size_t len)
     return (int)r;
 }
 
+static long long now_ms(void);
+
 static void note_unmatched(const char *alias)
 {
     for (size_t i = 0; i < n_unmatched; i++)
@@ -104,12 +108,10 @@ static void tag(blkid_probe pr, const char *name, char *dst, size_t len)
         scopy(dst, len, v);
 }
 
-static void probe_tags(struct blockdev *d)
+static void probe_here(struct blockdev *d)
 {
     char path[64];
     snprintf(path, sizeof path, "/dev/%s", d->name);
-    d->type[0] = d->uuid[0] = d->label[0] = d->partuuid[0] = d->partlabel[0] = '\0';
-
     blkid_probe pr = blkid_new_probe_from_filename(path);
     if (!pr) {
         log_debug("cannot open %s for probing", path);
@@ -130,6 +132,76 @@ static void probe_tags(struct blockdev *d)
             tag(pr, "PTTYPE", d->type, sizeof d->type);
     }
     blkid_free_probe(pr);
+}
+
+#define PROBE_TIMEOUT_MS 10000
+
+/* libblkid parses the superblocks of whatever is plugged in (any USB
+ * stick); inside PID 1 a parser crash would kill PID 1 and panic the
+ * kernel. So each device is probed in a child that hands its tags back
+ * through a pipe: a crash or a hang costs that device's tags, not the
+ * machine. */
+static void probe_tags(struct blockdev *d)
+{
+    int p[2];
+    d->type[0] = d->uuid[0] = d->label[0] = d->partuuid[0] = d->partlabel[0] = '\0';
+    if (pipe2(p, O_CLOEXEC) < 0) {
+        probe_here(d);
+        return;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(p[0]);
+        close(p[1]);
+        probe_here(d); /* no process to spare: the old way beats no tags */
+        return;
+    }
+    if (pid == 0) {
+        close(p[0]);
+        probe_here(d);
+        ssize_t w = write(p[1], d, sizeof *d); /* < PIPE_BUF: one atomic write */
+        _exit(w == (ssize_t)sizeof *d ? 0 : 1);
+    }
+    close(p[1]);
+    struct blockdev got;
+    size_t have = 0;
+    long long deadline = now_ms() + PROBE_TIMEOUT_MS;
+    const char *why = NULL;
+    while (have < sizeof got) {
+        struct pollfd pfd = {.fd = p[0], .events = POLLIN};
+        long long left = deadline - now_ms();
+        int r = left > 0 ? poll(&pfd, 1, (int)left) : 0;
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            why = "took more than 10 s";
+            kill(pid, SIGKILL);
+            break;
+        }
+        ssize_t n = read(p[0], (char *)&got + have, sizeof got - have);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        have += (size_t)n;
+    }
+    close(p[0]);
+    int st = 0;
+    /* A child stuck in the kernel (a dead disk) may not die at once;
+     * then it is left for the real init to reap. */
+    if (waitpid(pid, &st, why ? WNOHANG : 0) == pid && WIFSIGNALED(st))
+        why = strsignal(WTERMSIG(st));
+    if (have == sizeof got && !why) {
+        /* only the tags come back; each is cut to its field */
+        scopy(d->type, sizeof d->type, got.type);
+        scopy(d->uuid, sizeof d->uuid, got.uuid);
+        scopy(d->label, sizeof d->label, got.label);
+        scopy(d->partuuid, sizeof d->partuuid, got.partuuid);
+        scopy(d->partlabel, sizeof d->partlabel, got.partlabel);
+        return;
+    }
+    log_warn("probing /dev/%s failed (%s); its tags are unknown and it can be found only by "
+             "/dev/NAME or MAJ:MIN", d->name, why ? why : "no answer");
 }
 
 /* Fill d from sysfs and libblkid for kernel name `name`. */
