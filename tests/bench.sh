@@ -31,12 +31,14 @@ now_ms() { date +%s%3N; }
 best=""
 for _ in 1 2 3; do
     t0=$(now_ms)
-    sh mkinitramfs.sh -k "$KVER" -b "$K/root" -o "$B/initrd.img" >/dev/null 2>&1
+    sh mkinitramfs.sh -k "$KVER" -b "$K/root" -o "$B/initrd.img" >"$B/mkinitramfs.log" 2>&1 ||
+        { cat "$B/mkinitramfs.log" >&2; echo "bench: mkinitramfs.sh failed" >&2; exit 1; }
     t=$(($(now_ms) - t0))
     if [ -z "$best" ] || [ "$t" -lt "$best" ]; then best=$t; fi
 done
 size=$(stat -c %s "$B/initrd.img")
-sh mkinitramfs.sh -k "$KVER" -b "$K/root" -o "$B/initrd-none.img" -c none >/dev/null 2>&1
+sh mkinitramfs.sh -k "$KVER" -b "$K/root" -o "$B/initrd-none.img" -c none >"$B/mkinitramfs.log" 2>&1 ||
+    { cat "$B/mkinitramfs.log" >&2; echo "bench: mkinitramfs.sh -c none failed" >&2; exit 1; }
 usize=$(stat -c %s "$B/initrd-none.img")
 echo "image build (default hooks, zstd): ${best} ms (best of 3)"
 echo "image size: $size bytes zstd, $usize bytes uncompressed"
