@@ -33,7 +33,7 @@ PURE     := src/cmdline.c src/rootspec.c src/uevent.c src/mountopts.c src/verity
 UNIT     := $(wildcard tests/unit/*.c)
 
 .PHONY: all deps libs check unit check-gen check-gen-boot shellcheck e2e demo bench clean \
-	distclean kernel install install-kernel-hook fuzz fuzz-build
+	distclean kernel install install-kernel-hook uninstall fuzz fuzz-build
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -125,11 +125,17 @@ check: $(B)/unit-tests $(B)/test/fixtures/.done $(B)/init $(B)/checkinit $(KERNE
 	$(B)/kvm-ok $(FUZZ_BINS)
 	sh tests/check.sh
 
-install: $(B)/init
+# Installs what is built and never compiles (often run as root after make):
+# mk/install.sh fails clearly when build/init is missing.
+install:
 	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" INIT=$(B)/init sh mk/install.sh
 
-install-kernel-hook: $(B)/init
+install-kernel-hook:
 	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" INIT=$(B)/init sh mk/install.sh --kernel-hook
+
+# Removes what install and install-kernel-hook put (same PREFIX, DESTDIR).
+uninstall:
+	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" sh mk/install.sh --uninstall
 
 demo: $(B)/init $(B)/checkinit $(KERNEL)/kver $(B)/kvm-ok
 	sh qemu/demo.sh

@@ -2,6 +2,7 @@
 # Install the hatch generator, its hooks and the init.
 #
 # usage: mk/install.sh [--kernel-hook]
+#        mk/install.sh --uninstall
 #
 # Environment (as make passes them):
 #   DESTDIR     staging root prepended to every path (default: empty)
@@ -13,11 +14,18 @@
 #   PREFIX/sbin/hatch-mkinitramfs        the generator (mkinitramfs.sh)
 #   PREFIX/lib/hatch/init                the static init
 #   PREFIX/lib/hatch/hooks/*             the shipped hooks
+#   PREFIX/lib/hatch/VERSION             hatch's version (hatch-mkinitramfs --version)
 # and with --kernel-hook (Debian kernel hooks, run by the kernel packages):
 #   SYSCONFDIR/kernel/postinst.d/zz-hatch  regenerates /boot/initrd.img-KVER
 #   SYSCONFDIR/kernel/postrm.d/zz-hatch    removes it with the kernel
 # The generator finds init and hooks relative to itself (../lib/hatch), so
 # the tree works from DESTDIR too; the kernel hooks get the final paths.
+# It installs what is built: it never compiles (run make first).
+#
+# --uninstall removes exactly those files (the hooks by the names shipped in
+# this tree, the kernel hooks when they are hatch's) from the same DESTDIR,
+# PREFIX and SYSCONFDIR, and the directories hatch owns (PREFIX/lib/hatch,
+# its hooks/) once empty; shared directories (sbin, etc/kernel/...) stay.
 set -eu
 
 die() {
@@ -26,11 +34,13 @@ die() {
 }
 
 KERNEL_HOOK=0
+UNINSTALL=0
 for a in "$@"; do
     case $a in
     --kernel-hook) KERNEL_HOOK=1 ;;
+    --uninstall) UNINSTALL=1 ;;
     -h | --help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument '$a' (usage: mk/install.sh [--kernel-hook])" ;;
+    *) die "unknown argument '$a' (usage: mk/install.sh [--kernel-hook] | --uninstall)" ;;
     esac
 done
 
@@ -48,10 +58,32 @@ case $SYSCONFDIR in
 /*) ;;
 *) die "SYSCONFDIR must be an absolute path, not '$SYSCONFDIR'" ;;
 esac
-[ -f "$INIT" ] || die "no init at $INIT (run make first, or set INIT=FILE)"
-
 SBINDIR=$PREFIX/sbin
 LIBDIR=$PREFIX/lib/hatch
+
+if [ "$UNINSTALL" = 1 ]; then
+    rm -f "$DESTDIR$SBINDIR/hatch-mkinitramfs" "$DESTDIR$LIBDIR/init" "$DESTDIR$LIBDIR/VERSION"
+    for h in "$TOP"/hooks/*; do
+        [ -f "$h" ] || continue
+        rm -f "$DESTDIR$LIBDIR/hooks/${h##*/}"
+    done
+    for kind in postinst postrm; do
+        k=$DESTDIR$SYSCONFDIR/kernel/$kind.d/zz-hatch
+        if [ -f "$k" ] && grep -q '^# hatch: Debian kernel hook' "$k"; then
+            rm -f "$k"
+        fi
+    done
+    for d in "$DESTDIR$LIBDIR/hooks" "$DESTDIR$LIBDIR"; do
+        if [ -d "$d" ] && [ -z "$(ls -A "$d")" ]; then
+            rmdir "$d"
+        fi
+    done
+    echo "hatch: install: uninstalled from ${DESTDIR:-/} (PREFIX=$PREFIX)"
+    exit 0
+fi
+
+[ -f "$INIT" ] || die "no init at $INIT (run make first, or set INIT=FILE)"
+[ -f "$TOP/VERSION" ] || die "no VERSION file at $TOP/VERSION"
 
 # put SRC DEST MODE: copy through a temporary name, so DEST is never partial.
 put() {
@@ -63,6 +95,7 @@ put() {
 
 put "$TOP/mkinitramfs.sh" "$DESTDIR$SBINDIR/hatch-mkinitramfs" 0755
 put "$INIT" "$DESTDIR$LIBDIR/init" 0755
+put "$TOP/VERSION" "$DESTDIR$LIBDIR/VERSION" 0644
 for h in "$TOP"/hooks/*; do
     [ -f "$h" ] || continue
     put "$h" "$DESTDIR$LIBDIR/hooks/${h##*/}" 0644
