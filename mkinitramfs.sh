@@ -60,16 +60,19 @@ note() {
 
 usage() {
     cat <<EOF
-usage: mkinitramfs.sh [options]
+usage: ${0##*/} [options]
 
 Build a hatch initramfs for one kernel.
 
   -k KVER        kernel release (default: the running kernel, \`uname -r\`)
   -b BASEDIR     root holding lib/modules/KVER, lib/firmware, etc/modprobe.d
                  and boot/config-KVER, like \`depmod -b\` (default: /)
-  -o OUT         output file (default: /boot/hatch-initrd.img-KVER); written
-                 to a temporary file next to OUT and renamed, so OUT is never
-                 left half-written
+  -o OUT         output file (default: /boot/hatch-initrd.img-KVER, a name
+                 of its own so that trying hatch never replaces the
+                 distribution's /boot/initrd.img-KVER; the kernel hook
+                 writes that one). Written to a temporary file next to OUT
+                 and renamed, so OUT is never left half-written; the
+                 directory must take a file and have room, checked first
   -c COMP        gzip | zstd | xz | lz4 | none (default: zstd when the
                  kernel's config has CONFIG_RD_ZSTD=y, else gzip)
   -H HOOK,...    hooks to run, replacing the default list
@@ -81,9 +84,13 @@ Build a hatch initramfs for one kernel.
   -i FILE        the init binary; it must be statically linked. Default: the
                  first that exists of SCRIPTDIR/build/init (source tree) and
                  SCRIPTDIR/../lib/hatch/init (installed)
-  --hookdir DIR  look for hooks in DIR first (repeatable); then in
-                 $SYSCONF_HOOKDIR, then the shipped hooks (SCRIPTDIR/hooks or
-                 SCRIPTDIR/../lib/hatch/hooks)
+  --hookdir DIR  look for hooks in DIR first (repeatable, must exist); then
+                 in $SYSCONF_HOOKDIR, then the shipped hooks (SCRIPTDIR/hooks
+                 or SCRIPTDIR/../lib/hatch/hooks). The hooks of DIR and
+                 $SYSCONF_HOOKDIR run after the default list, in name
+                 order (names of letters, digits, - and _ only); one named
+                 like a shipped hook replaces it. -H LIST without + runs
+                 exactly LIST. Each hook runs once
   --host-only    only what this machine's root device, root filesystem and
                  keyboard need (fails if / is not on a block device);
                  implies --check-root
@@ -105,12 +112,16 @@ Build a hatch initramfs for one kernel.
   --lockdown-action halt|reboot|poweroff
                  with --lockdown: what the init does on any failure
                  (default: halt)
-  --list         print what would go in the image and write nothing
-                 (directories end in /, symlinks show -> TARGET, entries of
-                 the early microcode archive start with early:)
+  --list         print what would go in the image and write nothing (no
+                 -o); directories end in /, symlinks show -> TARGET, entries
+                 of the early microcode archive start with early:
   --list-hooks   print the hooks found and what they do
   -v             verbose
   -h, --help     this help
+  --version      hatch's version (from VERSION beside the script, or
+                 SCRIPTDIR/../lib/hatch/VERSION when installed)
+
+Options taking an argument also take it as --opt=VALUE.
 
 Hooks are sh files defining help() and build(); build() runs in a subshell
 with set -e and may call
@@ -119,11 +130,19 @@ with set -e and may call
   add_symlink LINK TARGET  add_firmware NAME...  add_early PATH FILE...
   note MSG  warn MSG  error MSG
 and read KVER BASEDIR MODDIR FWDIR INIT STAGE HOST_ONLY HOST_MODULES
-HOST_CPU_VENDOR LOCKDOWN. A hook fails when build() returns non-zero or an API call
-fails; failures are counted, reported, and no image is written.
+HOST_CPU_VENDOR LOCKDOWN. A hook fails when build() returns non-zero, calls
+exit N (N > 0) or an API call fails, and when the file does not load or
+calls exit before build() runs; exit 0 in build() is success. Failures are
+counted, reported, and no image is written. A hook's output goes to stderr.
 
 Environment: SOURCE_DATE_EPOCH sets every mtime in the image (default 0);
-the same inputs give the same bytes. TMPDIR holds the staging directory.
+the same inputs give the same bytes. TMPDIR holds the staging directory
+(hatch-mkinitramfs.PID.*); leftovers of a killed run (there and next to
+OUT) are removed by the next run once their process is gone.
+/etc/default/hatch is read by the Debian kernel hook only, not here.
+
+Exit status: 0 done, 3 this machine's root is on a layer the init cannot
+set up (--host-only, --check-root), 1 any other error.
 EOF
 }
 
@@ -147,36 +166,74 @@ LOCKDOWN_ACTION=halt
 LOCKDOWN_ACTION_SET=0
 VERBOSE=0
 
+ARG_OPTS="-k -b -o -c -H -m -i --hookdir --roothash --lockdown-action"
+FLAG_OPTS="--host-only --check-root --lockdown --list --list-hooks -v -h --help --version --"
+SHOW_VERSION=0
+# need_arg OPTION ARGC VALUE: OPTION has its argument VALUE. A VALUE that is
+# itself an option means the argument was forgotten (-o -c zstd), unless it
+# was attached (--hookdir=-c).
 need_arg() {
     [ "$2" -ge 2 ] || die "option $1 needs an argument (see --help)"
+    [ "$ATTACHED" = 0 ] || return 0
+    for _o in $ARG_OPTS $FLAG_OPTS; do
+        [ "$3" != "$_o" ] || die "option $1 needs an argument, and '$3' is an option (see --help)"
+    done
 }
 
 while [ $# -gt 0 ]; do
+    ATTACHED=0
+    # --opt=value is --opt value, for the options that take one.
     case $1 in
-    -k) need_arg "$1" $#; KVER=$2; shift 2 ;;
-    -b) need_arg "$1" $#; BASEDIR=$2; shift 2 ;;
-    -o) need_arg "$1" $#; OUT=$2; shift 2 ;;
-    -c) need_arg "$1" $#; COMP=$2; shift 2 ;;
-    -H) need_arg "$1" $#; HOOKS_ARG=$2; shift 2 ;;
-    -m) need_arg "$1" $#; MODULES_ARG="$MODULES_ARG,$2"; shift 2 ;;
-    -i) need_arg "$1" $#; INIT_ARG=$2; shift 2 ;;
-    --hookdir) need_arg "$1" $#; HOOKDIRS_ARG="$HOOKDIRS_ARG
-$2"; shift 2 ;;
+    --*=*)
+        opt=${1%%=*} val=${1#*=}
+        shift
+        case " $ARG_OPTS " in
+        *" $opt "*) set -- "$opt" "$val" "$@"; ATTACHED=1 ;;
+        *)
+            case " $FLAG_OPTS " in
+            *" $opt "*) die "option $opt takes no argument (see --help)" ;;
+            *) die "unknown option '$opt' (see --help)" ;;
+            esac
+            ;;
+        esac
+        ;;
+    esac
+    case $1 in
+    -k) need_arg "$1" $# "${2-}"; KVER=$2; shift 2 ;;
+    -b) need_arg "$1" $# "${2-}"; BASEDIR=$2; shift 2 ;;
+    -o) need_arg "$1" $# "${2-}"; OUT=$2; shift 2 ;;
+    -c) need_arg "$1" $# "${2-}"; COMP=$2; shift 2 ;;
+    -H) need_arg "$1" $# "${2-}"; HOOKS_ARG=$2; shift 2 ;;
+    -m) need_arg "$1" $# "${2-}"; MODULES_ARG="$MODULES_ARG,$2"; shift 2 ;;
+    -i) need_arg "$1" $# "${2-}"; INIT_ARG=$2; shift 2 ;;
+    --hookdir)
+        need_arg "$1" $# "${2-}"
+        d=$2
+        case $d in
+        -*) d=./$d ;;
+        esac
+        [ -d "$d" ] || die "no such hook directory: $2 (--hookdir)"
+        HOOKDIRS_ARG="$HOOKDIRS_ARG
+$d"
+        shift 2
+        ;;
     --host-only) HOST_ONLY=1; shift ;;
     --check-root) CHECK_ROOT=1; shift ;;
     --lockdown) LOCKDOWN=1; shift ;;
-    --roothash) need_arg "$1" $#; ROOTHASH=$2; ROOTHASH_SET=1; shift 2 ;;
-    --lockdown-action) need_arg "$1" $#; LOCKDOWN_ACTION=$2; LOCKDOWN_ACTION_SET=1; shift 2 ;;
+    --roothash) need_arg "$1" $# "${2-}"; ROOTHASH=$2; ROOTHASH_SET=1; shift 2 ;;
+    --lockdown-action) need_arg "$1" $# "${2-}"; LOCKDOWN_ACTION=$2; LOCKDOWN_ACTION_SET=1; shift 2 ;;
     --list) LIST=1; shift ;;
     --list-hooks) LIST_HOOKS=1; shift ;;
     -v) VERBOSE=1; shift ;;
     -h | --help) usage; exit 0 ;;
+    --version) SHOW_VERSION=1; shift ;;
     --) shift; break ;;
     -*) die "unknown option '$1' (see --help)" ;;
     *) die "unexpected argument '$1' (see --help)" ;;
     esac
 done
 [ $# -eq 0 ] || die "unexpected argument '$1' (see --help)"
+[ "$LIST" = 0 ] || [ -z "$OUT" ] || die "--list writes no image; leave out -o $OUT"
 
 # --lockdown and its options.
 if [ "$LOCKDOWN" = 0 ]; then
@@ -204,6 +261,16 @@ case $0 in
 esac
 SELF=$(readlink -f "$SELF" 2>/dev/null || printf '%s' "$SELF")
 SCRIPTDIR=$(cd -P "$(dirname "$SELF")" && pwd) || die "cannot find the directory of $0"
+
+if [ "$SHOW_VERSION" = 1 ]; then
+    for f in "$SCRIPTDIR/VERSION" "$SCRIPTDIR/../lib/hatch/VERSION"; do
+        if [ -f "$f" ]; then
+            printf '%s (hatch) %s\n' "${0##*/}" "$(sed -n 1p "$f")"
+            exit 0
+        fi
+    done
+    die "no VERSION file at $SCRIPTDIR/VERSION or $SCRIPTDIR/../lib/hatch/VERSION"
+fi
 
 # Shipped hooks: source tree first, then the installed location.
 SHIPPED_HOOKDIR=
@@ -250,7 +317,7 @@ case $KVER in
 esac
 
 [ -d "$BASEDIR" ] || die "no such directory: $BASEDIR (-b)"
-BASEDIR=$(cd -P "$BASEDIR" && pwd) || die "cannot enter $BASEDIR"
+BASEDIR=$(cd -P -- "$BASEDIR" && pwd) || die "cannot enter $BASEDIR"
 ROOT=${BASEDIR%/}
 MODDIR=$ROOT/lib/modules/$KVER
 FWDIR=$ROOT/lib/firmware
@@ -342,6 +409,10 @@ elf_kind() {
 # The init.
 if [ -n "$INIT_ARG" ]; then
     INIT=$INIT_ARG
+    # A path starting with - would be taken for an option by od and cp.
+    case $INIT in
+    -*) INIT=./$INIT ;;
+    esac
     [ -f "$INIT" ] || die "no such init: $INIT (-i)"
 else
     INIT=
@@ -418,16 +489,41 @@ done
 if [ "$LOCKDOWN" = 1 ]; then
     DEFAULT_HOOKS=$LOCKDOWN_HOOKS
 fi
+# Your own hooks (--hookdir, /etc/hatch/hooks) run after the default ones,
+# in name order, like initramfs-tools' hooks directory: those named with
+# letters, digits, - and _ only (no backups such as x.dpkg-old or x~), and
+# not named like a shipped hook (such a hook replaces the shipped one in
+# its place). An explicit -H list (without +) runs exactly what it names.
+user_hooks() {
+    printf '%s\n%s\n' "$HOOKDIRS_ARG" "$SYSCONF_HOOKDIR" | sed '/^$/d' | while IFS= read -r d; do
+        [ -d "$d" ] || continue
+        for f in "$d"/*; do
+            [ -f "$f" ] || continue
+            n=${f##*/}
+            case $n in
+            *[!A-Za-z0-9_-]*) continue ;;
+            esac
+            [ -z "$SHIPPED_HOOKDIR" ] || [ ! -f "$SHIPPED_HOOKDIR/$n" ] || continue
+            printf '%s\n' "$n"
+        done
+    done | sort -u | tr '\n' ' '
+}
 case $HOOKS_ARG in
-'') HOOKS=$DEFAULT_HOOKS ;;
-+*) HOOKS="$DEFAULT_HOOKS $(printf '%s' "${HOOKS_ARG#+}" | tr ',' ' ')" ;;
+'') HOOKS="$DEFAULT_HOOKS $(user_hooks)" ;;
++*) HOOKS="$DEFAULT_HOOKS $(user_hooks) $(printf '%s' "${HOOKS_ARG#+}" | tr ',' ' ')" ;;
 *) HOOKS=$(printf '%s' "$HOOKS_ARG" | tr ',' ' ') ;;
 esac
 HOOK_FILES=
+seen=' '
 for h in $HOOKS; do
     case $h in
     *[!A-Za-z0-9_.-]* | .*) die "invalid hook name '$h'" ;;
     esac
+    # Each hook runs once (-H +busybox names a default hook again).
+    case $seen in
+    *" $h "*) continue ;;
+    esac
+    seen="$seen$h "
     f=$(find_hook "$h")
     [ -n "$f" ] || die "unknown hook '$h' (searched: $(printf '%s' "$HOOKPATH" | tr '\n' ' '))"
     HOOK_FILES="$HOOK_FILES
@@ -452,9 +548,15 @@ if [ "$LIST" = 0 ]; then
     */) die "output $OUT is a directory name" ;;
     esac
     [ ! -d "$OUT" ] || die "output $OUT is a directory"
-    OUTDIR=$(dirname "$OUT")
+    case $OUT in
+    -*) OUT=./$OUT ;;
+    esac
+    case $OUT in
+    */*) OUTDIR=${OUT%/*} ;;
+    *) OUTDIR=. ;;
+    esac
+    [ -n "$OUTDIR" ] || OUTDIR=/
     [ -d "$OUTDIR" ] || die "output directory $OUTDIR does not exist"
-    [ -w "$OUTDIR" ] || die "output directory $OUTDIR is not writable"
 fi
 
 # --- temporary files, removed on every exit path ----------------------------
@@ -472,7 +574,52 @@ trap cleanup EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/hatch-mkinitramfs.XXXXXX") || die "cannot create a temporary directory in ${TMPDIR:-/tmp}"
+# pid_gone PID: no process PID exists (on this machine).
+pid_gone() {
+    if [ -d /proc/self ]; then
+        [ ! -d "/proc/$1" ]
+    elif kill -0 "$1" 2>/dev/null; then
+        return 1
+    fi
+}
+# Leftovers of runs killed outright (SIGKILL, power loss: no trap ran):
+# OUT's temporary files and staging directories in TMPDIR named after a
+# process that is gone.
+clean_stale() { # GLOB-PREFIX: files or directories PREFIX.PID[.*]
+    for _s in "$1"*; do
+        [ -e "$_s" ] || continue
+        _pid=${_s#"$1"}
+        _pid=${_pid%%.*}
+        case $_pid in
+        '' | *[!0-9]*) continue ;;
+        esac
+        if [ "$_pid" != $$ ] && pid_gone "$_pid"; then
+            note "removing $_s (left by process $_pid, which is gone)"
+            rm -rf "$_s" 2>/dev/null || true
+        fi
+    done
+}
+
+# The output directory takes a file (checked before any work, with the
+# temporary file the image is later written to).
+if [ "$LIST" = 0 ]; then
+    clean_stale "$OUTDIR/.${OUT##*/}.hatch-tmp."
+    OUT_TMP=$OUTDIR/.${OUT##*/}.hatch-tmp.$$
+    if ! err=$( (: >"$OUT_TMP") 2>&1); then
+        OUT_TMP=
+        die "cannot create a file in $OUTDIR (${err##*: }); choose another -o"
+    fi
+fi
+TMPD=${TMPDIR:-/tmp}
+case $TMPD in
+-*) TMPD=./$TMPD ;;
+esac
+[ -d "$TMPD" ] || die "TMPDIR $TMPD is not a directory; set TMPDIR to a writable directory"
+clean_stale "$TMPD/hatch-mkinitramfs."
+WORK=$(mktemp -d "$TMPD/hatch-mkinitramfs.$$.XXXXXX" 2>/dev/null) ||
+    die "cannot create a temporary directory in $TMPD; set TMPDIR to a writable directory"
+# Absolute: parts of the build run in other directories.
+WORK=$(cd -P -- "$WORK" && pwd) || die "cannot enter $WORK"
 STAGE=$WORK/root
 EARLY=$WORK/early
 mkdir "$STAGE" "$EARLY" "$WORK/modprobe.d" "$WORK/depmod.d"
@@ -729,7 +876,8 @@ add_file() {
     */*) [ -d "$STAGE/${_p%/*}" ] || mkdir -p "$STAGE/${_p%/*}" ;;
     esac
     rm -f "$STAGE/$_p"
-    cp -L "$1" "$STAGE/$_p" || api_error "add_file: cannot copy $1" || return 1
+    cp -L "$1" "$STAGE/$_p" 2>"$WORK/cp.err" ||
+        api_error "add_file: cannot copy $1 ($(sed -n '1s/.*: //p' "$WORK/cp.err"))" || return 1
     if [ -n "${3:-}" ]; then
         printf '%s %s\n' "$3" "$_p" >>"$WORK/modes"
     fi
@@ -849,19 +997,36 @@ SHELL_HOOK=
 while read -r HOOK HOOK_FILE; do
     [ -n "$HOOK" ] || continue
     note "hook $HOOK ($HOOK_FILE)"
+    rm -f "$WORK/hook.loaded"
     set +e
+    # A hook's output goes to stderr (--list prints on stdout). build() may
+    # end with exit 0 (success) or exit N (failure) like a script; an exit
+    # while the file is loaded, before build() could run, is a failure.
     (
         trap - EXIT HUP INT TERM
         set -e
         unset -f build help 2>/dev/null || true
         # shellcheck source=/dev/null
-        . "$HOOK_FILE"
+        . "$HOOK_FILE" 2>"$WORK/hook.err"
+        : >"$WORK/hook.loaded"
+        cat "$WORK/hook.err"
         command -v build >/dev/null 2>&1 || api_error "$HOOK_FILE defines no build()" || exit 1
         build
-    ) </dev/null
+    ) </dev/null >&2
     rc=$?
     set -e
-    if [ "$rc" -ne 0 ] || grep -qxF "$HOOK" "$WORK/errors"; then
+    if [ ! -e "$WORK/hook.loaded" ]; then
+        if [ "$rc" -eq 0 ]; then
+            why="$HOOK_FILE calls exit while being loaded, so build() never ran (a hook defines help() and build() and exits nowhere else)"
+        elif [ -s "$WORK/hook.err" ]; then
+            why="cannot load $HOOK_FILE: $(sed -n 1p "$WORK/hook.err")"
+        else
+            why="cannot load $HOOK_FILE (exit status $rc)"
+        fi
+        printf 'hatch: %s: hook %s: %s\n' "$PROG" "$HOOK" "$why" >&2
+        FAILED="$FAILED $HOOK"
+        NFAILED=$((NFAILED + 1))
+    elif [ "$rc" -ne 0 ] || grep -qxF "$HOOK" "$WORK/errors"; then
         # One line per failure: the API already reported its own errors.
         if ! grep -qxF "$HOOK" "$WORK/errors"; then
             printf 'hatch: %s: hook %s failed (exit status %s)\n' "$PROG" "$HOOK" "$rc" >&2
@@ -929,18 +1094,24 @@ if [ -s "$WORK/names" ]; then
     other=$(grep -v 'not found in directory' "$WORK/closure.err" | sed -n 1p) || true
     [ -z "$other" ] || die "modprobe: $other"
 fi
-awk '$1 == "insmod" { print $2 }' "$WORK/closure" | awk '!seen[$0]++' >"$WORK/paths"
+# insmod PATH [OPTIONS]: PATH may hold spaces (BASEDIR), module options
+# follow the first space after lib/modules/KVER/.
+sed -n 's/^insmod //p' "$WORK/closure" | awk '!seen[$0]++' >"$WORK/paths"
 awk '$1 == "builtin" { print $2 }' "$WORK/closure" | sort -u >"$WORK/builtin"
 : >"$WORK/rel"
 while IFS= read -r p; do
     case $p in
-    */lib/modules/"$KVER"/*) printf '%s\n' "${p#*/lib/modules/"$KVER"/}" >>"$WORK/rel" ;;
+    */lib/modules/"$KVER"/*)
+        r=${p#*/lib/modules/"$KVER"/}
+        printf '%s\n' "${r%% *}" >>"$WORK/rel"
+        ;;
     *) die "module $p is outside $MODDIR" ;;
     esac
 done <"$WORK/paths"
 sort -u -o "$WORK/rel" "$WORK/rel"
 if [ -s "$WORK/rel" ]; then
-    (cd "$MODDIR" && "$CPIO" -pdLu --quiet "$KSTAGE" <"$WORK/rel") || die "cannot copy modules from $MODDIR"
+    (cd "$MODDIR" && "$CPIO" -pdLu --quiet "$KSTAGE" <"$WORK/rel") 2>"$WORK/cpio.err" ||
+        die "cannot copy modules from $MODDIR to $TMPD ($(sed -n 1p "$WORK/cpio.err"))"
 fi
 NMODS=$(wc -l <"$WORK/rel" | tr -d ' ')
 
@@ -1032,25 +1203,27 @@ entries() {
 }
 
 if [ "$LIST" = 1 ]; then
-    {
-        entries "$EARLY" | sed 's/^/early:/'
-        entries "$STAGE" | while IFS= read -r e; do
-            if [ -L "$STAGE/$e" ]; then
-                printf '%s -> %s\n' "$e" "$(readlink "$STAGE/$e")"
-            elif [ -d "$STAGE/$e" ]; then
-                printf '%s/\n' "$e"
+    # list_tree DIR PREFIX: entries of DIR, directories ending in /.
+    list_tree() {
+        entries "$1" | while IFS= read -r e; do
+            if [ -L "$1/$e" ]; then
+                printf '%s%s -> %s\n' "$2" "$e" "$(readlink "$1/$e")"
+            elif [ -d "$1/$e" ]; then
+                printf '%s%s/\n' "$2" "$e"
             else
-                printf '%s\n' "$e"
+                printf '%s%s\n' "$2" "$e"
             fi
         done
     }
+    list_tree "$EARLY" early:
+    list_tree "$STAGE" ""
     exit 0
 fi
 
 mkcpio() { # DIR OUTFILE
     entries "$1" >"$WORK/list"
-    (cd "$1" && "$CPIO" -o -H newc -R 0:0 --reproducible --quiet <"$WORK/list") >"$2" ||
-        die "cpio failed"
+    (cd "$1" && "$CPIO" -o -H newc -R 0:0 --reproducible --quiet <"$WORK/list") >"$2" 2>"$WORK/cpio.err" ||
+        die "cpio failed in $TMPD ($(sed -n 1p "$WORK/cpio.err")); no image written (TMPDIR full?)"
 }
 
 : >"$WORK/early.cpio"
@@ -1059,20 +1232,31 @@ if [ -n "$(ls -A "$EARLY")" ]; then
 fi
 mkcpio "$STAGE" "$WORK/main.cpio"
 
-OUT_TMP=$OUTDIR/.${OUT##*/}.hatch-tmp.$$
-cp "$WORK/early.cpio" "$OUT_TMP" || die "cannot write $OUT_TMP"
+# The image is put together in the staging directory, then copied next to
+# OUT once it is known to fit, and renamed over OUT.
+cp "$WORK/early.cpio" "$WORK/image"
 # Single-threaded compressors with fixed settings: deterministic output. The
 # kernel wants xz with CRC32 and lz4 in the legacy frame format.
 case $COMP in
-gzip) "$COMPRESSOR" -n -6 -c <"$WORK/main.cpio" >>"$OUT_TMP" ;;
-zstd) "$COMPRESSOR" -q -c -T1 -9 <"$WORK/main.cpio" >>"$OUT_TMP" ;;
-xz) "$COMPRESSOR" -q -c -T1 --check=crc32 -6 <"$WORK/main.cpio" >>"$OUT_TMP" ;;
-lz4) "$COMPRESSOR" -q -c -l -9 <"$WORK/main.cpio" >>"$OUT_TMP" ;;
-none) cat "$WORK/main.cpio" >>"$OUT_TMP" ;;
-esac || die "$COMP failed writing $OUT_TMP"
+gzip) "$COMPRESSOR" -n -6 -c <"$WORK/main.cpio" >>"$WORK/image" ;;
+zstd) "$COMPRESSOR" -q -c -T1 -9 <"$WORK/main.cpio" >>"$WORK/image" ;;
+xz) "$COMPRESSOR" -q -c -T1 --check=crc32 -6 <"$WORK/main.cpio" >>"$WORK/image" ;;
+lz4) "$COMPRESSOR" -q -c -l -9 <"$WORK/main.cpio" >>"$WORK/image" ;;
+none) cat "$WORK/main.cpio" >>"$WORK/image" ;;
+esac 2>"$WORK/comp.err" ||
+    die "$COMP failed in $TMPD ($(sed -n 1p "$WORK/comp.err")); no image written (TMPDIR full?)"
+SIZE=$(wc -c <"$WORK/image" | tr -d ' ')
+# Room next to OUT (where df can tell; the old OUT stays until the rename).
+need_k=$(((SIZE + 1023) / 1024))
+free_k=$(df -Pk "$OUTDIR" 2>/dev/null | awk 'NR == 2 && $4 ~ /^[0-9]+$/ { print $4 }') || free_k=
+if [ -n "$free_k" ] && [ "$free_k" -lt "$need_k" ]; then
+    die "no room for the image in $OUTDIR ($need_k KiB needed, $free_k KiB free); free some space or choose another -o; no image written"
+fi
+cp "$WORK/image" "$OUT_TMP" 2>"$WORK/cp.err" ||
+    die "cannot write the image in $OUTDIR ($(sed -n '1s/.*: //p' "$WORK/cp.err")); no image written"
 chmod 0644 "$OUT_TMP"
-mv -f "$OUT_TMP" "$OUT" || die "cannot rename $OUT_TMP to $OUT"
+mv -f "$OUT_TMP" "$OUT" 2>"$WORK/mv.err" ||
+    die "cannot rename the image to $OUT ($(sed -n '1s/.*: //p' "$WORK/mv.err")); no image written"
 OUT_TMP=
-SIZE=$(wc -c <"$OUT" | tr -d ' ')
 printf 'hatch: %s: wrote %s (kernel %s, %s modules, %s firmware files, %s, %s bytes)\n' \
     "$PROG" "$OUT" "$KVER" "$NMODS" "$NFW" "$COMP" "$SIZE" >&2

@@ -312,8 +312,10 @@ expect_error "zstd refused for a kernel without CONFIG_RD_ZSTD" \
     sh "$GEN" -i "$INIT" -k "$KVER" -b "$FAKEK" -H base -c zstd -o "$W/err.img"
 
 # --- --list -----------------------------------------------------------------
-gen --list -o "$W/list.img" >"$W/list.out" 2>/dev/null
-check "--list writes no image" [ ! -e "$W/list.img" ]
+gen --list >"$W/list.out" 2>/dev/null
+expect_error "--list with -o refused (it writes no image)" \
+    "hatch: mkinitramfs: --list writes no image; leave out -o $W/err.img" \
+    gen --list -o "$W/err.img"
 check "--list shows files, directories and symlinks" has "$W/list.out" \
     init etc/hatch/kver bin/ "bin/sh -> busybox" "lib/modules/$KVER/kernel/fs/ext4/ext4.ko"
 sed -e 's|/$||' -e 's| -> .*||' "$W/list.out" >"$W/list.names"
@@ -481,6 +483,143 @@ else
     nok "SIGTERM: non-zero exit, no OUT, no temporary files" "exit $rc; tmp: $(find "$TMPDIR" -mindepth 1 -maxdepth 1) $leftover"
 fi
 
+# Killed outright (SIGKILL: no trap runs): the leftovers stay, and the next
+# run with the same OUT and TMPDIR removes them (their process is gone).
+sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --hookdir "$W/bad-hooks" -H base,slow -o "$W/kill.img" 2>/dev/null &
+pid=$!
+# leftovers PID: how many of its staging directory and OUT's temporary file exist.
+leftovers() {
+    find "$TMPDIR" "$W" -maxdepth 1 \( -name "hatch-mkinitramfs.$1.*" -o -name ".kill.img.hatch-tmp.$1" \) | wc -l
+}
+i=0
+while [ "$(leftovers "$pid")" -lt 2 ] && [ "$i" -lt 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+kill -KILL "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+sleep 1.2
+n_left=$(leftovers "$pid")
+check "SIGKILL leaves a staging directory and OUT's temporary file ($n_left)" [ "$n_left" -eq 2 ]
+mkdir "$TMPDIR/hatch-mkinitramfs.$$.alive"
+gen -H base -o "$W/kill.img" 2>/dev/null
+n_left=$(leftovers "$pid")
+check "the next run removes the leftovers of the killed one" [ "$n_left" -eq 0 ] && [ -s "$W/kill.img" ]
+check "... but not those of a live process" [ -d "$TMPDIR/hatch-mkinitramfs.$$.alive" ]
+rmdir "$TMPDIR/hatch-mkinitramfs.$$.alive"
+rm -f "$W/kill.img"
+
+# Hooks: --hookdir hooks run with the default list, once each; -H LIST runs
+# exactly LIST; exit in and around build(); output kept out of --list.
+AH=$W/auto-hooks
+mkdir -p "$AH"
+printf 'build() { add_file "%s" /etc/auto.txt; echo LEAKED; }\n' "$W/payload.txt" >"$AH/auto"
+printf 'build() { add_file "%s" /etc/backup.txt; }\n' "$W/payload.txt" >"$AH/auto.dpkg-old"
+printf 'build() { echo ran >>"%s"; }\n' "$W/count.log" >"$AH/count"
+gen --hookdir "$AH" --list >"$W/auto.ls" 2>"$W/auto.err"
+check "--hookdir: its hooks run with the default list" has "$W/auto.ls" etc/auto.txt bin/busybox
+check "--hookdir: backup files (x.dpkg-old) are not run" lacks "$W/auto.ls" backup.txt
+check "hook output stays out of --list (stdout)" lacks "$W/auto.ls" LEAKED
+check "hook output goes to stderr" grep -qx LEAKED "$W/auto.err"
+gen --hookdir "$AH" -H base --list >"$W/auto2.ls" 2>/dev/null
+check "--hookdir with an explicit -H list: only the listed hooks run" lacks "$W/auto2.ls" auto.txt
+rm -f "$W/count.log"
+gen --hookdir "$AH" -H +count,count,busybox -v --list >/dev/null 2>"$W/dup.err"
+check "a hook named twice (or -H +busybox) runs once" \
+    [ "$(cat "$W/count.log")" = ran ] && [ "$(grep -c '^hatch: mkinitramfs: hook busybox ' "$W/dup.err")" -eq 1 ]
+EH=$W/exit-hooks
+mkdir -p "$EH"
+printf 'build() { add_file "%s" /etc/x.txt; }\nexit 0\n' "$W/payload.txt" >"$EH/toplevelexit"
+printf 'build() {\n    add_file "%s" /etc/exit0.txt\n    exit 0\n}\n' "$W/payload.txt" >"$EH/exit0"
+printf 'build() { exit 4; }\n' >"$EH/exit4"
+printf 'build() {\n    echo x\n' >"$EH/badsyntax"
+expect_error "a hook that exits while loaded (build() never ran) is a failure" \
+    "hatch: mkinitramfs: hook toplevelexit: $EH/toplevelexit calls exit while being loaded, so build() never ran (a hook defines help() and build() and exits nowhere else)
+hatch: mkinitramfs: 1 hook(s) failed: toplevelexit; $W/err.img not written" \
+    gen --hookdir "$EH" -H base,toplevelexit -o "$W/err.img"
+gen --hookdir "$EH" -H base,exit0 --list >"$W/exit0.ls" 2>"$W/exit0.err"
+check "exit 0 in build() is success (what it did is kept)" has "$W/exit0.ls" etc/exit0.txt
+expect_error "exit 4 in build() is a failure" \
+    "hatch: mkinitramfs: hook exit4 failed (exit status 4)
+hatch: mkinitramfs: 1 hook(s) failed: exit4; $W/err.img not written" \
+    gen --hookdir "$EH" -H base,exit4 -o "$W/err.img"
+rm -f "$W/err.img"
+gen --hookdir "$EH" -H base,badsyntax -o "$W/err.img" >"$W/syn.out" 2>"$W/syn.err"
+rc=$?
+first=$(sed -n 1p "$W/syn.err")
+check "a hook with a syntax error: our line first, naming the hook and file, then the count" \
+    [ "$rc" -ne 0 ] && [ "$(wc -l <"$W/syn.err")" -eq 2 ] && [ ! -e "$W/err.img" ] &&
+    [ "${first#"hatch: mkinitramfs: hook badsyntax: cannot load $EH/badsyntax: "}" != "$first" ] &&
+    [ "$(sed -n 2p "$W/syn.err")" = "hatch: mkinitramfs: 1 hook(s) failed: badsyntax; $W/err.img not written" ]
+
+# Options.
+expect_error "-o followed by an option: the argument was forgotten" \
+    "hatch: mkinitramfs: option -o needs an argument, and '-c' is an option (see --help)" \
+    gen -o -c zstd
+expect_error "--hookdir of a missing directory refused" \
+    "hatch: mkinitramfs: no such hook directory: $W/no-hooks (--hookdir)" \
+    gen --hookdir "$W/no-hooks" -o "$W/err.img"
+expect_error "--flag=value refused for an option without argument" \
+    "hatch: mkinitramfs: option --host-only takes no argument (see --help)" \
+    gen --host-only=yes -o "$W/err.img"
+gen --hookdir="$HD" -H base,testfile --list >"$W/eq.ls" 2>/dev/null
+check "--hookdir=DIR accepted" has "$W/eq.ls" etc/test.txt
+gen --lockdown --roothash=aB --lockdown-action=reboot -H base,verity -c none -o "$W/eq.img" 2>/dev/null
+pol=$(payload "$W/eq.img" | cpio -i --quiet --to-stdout etc/hatch/policy 2>/dev/null | sed 1d | tr '\n' ' ')
+check "--roothash=HEX and --lockdown-action=ACTION accepted" [ "$pol" = "lockdown=1 action=reboot roothash=ab " ]
+rm -f "$W/eq.img"
+
+# Every path with spaces and a leading dash: BASEDIR, OUT, init, hook
+# directory, TMPDIR (and so every module path); same bytes as plain paths.
+SP="$W/sp ace"
+mkdir -p "$SP/-b ase/lib/modules" "$SP/-tmp dir" "$SP/-hook dir"
+ln -s "$KMOD" "$SP/-b ase/lib/modules/$KVER"
+cp "$INIT" "$SP/-in it"
+printf 'build() { add_file "%s" /etc/sp.txt; }\n' "$W/payload.txt" >"$SP/-hook dir/sp"
+gen --hookdir "$SP/-hook dir" -H base,verity,sp -m ext4 -c zstd -o "$W/sp-plain.img" 2>/dev/null
+for shell in sh "busybox ash"; do
+    command -v "${shell%% *}" >/dev/null 2>&1 || continue
+    rm -f "$SP/-out put.img"
+    # shellcheck disable=SC2086 # the shell and its applet
+    (cd "$SP" && TMPDIR="-tmp dir" $shell "$GEN" -i "-in it" -k "$KVER" -b "-b ase" --hookdir "-hook dir" \
+        -H base,verity,sp -m ext4 -c zstd -o "-out put.img" 2>"$W/sp.err")
+    check "paths with spaces and a leading dash ($shell): same bytes as plain paths" \
+        cmp -s "$W/sp-plain.img" "$SP/-out put.img"
+    check "paths with spaces and a leading dash ($shell): the TMPDIR is left empty" \
+        [ -z "$(ls -A "$SP/-tmp dir")" ]
+done
+
+# One line each, before any work where it can be known.
+expect_error "TMPDIR that does not exist: one line" \
+    "hatch: mkinitramfs: TMPDIR /nonexistent/tmp is not a directory; set TMPDIR to a writable directory" \
+    env TMPDIR=/nonexistent/tmp sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" -H base -o "$W/err.img"
+gen -o /proc/hatch-test.img >"$W/proc.out" 2>"$W/proc.err"
+rc=$?
+case $(cat "$W/proc.err") in
+"hatch: mkinitramfs: cannot create a file in /proc ("*"); choose another -o") ok "-o /proc/x.img: one line, before building" ;;
+*) nok "-o /proc/x.img: one line, before building" "exit $rc" "$(cat "$W/proc.err")" ;;
+esac
+if command -v unshare >/dev/null 2>&1 && unshare -m true 2>/dev/null; then
+    mkdir -p "$W/full"
+    # A 16 KiB filesystem, in a mount namespace of its own.
+    # shellcheck disable=SC2016 # expanded by the inner sh
+    unshare -m sh -c 'd=$1; shift; mount -t tmpfs -o size=16k hatch-test "$d" && echo previous >"$d/full.img" &&
+        "$@" -o "$d/full.img"; echo "rc=$?"; cat "$d/full.img"; ls -A "$d"' \
+        sh "$W/full" sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" -H base,verity >"$W/full.out" 2>"$W/full.err"
+    case $(cat "$W/full.err") in
+    "hatch: mkinitramfs: no room for the image in $W/full ("*" KiB needed, "*" KiB free); free some space or choose another -o; no image written")
+        if [ "$(cat "$W/full.out")" = "rc=1
+previous
+full.img" ]; then
+            ok "full output filesystem: one line, OUT untouched, no temporary file"
+        else
+            nok "full output filesystem: one line, OUT untouched, no temporary file" "$(cat "$W/full.out")"
+        fi
+        ;;
+    *) nok "full output filesystem: one line" "$(cat "$W/full.err")" ;;
+    esac
+fi
+
 # --- --lockdown -------------------------------------------------------------
 POLICY_HEAD='# hatch lockdown policy (mkinitramfs.sh --lockdown); the init refuses what it forbids'
 # policy_of IMAGE: the bytes of etc/hatch/policy in the image, to $W/policy.got.
@@ -600,25 +739,28 @@ expect_error "empty --lockdown-action refused" \
     gen --lockdown --lockdown-action '' -o "$W/err.img"
 
 # Hooks that stage a shell: refused under --lockdown, naming hook and path.
-printf 'build() { add_binary dash /bin/sh; }\n' >"$HD/addsh"
+# Each in a directory of its own: the hooks of a --hookdir all run with the
+# default list (and -H +NAME).
+mkdir -p "$W/hk-addsh" "$W/hk-earlysh"
+printf 'build() { add_binary dash /bin/sh; }\n' >"$W/hk-addsh/addsh"
 printf 'build() { add_file "%s" /usr/sbin/bash 0755; }\n' "$W/payload.txt" >"$HD/addbash"
-printf 'build() { add_early bin/sh "%s"; }\n' "$W/payload.txt" >"$HD/earlysh"
+printf 'build() { add_early bin/sh "%s"; }\n' "$W/payload.txt" >"$W/hk-earlysh/earlysh"
 expect_error "--lockdown refuses a hook that adds /bin/sh" \
     "hatch: mkinitramfs: --lockdown: hook addsh put a shell in the image (/bin/sh); $NOSHELL" \
-    gen --lockdown --hookdir "$HD" -H +addsh -o "$W/err.img"
+    gen --lockdown --hookdir "$W/hk-addsh" -H +addsh -o "$W/err.img"
 expect_error "--lockdown refuses a shell by name in usr/sbin" \
     "hatch: mkinitramfs: --lockdown: hook addbash put a shell in the image (/usr/sbin/bash); $NOSHELL" \
     gen --lockdown --hookdir "$HD" -H base,verity,addbash -o "$W/err.img"
 expect_error "--lockdown refuses a shell in the early archive" \
     "hatch: mkinitramfs: --lockdown: hook earlysh put a shell in the image (/bin/sh in the early archive); $NOSHELL" \
-    gen --lockdown --hookdir "$HD" -H +earlysh -o "$W/err.img"
+    gen --lockdown --hookdir "$W/hk-earlysh" -H +earlysh -o "$W/err.img"
 expect_error "--lockdown --list refuses a shell too" \
     "hatch: mkinitramfs: --lockdown: hook addsh put a shell in the image (/bin/sh); $NOSHELL" \
-    gen --lockdown --hookdir "$HD" -H +addsh --list
-gen --hookdir "$HD" -H base,verity,addsh --list >"$W/addsh.ls" 2>/dev/null
+    gen --lockdown --hookdir "$W/hk-addsh" --list
+gen --hookdir "$W/hk-addsh" -H base,verity,addsh --list >"$W/addsh.ls" 2>/dev/null
 check "the same shell hook without --lockdown is fine" has "$W/addsh.ls" bin/sh
 echo previous >"$W/keep.img"
-gen --lockdown --hookdir "$HD" -H +addsh -o "$W/keep.img" 2>/dev/null
+gen --lockdown --hookdir "$W/hk-addsh" -H +addsh -o "$W/keep.img" 2>/dev/null
 check "a refused --lockdown build leaves an existing OUT untouched" [ "$(cat "$W/keep.img")" = previous ]
 
 # --- firmware ---------------------------------------------------------------
@@ -678,6 +820,7 @@ listing "$W/uc.img" >"$W/uc.list"
 check "microcode: the compressed main archive follows" has "$W/uc.list" init etc/hatch/kver
 gen --list -H base,microcode -b "$UC" >"$W/uc.ls" 2>/dev/null
 check "--list shows early entries" has "$W/uc.ls" early:kernel/x86/microcode/GenuineIntel.bin
+check "--list: early directories end in / too" has "$W/uc.ls" early:kernel/ early:kernel/x86/ early:kernel/x86/microcode/
 
 # --- --host-only ------------------------------------------------------------
 # On this machine: either the root is on a block device (then an image with
@@ -803,7 +946,9 @@ rc=$?
 check "refused root: exit status 3 and an existing OUT untouched (rc $rc)" \
     [ "$rc" -eq 3 ] && [ "$(cat "$W/keep.img")" = previous ]
 refused "--check-root (generic image) refuses a root on LUKS2" "$LUKS" --check-root
-refused "--host-only --list refuses a root on LUKS2 too" "$LUKS" --host-only --list
+expect_error "--host-only --list refuses a root on LUKS2 too" \
+    "hatch: mkinitramfs: the root filesystem is on $LUKS: the hatch init cannot set that up yet; no image written" \
+    env HATCH_SYSROOT="$S" sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only --list
 fake_dm 1 CRYPT-LUKS1-0123-cryptroot cryptroot "$VDA"
 refused "--host-only refuses a root on LUKS1" "dm-crypt (LUKS1) on dm-1 (/dev/mapper/cryptroot)" --host-only
 fake_dm 1 CRYPT-PLAIN-cryptroot cryptroot "$VDA"
@@ -872,6 +1017,31 @@ check "installed kernel hook calls the installed generator" \
 "$D/usr/sbin/hatch-mkinitramfs" -k "$KVER" -b "$KROOT" -H base,verity -o "$W/inst.img" 2>/dev/null
 listing "$W/inst.img" >"$W/inst.list" 2>/dev/null
 check "installed generator finds its init and hooks (../lib/hatch)" has "$W/inst.list" init "$M/drivers/md/dm-verity.ko"
+out=$("$D/usr/sbin/hatch-mkinitramfs" --help 2>&1 | sed -n 1p)
+check "installed --help names the command it was called by ('$out')" [ "$out" = "usage: hatch-mkinitramfs [options]" ]
+VER=$(cat "$TOP/VERSION")
+out=$("$D/usr/sbin/hatch-mkinitramfs" --version 2>&1)
+check "installed --version reads lib/hatch/VERSION ('$out')" [ "$out" = "hatch-mkinitramfs (hatch) $VER" ]
+out=$(sh "$GEN" --version 2>&1)
+check "--version in the source tree reads VERSION ('$out')" [ "$out" = "mkinitramfs.sh (hatch) $VER" ]
+out=$(make -s -n install DESTDIR="$W/dest-n" 2>&1)
+case $out in
+*"sh mk/install.sh") ok "make install only installs (no compiler run)" ;;
+*) nok "make install only installs (no compiler run)" "$out" ;;
+esac
+expect_error "install without a built init: one clear line" \
+    "hatch: install: no init at $W/no-init (run make first, or set INIT=FILE)" \
+    env DESTDIR="$W/dest-x" INIT="$W/no-init" sh mk/install.sh
+D3=$W/dest3
+DESTDIR=$D3 PREFIX=/usr INIT=$INIT sh mk/install.sh --kernel-hook >/dev/null 2>&1
+n_inst=$(find "$D3" ! -type d | wc -l)
+make -s uninstall DESTDIR="$D3" PREFIX=/usr >/dev/null 2>&1
+check "install --kernel-hook then make uninstall: no file left, no lib/hatch ($n_inst installed)" \
+    [ "$n_inst" -ge 9 ] && [ -z "$(find "$D3" ! -type d)" ] && [ ! -e "$D3/usr/lib/hatch" ]
+mkdir -p "$D3/etc/kernel/postinst.d"
+echo mine >"$D3/etc/kernel/postinst.d/zz-hatch"
+make -s uninstall DESTDIR="$D3" PREFIX=/usr >/dev/null 2>&1
+check "make uninstall leaves a zz-hatch that is not hatch's" [ "$(cat "$D3/etc/kernel/postinst.d/zz-hatch")" = mine ]
 DESTDIR=$W/dest2 PREFIX=/opt/hatch INIT=$INIT sh mk/install.sh >/dev/null 2>&1
 check "PREFIX honoured" test -f "$W/dest2/opt/hatch/sbin/hatch-mkinitramfs" -a -f "$W/dest2/opt/hatch/lib/hatch/init"
 check "kernel hooks installed only on request" test ! -e "$W/dest2/etc/kernel"
