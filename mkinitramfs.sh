@@ -48,6 +48,11 @@ die() {
     printf 'hatch: %s: %s\n' "$PROG" "$*" >&2
     exit 1
 }
+# reason MSG: the cause at the end of a tool's first error line
+# ("cp: cannot create regular file 'x': No space left on device").
+reason() {
+    printf '%s\n' "$1" | sed -n -e '1s/.*: //' -e '1s/[[:space:]]*$//' -e 1p
+}
 warn() {
     printf 'hatch: %s: warning: %s\n' "$PROG" "$*" >&2
 }
@@ -833,7 +838,7 @@ fi
 # api_error MSG: report a failed API call of the running hook.
 api_error() {
     printf 'hatch: %s: hook %s: %s\n' "$PROG" "${HOOK:-?}" "$*" >&2
-    printf '%s\n' "${HOOK:-?}" >>"$WORK/errors"
+    { printf '%s\n' "${HOOK:-?}" >>"$WORK/errors"; } 2>/dev/null || true
     return 1
 }
 # error MSG: for hooks: report a failure of the running hook (counted, and
@@ -876,8 +881,8 @@ add_file() {
     */*) [ -d "$STAGE/${_p%/*}" ] || mkdir -p "$STAGE/${_p%/*}" ;;
     esac
     rm -f "$STAGE/$_p"
-    cp -L "$1" "$STAGE/$_p" 2>"$WORK/cp.err" ||
-        api_error "add_file: cannot copy $1 ($(sed -n '1s/.*: //p' "$WORK/cp.err"))" || return 1
+    _e=$(cp -L "$1" "$STAGE/$_p" 2>&1) ||
+        api_error "add_file: cannot copy $1 to $TMPD ($(reason "$_e"))" || return 1
     if [ -n "${3:-}" ]; then
         printf '%s %s\n' "$3" "$_p" >>"$WORK/modes"
     fi
@@ -1110,8 +1115,8 @@ while IFS= read -r p; do
 done <"$WORK/paths"
 sort -u -o "$WORK/rel" "$WORK/rel"
 if [ -s "$WORK/rel" ]; then
-    (cd "$MODDIR" && "$CPIO" -pdLu --quiet "$KSTAGE" <"$WORK/rel") 2>"$WORK/cpio.err" ||
-        die "cannot copy modules from $MODDIR to $TMPD ($(sed -n 1p "$WORK/cpio.err"))"
+    e=$( (cd "$MODDIR" && "$CPIO" -pdLu --quiet "$KSTAGE" <"$WORK/rel") 2>&1) ||
+        die "cannot copy modules from $MODDIR to $TMPD ($(reason "$e"))"
 fi
 NMODS=$(wc -l <"$WORK/rel" | tr -d ' ')
 
@@ -1158,8 +1163,8 @@ while IFS= read -r fw; do
     fi
 done <"$WORK/fw.sorted"
 
-"$DEPMOD" -b "$STAGE" -C "$WORK/depmod.d" "$KVER" 2>"$WORK/depmod.err" ||
-    die "depmod failed on the staged modules: $(sed -n 1p "$WORK/depmod.err")"
+e=$("$DEPMOD" -b "$STAGE" -C "$WORK/depmod.d" "$KVER" 2>&1) ||
+    die "depmod failed on the staged modules in $TMPD: $(printf '%s\n' "$e" | sed -n 1p)"
 
 # /etc/hatch: kernel release, the lockdown policy (--lockdown only; the init
 # parses exactly these lines) and the modules to load at boot (real names,
@@ -1222,8 +1227,8 @@ fi
 
 mkcpio() { # DIR OUTFILE
     entries "$1" >"$WORK/list"
-    (cd "$1" && "$CPIO" -o -H newc -R 0:0 --reproducible --quiet <"$WORK/list") >"$2" 2>"$WORK/cpio.err" ||
-        die "cpio failed in $TMPD ($(sed -n 1p "$WORK/cpio.err")); no image written (TMPDIR full?)"
+    _e=$( (cd "$1" && "$CPIO" -o -H newc -R 0:0 --reproducible --quiet <"$WORK/list") 2>&1 >"$2") ||
+        die "cpio failed writing in $TMPD ($(reason "$_e")); no image written"
 }
 
 : >"$WORK/early.cpio"
@@ -1234,17 +1239,16 @@ mkcpio "$STAGE" "$WORK/main.cpio"
 
 # The image is put together in the staging directory, then copied next to
 # OUT once it is known to fit, and renamed over OUT.
-cp "$WORK/early.cpio" "$WORK/image"
+e=$(cp "$WORK/early.cpio" "$WORK/image" 2>&1) || die "cannot write in $TMPD ($(reason "$e")); no image written"
 # Single-threaded compressors with fixed settings: deterministic output. The
 # kernel wants xz with CRC32 and lz4 in the legacy frame format.
-case $COMP in
+e=$(case $COMP in
 gzip) "$COMPRESSOR" -n -6 -c <"$WORK/main.cpio" >>"$WORK/image" ;;
 zstd) "$COMPRESSOR" -q -c -T1 -9 <"$WORK/main.cpio" >>"$WORK/image" ;;
 xz) "$COMPRESSOR" -q -c -T1 --check=crc32 -6 <"$WORK/main.cpio" >>"$WORK/image" ;;
 lz4) "$COMPRESSOR" -q -c -l -9 <"$WORK/main.cpio" >>"$WORK/image" ;;
 none) cat "$WORK/main.cpio" >>"$WORK/image" ;;
-esac 2>"$WORK/comp.err" ||
-    die "$COMP failed in $TMPD ($(sed -n 1p "$WORK/comp.err")); no image written (TMPDIR full?)"
+esac 2>&1) || die "$COMP failed writing in $TMPD ($(reason "$e")); no image written"
 SIZE=$(wc -c <"$WORK/image" | tr -d ' ')
 # Room next to OUT (where df can tell; the old OUT stays until the rename).
 need_k=$(((SIZE + 1023) / 1024))
@@ -1252,11 +1256,11 @@ free_k=$(df -Pk "$OUTDIR" 2>/dev/null | awk 'NR == 2 && $4 ~ /^[0-9]+$/ { print 
 if [ -n "$free_k" ] && [ "$free_k" -lt "$need_k" ]; then
     die "no room for the image in $OUTDIR ($need_k KiB needed, $free_k KiB free); free some space or choose another -o; no image written"
 fi
-cp "$WORK/image" "$OUT_TMP" 2>"$WORK/cp.err" ||
-    die "cannot write the image in $OUTDIR ($(sed -n '1s/.*: //p' "$WORK/cp.err")); no image written"
+e=$(cp "$WORK/image" "$OUT_TMP" 2>&1) ||
+    die "cannot write the image in $OUTDIR ($(reason "$e")); no image written"
 chmod 0644 "$OUT_TMP"
-mv -f "$OUT_TMP" "$OUT" 2>"$WORK/mv.err" ||
-    die "cannot rename the image to $OUT ($(sed -n '1s/.*: //p' "$WORK/mv.err")); no image written"
+e=$(mv -f "$OUT_TMP" "$OUT" 2>&1) ||
+    die "cannot rename the image to $OUT ($(reason "$e")); no image written"
 OUT_TMP=
 printf 'hatch: %s: wrote %s (kernel %s, %s modules, %s firmware files, %s, %s bytes)\n' \
     "$PROG" "$OUT" "$KVER" "$NMODS" "$NFW" "$COMP" "$SIZE" >&2

@@ -618,6 +618,13 @@ full.img" ]; then
         ;;
     *) nok "full output filesystem: one line" "$(cat "$W/full.err")" ;;
     esac
+    # A full TMPDIR: the tools' messages are folded into one line.
+    # shellcheck disable=SC2016 # expanded by the inner sh
+    unshare -m sh -c 'd=$1; shift; mount -t tmpfs -o size=256k hatch-test "$d" && TMPDIR=$d "$@"; echo "rc=$?"; ls -A "$d"' \
+        sh "$W/full" sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" -H base,modules -o "$W/err.img" >"$W/full.out" 2>"$W/full.err"
+    check "full TMPDIR: one line, nothing left in TMPDIR, no image" \
+        [ "$(cat "$W/full.err")" = "hatch: mkinitramfs: cannot copy modules from $KMOD to $W/full (No space left on device)" ] &&
+        [ "$(cat "$W/full.out")" = rc=1 ] && [ ! -e "$W/err.img" ]
 fi
 
 # --- --lockdown -------------------------------------------------------------
