@@ -150,13 +150,15 @@ static void kmsg_unlimit(void)
 
 static void load_modules(void)
 {
-    if (modules_init(cmd.blacklist, cmd.n_blacklist) < 0)
-        return; /* said why; the root may still be reachable with built-ins */
-    modules_load_file("/etc/hatch/modules");
-    for (size_t i = 0; i < cmd.n_modules_load; i++)
-        if (module_load(cmd.modules_load[i], "modules-load=") == 0)
-            log_err("modules-load=%s: no such module in this image; add it with "
-                    "mkinitramfs.sh -m %s", cmd.modules_load[i], cmd.modules_load[i]);
+    /* Without modules (modules_init said why) the root may still be
+     * reachable with built-in drivers: device discovery goes on. */
+    if (modules_init(cmd.blacklist, cmd.n_blacklist) == 0) {
+        modules_load_file("/etc/hatch/modules");
+        for (size_t i = 0; i < cmd.n_modules_load; i++)
+            if (module_load(cmd.modules_load[i], "modules-load=") == 0)
+                log_err("modules-load=%s: no such module in this image; add it with "
+                        "mkinitramfs.sh -m %s", cmd.modules_load[i], cmd.modules_load[i]);
+    }
     int r = devices_start();
     if (r < 0)
         log_err("cannot listen for device events (%s); only devices present now are seen",

@@ -56,8 +56,17 @@ int modules_init(const char *const *blacklist, size_t n_blacklist)
     }
     struct stat st;
     if (stat(dir, &st) < 0) {
+        /* Built for this kernel, yet the directory is gone: a damaged or
+         * hand-made image; naming the same version twice would mislead. */
+        if (!strcmp(want, u.release)) {
+            log_err("modules: this image was built for the running kernel %s but has no %s "
+                    "(%s); going on with the built-in drivers: rebuild the initramfs",
+                    u.release, dir, strerror(errno));
+            return -ENOENT;
+        }
         log_err("modules: the running kernel is %s but this image has modules for %s; "
-                "rebuild the initramfs for %s (mkinitramfs.sh -k %s)",
+                "going on with the built-in drivers: rebuild the initramfs for %s "
+                "(mkinitramfs.sh -k %s)",
                 u.release, want[0] ? want : "no kernel", u.release, u.release);
         return -ENOENT;
     }

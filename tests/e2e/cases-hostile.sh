@@ -223,6 +223,18 @@ hboot hostile-rootflags-rejected plain std "root=/dev/vda1 rootflags=no_such_opt
     --expect "$POWEROFF" --reject "$E"
 
 # --- /run, modules, images -----------------------------------------------------
+# No /lib/modules/KVER in an image built for this kernel: said in one line,
+# the boot goes on with built-in drivers (which cannot see virtio disks).
+hboot hostile-no-module-dir plain hostile-nomoddir "root=/dev/vda1 rd.timeout=3 $TAIL" \
+    --expect "hatch: modules: this image was built for the running kernel $KVER but has no /lib/modules/$KVER \(No such file or directory\); going on with the built-in drivers" \
+    --expect "hatch: block devices seen: none" --expect "$POWEROFF" --reject "$E"
+# Half an image: the kernel unpacks what it can; /init says the module
+# indexes are missing and still waits for the root (built-in drivers).
+hboot hostile-cpio-truncated plain hostile-half "root=/dev/vda1 rd.timeout=3 $TAIL" \
+    --expect "Initramfs unpacking failed" \
+    --expect "hatch: modules: cannot read the module indexes in /lib/modules/$KVER" \
+    --expect "hatch: root device /dev/vda1 did not appear within 3 s" \
+    --expect "$POWEROFF" --reject "$E" --reject "failed: Bad file descriptor"
 # An image cut before /init: hatch never runs. The kernel, finding no
 # /init, mounts root= itself and, without the virtio driver, panics (its
 # own panic, not a PID 1 exit). Documented, not hatch's to fix.
