@@ -17,6 +17,10 @@ static struct kmod_ctx *ctx;
 static const char *const *black;
 static size_t n_black;
 static const char *cur_why;
+/* The module libkmod is inserting now (a dependency, maybe), to name it
+ * when the load fails; and, in a dry run, the first blacklisted one the
+ * load would pull in. */
+static char cur_mod[64], black_dep[64];
 
 static int blacklisted(const char *name)
 {
@@ -34,8 +38,17 @@ static int blacklisted(const char *name)
 static void say_load(struct kmod_module *m, bool install, const char *opts)
 {
     (void)opts;
-    log_info("loading %s%s (%s)", kmod_module_get_name(m), install ? " via install command" : "",
-             cur_why);
+    snprintf(cur_mod, sizeof cur_mod, "%s", kmod_module_get_name(m));
+    log_info("loading %s%s (%s)", cur_mod, install ? " via install command" : "", cur_why);
+}
+
+/* Dry run: what the load would insert, dependencies and softdeps included. */
+static void find_black(struct kmod_module *m, bool install, const char *opts)
+{
+    (void)install;
+    (void)opts;
+    if (!black_dep[0] && blacklisted(kmod_module_get_name(m)))
+        snprintf(black_dep, sizeof black_dep, "%s", kmod_module_get_name(m));
 }
 
 int modules_init(const char *const *blacklist, size_t n_blacklist)
@@ -108,10 +121,31 @@ int module_load(const char *name, const char *why)
             kmod_module_unref(m);
             continue;
         }
+        /* The command-line blacklist holds for what the module pulls in
+         * too: libkmod cannot skip one dependency, so the module is not
+         * loaded at all. */
+        black_dep[0] = '\0';
+        if (n_black)
+            kmod_module_probe_insert_module(m, KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY |
+                                                   KMOD_PROBE_DRY_RUN, NULL, NULL, NULL,
+                                            find_black);
+        if (black_dep[0]) {
+            log_notice("not loading %s (%s): it needs %s, blacklisted on the command line", mn,
+                       why, black_dep);
+            kmod_module_unref(m);
+            continue;
+        }
+        cur_mod[0] = '\0';
         r = kmod_module_probe_insert_module(m, KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY, NULL, NULL,
                                             NULL, say_load);
         if (r > 0) {
             log_notice("not loading %s (%s): blacklisted in modprobe.d", mn, why);
+        } else if (r < 0 && cur_mod[0] && strcmp(cur_mod, mn)) {
+            log_err("modules: loading %s (%s) failed: its dependency %s: %s", mn, why, cur_mod,
+                    strerror(-r));
+            kmod_module_unref(m);
+            kmod_module_unref_list(list);
+            return r;
         } else if (r < 0) {
             log_err("modules: loading %s (%s) failed: %s", mn, why, strerror(-r));
             kmod_module_unref(m);

@@ -223,6 +223,17 @@ hboot hostile-rootflags-rejected plain std "root=/dev/vda1 rootflags=no_such_opt
     --expect "$POWEROFF" --reject "$E"
 
 # --- /run, modules, images -----------------------------------------------------
+# Modules whose init fails here (no Xen, no Hyper-V): each failure is one
+# line naming the module that failed, and the boot goes on.
+hboot hostile-module-init-fails plain std "root=/dev/vda1 modules-load=xen_blkfront,hv_storvsc $TAIL" \
+    --expect "hatch: modules: loading xen_blkfront \(modules-load=\) failed: No such device" \
+    --expect "hatch: modules: loading hv_storvsc \(modules-load=\) failed: its dependency hv_vmbus: No such device" \
+    --expect "$ROOT_OK"
+# A module whose dependency is blacklisted is not loaded: the blacklist
+# holds for what a module pulls in.
+hboot hostile-blacklisted-dependency plain std "root=/dev/vda1 modules-load=uas rd.driver.blacklist=usb_storage $TAIL" \
+    --expect "hatch: not loading uas \(modules-load=\): it needs usb_storage, blacklisted on the command line" \
+    --expect "$ROOT_OK" --reject "hatch: loading usb_storage"
 # No /lib/modules/KVER in an image built for this kernel: said in one line,
 # the boot goes on with built-in drivers (which cannot see virtio disks).
 hboot hostile-no-module-dir plain hostile-nomoddir "root=/dev/vda1 rd.timeout=3 $TAIL" \
