@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <libkmod.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -161,12 +162,17 @@ int module_load(const char *name, const char *why)
 /* Each listed module is loaded in a child of its own: the chains (say the
  * virtio ones and ext4's) do not depend on each other, and on a machine
  * with several CPUs their init functions then run side by side. A module
- * two chains share is loaded once; the kernel makes the other wait. */
+ * two chains share is loaded once; the kernel makes the other wait.
+ * As PID 1 we also reap orphans (a rd.break shell's background jobs) while
+ * we wait: only our own children count, so the list is loaded in full
+ * before the boot goes on. */
 int modules_load_file(const char *path)
 {
     FILE *f = fopen(path, "re");
     char line[256];
-    int failed = 0, n = 0;
+    pid_t *kids = NULL;
+    size_t n = 0, cap = 0;
+    int failed = 0;
 
     if (!f)
         return 0;
@@ -174,7 +180,15 @@ int modules_load_file(const char *path)
         line[strcspn(line, "\n")] = '\0';
         if (!line[0] || line[0] == '#')
             continue;
-        pid_t pid = fork();
+        if (n == cap) {
+            size_t c = cap ? 2 * cap : 32;
+            pid_t *k = realloc(kids, c * sizeof *k);
+            if (k) {
+                kids = k;
+                cap = c;
+            }
+        }
+        pid_t pid = n < cap ? fork() : -1;
         if (pid == 0) {
             int r = module_load(line, "listed in the image");
             if (r == 0)
@@ -182,26 +196,34 @@ int modules_load_file(const char *path)
                          "is inconsistent, rebuild it", line);
             _exit(r < 0 ? 1 : 0);
         }
-        if (pid < 0) { /* no process to spare: load it here */
+        if (pid < 0) { /* no process (or memory) to spare: load it here */
             if (module_load(line, "listed in the image") < 0)
                 failed++;
             continue;
         }
-        n++;
+        kids[n++] = pid;
     }
     fclose(f);
     while (n > 0) {
         int st;
-        pid_t w = wait(&st);
+        pid_t w = waitpid(-1, &st, 0);
         if (w < 0) {
             if (errno == EINTR)
                 continue;
+            log_err("modules: lost track of %zu module loads (%s); going on", n,
+                    strerror(errno));
             break;
         }
-        n--;
+        size_t i = 0;
+        while (i < n && kids[i] != w)
+            i++;
+        if (i == n)
+            continue; /* an orphan, reaped */
+        kids[i] = kids[--n];
         if (!WIFEXITED(st) || WEXITSTATUS(st))
             failed++;
     }
+    free(kids);
     return failed ? -EIO : 0;
 }
 

@@ -257,6 +257,15 @@ hboot hostile-many-module-children plain hostile-many "root=/dev/vda1 $TAIL" \
     --expect "hatch: loading serpent_generic \(listed in the image\)" \
     --expect "hatch: loading gfs2 \(listed in the image\)" --expect "$ROOT_OK" \
     --reject "hatch: modules: loading"
+# A rd.break=modules shell leaves 300 zombies and 300 sleeping orphans to
+# PID 1, which exit while the module children do: hatch waits for its own
+# children (the root is then there at once, no modalias search needed),
+# reaps the rest, and boots.
+# shellcheck disable=SC2016  # the guest's shell expands these
+hboot hostile-sigchld-storm plain std "root=/dev/vda1 rd.break=modules $TAIL" \
+    --when "$PROMPT" \
+    --type 'i=0; while [ $i -lt 300 ]; do (true &); (sleep 1 &); i=$((i+1)); done; exit' \
+    --expect "$ROOT_OK" --reject "found what the boot needs"
 
 # --- the failure path ----------------------------------------------------------
 # A bad rd.emergency= keeps the earlier one (poweroff), said in one line.
