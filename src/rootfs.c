@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -38,6 +40,17 @@ static int on_block_device(const char *type)
         close(fd);
     fs[r > 0 ? r : 0] = '\0';
     return mountopts_fs_on_device(fs, type);
+}
+
+static int read_only_device(const char *src)
+{
+    int ro = 0, fd = open(src, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    if (ioctl(fd, BLKROGET, &ro) < 0)
+        ro = 0;
+    close(fd);
+    return ro;
 }
 
 int rootfs_mount(const struct blockdev *dev, const char *const *fstypes, size_t n_fstypes,
@@ -78,6 +91,12 @@ int rootfs_mount(const struct blockdev *dev, const char *const *fstypes, size_t 
     }
     if (mkdir(dir, 0755) < 0 && errno != EEXIST)
         return -errno;
+    /* As the kernel does with its own root= mount: a write-protected device
+     * is mounted read-only rather than not at all. */
+    if (!(flags & MS_RDONLY) && read_only_device(src)) {
+        log_warn("%s is a read-only device: mounting it read-only although rw was asked", src);
+        flags |= MS_RDONLY;
+    }
 
     int err = -EINVAL;
     for (size_t i = 0; i < n_fstypes; i++) {

@@ -209,6 +209,11 @@ hboot hostile-eio-superblock-uuid - std "root=UUID=$HATCH_FS_UUID rd.timeout=3 p
 #     "${EIO_SB[@]}" \
 #     --expect "hatch:   vda1 +254:1 .*I/O error" --expect "$POWEROFF" --reject "$E"
 
+# A write-protected disk with rw: mounted read-only, as the kernel would.
+hboot hostile-readonly-disk-rw - std "root=/dev/vda1 rw $TAIL" \
+    --qemu -drive --qemu "file=$T/plain.img,if=virtio,format=raw,readonly=on" \
+    --expect "hatch: /dev/vda1 is a read-only device: mounting it read-only although rw was asked" \
+    --expect "$ROOT_OK.*mode=ro "
 
 # --- roots that are wrong ------------------------------------------------------
 # No /sbin/init: the next default, /bin/init, boots (as the kernel's order).
