@@ -42,6 +42,35 @@ static int on_block_device(const char *type)
     return mountopts_fs_on_device(fs, type);
 }
 
+/* Is /dev/<name> still the device that was found? A device unplugged
+ * after it was found loses its node (devtmpfs). Returns 0, or -errno. */
+static int still_there(const struct blockdev *dev)
+{
+    char path[64];
+    struct stat st;
+    snprintf(path, sizeof path, "/dev/%s", dev->name);
+    if (stat(path, &st) < 0)
+        return -errno;
+    return S_ISBLK(st.st_mode) && st.st_rdev == makedev(dev->major, dev->minor) ? 0 : -ENODEV;
+}
+
+/* Can the device be read at all? Reads where filesystems keep their
+ * superblocks. Returns 0 or -errno (-EIO for a failing device). */
+static int readable(const char *src)
+{
+    static const off_t where[] = {0, 65536};
+    char buf[4096];
+    int fd = open(src, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    int r = 0;
+    for (size_t i = 0; i < sizeof where / sizeof *where && !r; i++)
+        if (pread(fd, buf, sizeof buf, where[i]) < 0)
+            r = -errno;
+    close(fd);
+    return r;
+}
+
 static int read_only_device(const char *src)
 {
     int ro = 0, fd = open(src, O_RDONLY | O_CLOEXEC);
@@ -51,6 +80,43 @@ static int read_only_device(const char *src)
         ro = 0;
     close(fd);
     return ro;
+}
+
+/* libblkid's partition-table types, which it reports when a whole disk
+ * holds no filesystem. */
+static int partition_table(const char *type)
+{
+    static const char *const pt[] = {"gpt", "dos", "PMBR", "atari", "bsd", "mac", "sgi", "sun",
+                                     "solaris", "unixware", "minix", "aix", "ultrix"};
+    for (size_t i = 0; i < sizeof pt / sizeof *pt; i++)
+        if (!strcmp(type, pt[i]))
+            return 1;
+    return 0;
+}
+
+static void say_gone(const struct blockdev *dev, int r, const char *then)
+{
+    log_err("the root device /dev/%s (%u:%u) is gone (%s): it disappeared after it was found; "
+            "was it unplugged?%s", dev->name, dev->major, dev->minor,
+            r == -ENODEV ? "another device has its name" : strerror(-r), then);
+}
+
+/* The root device failed to mount or probe: say why when the device itself
+ * is the cause (gone, or failing I/O). Returns 1 if it said so. */
+static int device_fault(const struct blockdev *dev, const char *src)
+{
+    int r = still_there(dev);
+    if (r < 0) {
+        say_gone(dev, r, "");
+        return 1;
+    }
+    r = readable(src);
+    if (r == -EIO) {
+        log_err("cannot read %s (%s): the device fails I/O (see the kernel's I/O errors "
+                "above); check or replace the disk", src, strerror(-r));
+        return 1;
+    }
+    return 0;
 }
 
 int rootfs_mount(const struct blockdev *dev, const char *const *fstypes, size_t n_fstypes,
@@ -81,8 +147,15 @@ int rootfs_mount(const struct blockdev *dev, const char *const *fstypes, size_t 
 
     if (!n_fstypes) {
         if (!dev->type[0]) {
+            if (device_fault(dev, src))
+                return -EIO;
             log_err("%s has no filesystem libblkid recognizes; give rootfstype= or check "
                     "that root= names the right device", src);
+            return -EINVAL;
+        }
+        if (partition_table(dev->type)) {
+            log_err("%s holds a partition table (%s), not a filesystem; root= must name one "
+                    "of its partitions", src, dev->type);
             return -EINVAL;
         }
         probed[0] = dev->type;
@@ -124,7 +197,12 @@ int rootfs_mount(const struct blockdev *dev, const char *const *fstypes, size_t 
         snprintf(tried + l, sizeof tried - l, "%s%s: %s", l ? ", " : "", fstypes[i],
                  strerror(errno));
     }
-    log_err("cannot mount %s (TYPE=%s) on %s (%s); check rootfstype= and rootflags=", src,
-            dev->type[0] ? dev->type : "unknown", dir, tried);
+    if (err != -EPERM && device_fault(dev, src))
+        return err;
+    log_err("cannot mount %s (TYPE=%s) on %s (%s); %s", src,
+            dev->type[0] ? dev->type : "unknown", dir, tried,
+            err == -EIO ? "the device fails I/O (see the kernel's I/O errors above): check or "
+                          "replace the disk"
+                        : "check rootfstype= and rootflags=");
     return err;
 }

@@ -83,6 +83,9 @@ plug_later() {
     )
 }
 
+# plain.img on the hot-pluggable port, for cases that unplug it.
+PLUGGED=(--qemu -drive --qemu "file=$T/plain.img,if=none,id=d1,format=raw,snapshot=on"
+    --qemu -device --qemu "virtio-blk-pci,drive=d1,id=vd1,bus=rp1")
 
 # --- images and disks --------------------------------------------------------
 echo "hatch: e2e: hostile: building images"
@@ -128,6 +131,8 @@ rootdisk hostile-badinit "symlink /sbin/loop /sbin/loop" "write $HX/garbage /sbi
 # Sectors to fail: the root filesystem's superblock;
 P1=$(($(part_start "$T/plain.img" 1) / 512))
 mapfile -t EIO_SB < <(blkdebug sb $((P1 + 2)))
+# its journal's superblock, which libblkid never reads and the mount does;
+mapfile -t EIO_JOURNAL < <(blkdebug journal "$(sector_of '<8>' 0)")
 ROOT_OK="$(ok /dev/vda1)"
 
 # --- the command line ----------------------------------------------------------
@@ -192,8 +197,20 @@ hboot hostile-late-root-timeout - std "root=UUID=$HATCH_FS_UUID rd.timeout=5 $TA
     --expect "hatch: root device UUID=$HATCH_FS_UUID did not appear within 5 s" \
     --expect "hatch: block devices seen: none" --expect "$POWEROFF" --reject "$E"
 plug_later hostile-late-root-timeout 11
+# The root is found, then unplugged while a rd.break=mount shell waits for
+# it to go: hatch says the device is gone, not "check rootfstype=".
+hboot hostile-root-vanishes-before-mount - std "root=/dev/vda1 rd.break=mount $TAIL" \
+    --monitor "$T/hostile-root-vanishes-before-mount.sock" "${PLUGGED[@]}" \
+    --when "$PROMPT" --hmp "device_del vd1" \
+    --type 'while [ -e /sys/block/vda ]; do sleep 1; done; exit' \
+    --expect "hatch: the root device /dev/vda1 \(254:1\) is gone \(No such file or directory\): it disappeared after it was found" \
+    --expect "$POWEROFF" --reject "$E" --reject "check rootfstype"
 
 # --- devices that fail ---------------------------------------------------------
+# Every read of the superblock fails: the device is named as failing I/O.
+hboot hostile-eio-superblock - std "root=/dev/vda1 $TAIL" "${EIO_SB[@]}" \
+    --expect "hatch: cannot read /dev/vda1 \(I/O error\): the device fails I/O" \
+    --expect "$POWEROFF" --reject "$E" --reject "no filesystem libblkid recognizes"
 # By UUID it never shows: the wait times out, and rd.emergency=reboot is
 # honoured.
 hboot hostile-eio-superblock-uuid - std "root=UUID=$HATCH_FS_UUID rd.timeout=3 panic=-1 rd.emergency=reboot" \
@@ -209,11 +226,20 @@ hboot hostile-eio-superblock-uuid - std "root=UUID=$HATCH_FS_UUID rd.timeout=3 p
 #     "${EIO_SB[@]}" \
 #     --expect "hatch:   vda1 +254:1 .*I/O error" --expect "$POWEROFF" --reject "$E"
 
+# libblkid reads the superblock, the mount fails reading the journal:
+# hatch says the device fails, not "check rootfstype=".
+hboot hostile-eio-mount - std "root=/dev/vda1 $TAIL" "${EIO_JOURNAL[@]}" \
+    --expect "hatch: cannot mount /dev/vda1 \(TYPE=ext4\) on /newroot \(ext4: I/O error\); the device fails I/O" \
+    --expect "$POWEROFF" --reject "$E"
 # A write-protected disk with rw: mounted read-only, as the kernel would.
 hboot hostile-readonly-disk-rw - std "root=/dev/vda1 rw $TAIL" \
     --qemu -drive --qemu "file=$T/plain.img,if=virtio,format=raw,readonly=on" \
     --expect "hatch: /dev/vda1 is a read-only device: mounting it read-only although rw was asked" \
     --expect "$ROOT_OK.*mode=ro "
+# root= names the whole disk: a partition table is not a filesystem.
+hboot hostile-root-whole-disk plain std "root=/dev/vda $TAIL" \
+    --expect "hatch: /dev/vda holds a partition table \(gpt\), not a filesystem; root= must name one of its partitions" \
+    --expect "$POWEROFF" --reject "$E"
 
 # --- roots that are wrong ------------------------------------------------------
 # No /sbin/init: the next default, /bin/init, boots (as the kernel's order).
