@@ -367,6 +367,10 @@ int main(int argc, char **argv, char **envp)
         emergency(&cmd);
 
     maybe_break(STAGE_SWITCH);
+    /* Past this point a failure leaves no initramfs and no rescue shell: a
+     * root device that went away meanwhile is refused here. */
+    if (!rootfs_still_there(&root))
+        emergency(&cmd);
     /* Again after the last point a shell could have changed the mounts. */
     if (vcfg.enabled && !rootfs_is_device(NEWROOT, &root))
         emergency(&cmd);

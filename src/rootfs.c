@@ -101,6 +101,14 @@ static void say_gone(const struct blockdev *dev, int r, const char *then)
             r == -ENODEV ? "another device has its name" : strerror(-r), then);
 }
 
+int rootfs_still_there(const struct blockdev *dev)
+{
+    int r = still_there(dev);
+    if (r < 0)
+        say_gone(dev, r, " Not switching to it");
+    return r == 0;
+}
+
 /* The root device failed to mount or probe: say why when the device itself
  * is the cause (gone, or failing I/O). Returns 1 if it said so. */
 static int device_fault(const struct blockdev *dev, const char *src)

@@ -19,4 +19,9 @@ int rootfs_mount(const struct blockdev *dev, const char *const *fstypes, size_t 
  * major:minor)? Returns 1, or 0 with one line logged. */
 int rootfs_is_device(const char *dir, const struct blockdev *dev);
 
+/* Is dev still there: /dev/<name> a block device of dev's major:minor (a
+ * device unplugged after it was found has lost its node)? Returns 1, or 0
+ * with one line logged. */
+int rootfs_still_there(const struct blockdev *dev);
+
 #endif

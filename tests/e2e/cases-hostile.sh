@@ -205,6 +205,14 @@ hboot hostile-root-vanishes-before-mount - std "root=/dev/vda1 rd.break=mount $T
     --type 'while [ -e /sys/block/vda ]; do sleep 1; done; exit' \
     --expect "hatch: the root device /dev/vda1 \(254:1\) is gone \(No such file or directory\): it disappeared after it was found" \
     --expect "$POWEROFF" --reject "$E" --reject "check rootfstype"
+# Unplugged after the mount, at rd.break=switch: hatch does not hand the
+# machine to an init on a device that is gone.
+hboot hostile-root-vanishes-before-switch - std "root=/dev/vda1 rd.break=switch $TAIL" \
+    --monitor "$T/hostile-root-vanishes-before-switch.sock" "${PLUGGED[@]}" \
+    --when "$PROMPT" --hmp "device_del vd1" \
+    --type 'while [ -e /sys/block/vda ]; do sleep 1; done; exit' \
+    --expect "hatch: the root device /dev/vda1 \(254:1\) is gone .*Not switching to it" \
+    --expect "$POWEROFF" --reject "$E" --reject "hatch: switching to"
 
 # --- devices that fail ---------------------------------------------------------
 # Every read of the superblock fails: the device is named as failing I/O.
