@@ -22,17 +22,19 @@
 
 static const char *const moved[] = {"/dev", "/proc", "/sys", "/run"};
 
+static const char *const defaults[] = {"/sbin/init", "/etc/init", "/bin/init"};
+
 /* Open path with symlinks resolved as if newroot were /, so an absolute
  * link like /sbin/init -> /lib/systemd/systemd is followed on the new root,
  * not on the initramfs. */
-static int open_in_root(int rootfd, const char *path)
+static int open_in_root(int rootfd, const char *path, int flags)
 {
-    struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT};
+    struct open_how how = {.flags = (unsigned)flags | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT};
     while (*path == '/')
         path++;
     int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
     if (fd < 0 && errno == ENOSYS) /* kernels before 5.6: best effort */
-        fd = openat(rootfd, path, O_PATH | O_CLOEXEC);
+        fd = openat(rootfd, path, flags | O_CLOEXEC);
     return fd < 0 ? -errno : fd;
 }
 
@@ -42,7 +44,7 @@ static int open_in_root(int rootfd, const char *path)
 static int init_status(int rootfd, const char *path)
 {
     struct stat st;
-    int fd = open_in_root(rootfd, path);
+    int fd = open_in_root(rootfd, path, O_PATH);
     if (fd < 0)
         return fd;
     int ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
@@ -50,26 +52,91 @@ static int init_status(int rootfd, const char *path)
     return ok ? 0 : -EACCES;
 }
 
+/* If path itself is a symbolic link on the new root, its target in buf. */
+static int link_target(int rootfd, const char *path, char *buf, size_t len)
+{
+    int fd = open_in_root(rootfd, path, O_PATH | O_NOFOLLOW);
+    if (fd < 0)
+        return 0;
+    ssize_t n = readlinkat(fd, "", buf, len - 1);
+    close(fd);
+    if (n < 0)
+        return 0;
+    buf[n] = '\0';
+    return 1;
+}
+
+/* Read the whole init, as exec and its page faults will: an executable the
+ * kernel cannot run, or blocks the disk cannot read, are found while the
+ * initramfs (and its rescue shell) is still there, not after the switch,
+ * when the real init would fail to start or die of SIGBUS as PID 1.
+ * Returns 0 or -errno with one line logged. */
+static int init_readable(int rootfd, const char *init)
+{
+    static char buf[65536];
+    int fd = open_in_root(rootfd, init, O_RDONLY | O_NONBLOCK);
+    if (fd < 0) {
+        log_err("cannot open the init program %s on the root filesystem (%s)", init,
+                strerror(-fd));
+        return fd;
+    }
+    ssize_t n, first = -1;
+    off_t total = 0;
+    while ((n = read(fd, buf, sizeof buf)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            log_err("cannot read the init program %s from the root filesystem (%s)%s", init,
+                    strerror(e), e == EIO ? ": the device fails I/O; check or replace the "
+                                            "disk" : "");
+            close(fd);
+            return -e;
+        }
+        if (first < 0 && n >= 4)
+            first = memcmp(buf, "\x7f" "ELF", 4) == 0 || memcmp(buf, "#!", 2) == 0;
+        total += n;
+        if (total >= (off_t)256 << 20) /* enough to know the disk reads */
+            break;
+    }
+    close(fd);
+    if (first != 1) {
+        log_err("the init program %s is neither an ELF executable nor a #! script; give an "
+                "executable with init=", init);
+        return -ENOEXEC;
+    }
+    return 0;
+}
+
 const char *switchroot_pick_init(const char *newroot, const char *given)
 {
-    static const char *const defaults[] = {"/sbin/init", "/etc/init", "/bin/init"};
+    char target[256];
     if (given)
         return given;
     int rootfd = open(newroot, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0)
         return defaults[0];
     const char *pick = defaults[0]; /* none found: the check says what is missing */
-    for (size_t i = 0; i < sizeof defaults / sizeof *defaults; i++)
-        if (init_status(rootfd, defaults[i]) == 0) {
+    for (size_t i = 0; i < sizeof defaults / sizeof *defaults; i++) {
+        int r = init_status(rootfd, defaults[i]);
+        if (r == 0) {
             pick = defaults[i];
             break;
         }
+        /* A broken link where the init should be is worth a word, even
+         * when a later default boots, as the kernel's own search would. */
+        if (r != -EACCES && link_target(rootfd, defaults[i], target, sizeof target))
+            log_warn("%s is a symbolic link to %s, which does not resolve on the root "
+                     "filesystem (%s); trying the next default", defaults[i], target,
+                     strerror(-r));
+    }
     close(rootfd);
     return pick;
 }
 
 int switchroot_check(const char *newroot, const char *init)
 {
+    char target[256];
     int rootfd = open(newroot, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (rootfd < 0)
         return -errno;
@@ -81,12 +148,34 @@ int switchroot_check(const char *newroot, const char *init)
                 "an executable with init=", init);
         goto out;
     }
-    if (r < 0) {
+    if ((r == -ENOENT || r == -ENOTDIR || r == -ELOOP) && init == defaults[0]) {
+        /* switchroot_pick_init found none of the defaults */
+        log_err("no init program on the root filesystem: none of /sbin/init, /etc/init, "
+                "/bin/init is an executable file; give the right path with init= or check "
+                "that root= names the right device");
+        goto out;
+    }
+    if (r < 0 && link_target(rootfd, init, target, sizeof target)) {
+        log_err("the init program %s is a symbolic link to %s, which does not resolve on the "
+                "root filesystem (%s); give the right path with init=", init, target,
+                strerror(-r));
+        goto out;
+    }
+    if (r == -ENOENT) {
         log_err("the init program %s does not exist on the root filesystem (%s); give the "
                 "right path with init= or check that root= names the right device",
                 init, strerror(-r));
         goto out;
     }
+    if (r < 0) {
+        log_err("cannot open the init program %s on the root filesystem (%s); %s", init,
+                strerror(-r), r == -EIO ? "the device fails I/O: check or replace the disk"
+                                        : "give the right path with init=");
+        goto out;
+    }
+    r = init_readable(rootfd, init);
+    if (r < 0)
+        goto out;
 
     for (size_t i = 0; i < sizeof moved / sizeof *moved; i++) {
         if (fstatat(rootfd, moved[i] + 1, &st, 0) == 0 && S_ISDIR(st.st_mode))

@@ -133,6 +133,8 @@ P1=$(($(part_start "$T/plain.img" 1) / 512))
 mapfile -t EIO_SB < <(blkdebug sb $((P1 + 2)))
 # its journal's superblock, which libblkid never reads and the mount does;
 mapfile -t EIO_JOURNAL < <(blkdebug journal "$(sector_of '<8>' 0)")
+# a block in the middle of the check init.
+mapfile -t EIO_INIT < <(blkdebug init "$(sector_of /sbin/real-init 4)")
 ROOT_OK="$(ok /dev/vda1)"
 
 # --- the command line ----------------------------------------------------------
@@ -239,6 +241,11 @@ hboot hostile-eio-superblock-uuid - std "root=UUID=$HATCH_FS_UUID rd.timeout=3 p
 hboot hostile-eio-mount - std "root=/dev/vda1 $TAIL" "${EIO_JOURNAL[@]}" \
     --expect "hatch: cannot mount /dev/vda1 \(TYPE=ext4\) on /newroot \(ext4: I/O error\); the device fails I/O" \
     --expect "$POWEROFF" --reject "$E"
+# A block of the real init fails: found before the switch, while the
+# initramfs is still there, not by the real init dying of SIGBUS as PID 1.
+hboot hostile-eio-init - std "root=/dev/vda1 $TAIL" "${EIO_INIT[@]}" \
+    --expect "hatch: cannot read the init program /sbin/init from the root filesystem \(I/O error\): the device fails I/O" \
+    --expect "$POWEROFF" --reject "$E" --reject "hatch: switching to"
 # A write-protected disk with rw: mounted read-only, as the kernel would.
 hboot hostile-readonly-disk-rw - std "root=/dev/vda1 rw $TAIL" \
     --qemu -drive --qemu "file=$T/plain.img,if=virtio,format=raw,readonly=on" \
@@ -253,6 +260,27 @@ hboot hostile-root-whole-disk plain std "root=/dev/vda $TAIL" \
 # No /sbin/init: the next default, /bin/init, boots (as the kernel's order).
 hboot hostile-no-sbin-init hostile-binit std "root=/dev/vda1 $TAIL" \
     --expect "hatch: switching to /bin/init on /dev/vda1" --expect "$ROOT_OK.* argv=/bin/init "
+# No init anywhere: one line naming every place looked at.
+hboot hostile-no-init hostile-noinit std "root=/dev/vda1 $TAIL" \
+    --expect "hatch: no init program on the root filesystem: none of /sbin/init, /etc/init, /bin/init is an executable file" \
+    --expect "$POWEROFF" --reject "$E"
+# A dangling /sbin/init is named, and /bin/init boots.
+hboot hostile-init-dangling-fallback hostile-dangling std "root=/dev/vda1 $TAIL" \
+    --expect "hatch: /sbin/init is a symbolic link to /nowhere/init, which does not resolve on the root filesystem" \
+    --expect "$ROOT_OK.* argv=/bin/init "
+# A dangling init= is named as such, not as missing.
+hboot hostile-init-dangling hostile-dangling-only std "root=/dev/vda1 init=/sbin/init $TAIL" \
+    --expect "hatch: the init program /sbin/init is a symbolic link to /nowhere/init, which does not resolve on the root filesystem \(No such file or directory\)" \
+    --expect "$POWEROFF" --reject "$E"
+# A link loop.
+hboot hostile-init-loop hostile-badinit std "root=/dev/vda1 init=/sbin/loop $TAIL" \
+    --expect "hatch: the init program /sbin/loop is a symbolic link to /sbin/loop, which does not resolve on the root filesystem \(Symbolic link loop\)" \
+    --expect "$POWEROFF" --reject "$E"
+# An executable file that is no program: refused before the switch (after
+# it, exec would fail with the initramfs gone).
+hboot hostile-init-not-a-program hostile-badinit std "root=/dev/vda1 init=/sbin/garbage $TAIL" \
+    --expect "hatch: the init program /sbin/garbage is neither an ELF executable nor a #! script" \
+    --expect "$POWEROFF" --reject "$E" --reject "hatch: switching to"
 # rootfstype= with a type the kernel lacks: the next one is tried.
 hboot hostile-rootfstype-unknown-first plain std "root=/dev/vda1 rootfstype=nosuchfs,ext4 $TAIL" \
     --expect "hatch: mounted /dev/vda1 \(ext4\) on /newroot read-only" --expect "$ROOT_OK"
@@ -307,6 +335,14 @@ hboot hostile-sigchld-storm plain std "root=/dev/vda1 rd.break=modules $TAIL" \
     --expect "$ROOT_OK" --reject "found what the boot needs"
 
 # --- the failure path ----------------------------------------------------------
+# Default action: halt, with the cause on the screen.
+hboot hostile-emergency-halt hostile-noinit std "root=/dev/vda1 panic=-1" \
+    --expect "hatch: no init program on the root filesystem" \
+    --expect "hatch: halting \(rd.emergency=halt\)" --expect "reboot: System halted" --reject "$E"
+# rd.emergency=reboot on a failure after the mount.
+hboot hostile-emergency-reboot hostile-noinit std "root=/dev/vda1 panic=-1 rd.emergency=reboot" \
+    --expect "hatch: rebooting \(rd.emergency=reboot\)" --expect "reboot: Restarting system" \
+    --reject "$E"
 # A bad rd.emergency= keeps the earlier one (poweroff), said in one line.
 hboot hostile-emergency-bad-value plain std "root=LABEL=nope rd.timeout=1 $TAIL rd.emergency=explode" \
     --expect "hatch: command line: rd.emergency=explode: expected reboot, poweroff or halt; keeping poweroff" \
