@@ -1,8 +1,13 @@
 #include "timing.h"
 
+#include "log.h"
+
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_MARKS 16
 
@@ -39,14 +44,30 @@ void timing_mark(const char *stage)
 
 void timing_write(void)
 {
-    mkdir("/run/hatch", 0755);
-    FILE *f = fopen("/run/hatch/timings", "we");
-    if (!f)
+    static const char path[] = "/run/hatch/timings";
+    if (mkdir("/run/hatch", 0755) < 0 && errno != EEXIST) {
+        log_warn("cannot create /run/hatch (%s); the real system gets no timings",
+                 strerror(errno));
         return;
+    }
+    FILE *f = fopen(path, "we");
+    if (!f) {
+        log_warn("cannot write %s (%s); the real system gets no timings", path,
+                 strerror(errno));
+        return;
+    }
     fprintf(f, "kernel %lld.%03lld\n", t_start / 1000, t_start % 1000);
     for (int i = 0; i < n_marks; i++)
         fprintf(f, "%s %lld.%03lld\n", marks[i].stage, marks[i].us / 1000, marks[i].us % 1000);
     long long tot = now_us() - t_start;
     fprintf(f, "total %lld.%03lld\n", tot / 1000, tot % 1000);
-    fclose(f);
+    /* A full /run fails the write only here, at the flush: leave no
+     * half-written file for the real system to misread. */
+    int bad = ferror(f), e = errno;
+    if (fclose(f) != 0)
+        bad = 1, e = errno;
+    if (bad) {
+        log_warn("cannot write %s (%s); the real system gets no timings", path, strerror(e));
+        unlink(path);
+    }
 }

@@ -290,6 +290,12 @@ hboot hostile-rootflags-rejected plain std "root=/dev/vda1 rootflags=no_such_opt
     --expect "$POWEROFF" --reject "$E"
 
 # --- /run, modules, images -----------------------------------------------------
+# /run filled up at rd.break=switch: the timings cannot be written, hatch
+# says so, and switches.
+hboot hostile-run-full plain std "root=/dev/vda1 rd.break=switch $TAIL" \
+    --when "$PROMPT" --type 'dd if=/dev/zero of=/run/fill bs=1M 2>/dev/null; exit' \
+    --expect "hatch: cannot write /run/hatch/timings \(No space left on device\); the real system gets no timings" \
+    --expect "$ROOT_OK.* hatch_ms=none$"
 # Modules whose init fails here (no Xen, no Hyper-V): each failure is one
 # line naming the module that failed, and the boot goes on.
 hboot hostile-module-init-fails plain std "root=/dev/vda1 modules-load=xen_blkfront,hv_storvsc $TAIL" \
