@@ -291,26 +291,28 @@ static int all_found(const struct devspec *specs, size_t n, struct blockdev *fou
 /* Modaliases of every device on every bus, as udev's coldplug would find
  * them; /sys/bus/X/devices/Y/modalias covers what can need a driver. With
  * specs, stop as soon as they are all found: the boot needs its root, and
- * the real system's udev loads the rest. Returns what all_found last said
- * (1 found, -1 ambiguous; 0 if it went through every device). */
+ * the real system's udev loads the rest; and stop at the deadline (a
+ * CLOCK_MONOTONIC ms, or -1), so rd.timeout= holds while drivers load.
+ * Returns what all_found last said (1 found, -1 ambiguous; 0 if it went
+ * through every device or ran out of time). */
 static int coldplug_modaliases(const struct devspec *specs, size_t n, struct blockdev *found,
-                               struct blockdev *other)
+                               struct blockdev *other, long long deadline)
 {
     DIR *buses = opendir("/sys/bus");
     struct dirent *b, *e;
     char p[600], alias[256];
-    int done = 0;
+    int done = 0, late = 0;
 
     if (!buses)
         return 0;
-    while (!done && (b = readdir(buses))) {
+    while (!done && !late && (b = readdir(buses))) {
         if (b->d_name[0] == '.')
             continue;
         snprintf(p, sizeof p, "/sys/bus/%s/devices", b->d_name);
         DIR *dd = opendir(p);
         if (!dd)
             continue;
-        while (!done && (e = readdir(dd))) {
+        while (!done && !late && (e = readdir(dd))) {
             if (e->d_name[0] == '.')
                 continue;
             snprintf(p, sizeof p, "/sys/bus/%s/devices/%s/modalias", b->d_name, e->d_name);
@@ -318,8 +320,13 @@ static int coldplug_modaliases(const struct devspec *specs, size_t n, struct blo
                 continue;
             load_for_alias(alias);
             if (specs) {
+                /* Every event queued so far is taken in before deciding:
+                 * a duplicate the same driver load attached is compared
+                 * too (the ambiguous-tag rule), at the price of probing
+                 * it even when the root came first. */
                 drain_events();
                 done = all_found(specs, n, found, other);
+                late = !done && deadline >= 0 && now_ms() >= deadline;
             }
         }
         closedir(dd);
@@ -355,7 +362,7 @@ void devices_coldplug_all(void)
     if (!modules_ready())
         return;
     if (!modaliases_done)
-        coldplug_modaliases(NULL, 0, NULL, NULL);
+        coldplug_modaliases(NULL, 0, NULL, NULL, -1);
     modaliases_done = 1;
 }
 
@@ -445,7 +452,8 @@ int devices_wait(const struct devspec *specs, size_t n, int timeout_ms, struct b
             /* Drivers for the devices present, until what we wait for shows
              * up; later devices get theirs from their uevents. */
             modaliases_done = 1;
-            f = coldplug_modaliases(specs, n, found, other);
+            /* rd.timeout=0 means "look once": one whole pass. */
+            f = coldplug_modaliases(specs, n, found, other, timeout_ms > 0 ? deadline : -1);
             if (f > 0)
                 log_info("found what the boot needs; the real system loads the drivers "
                          "of the other devices");
