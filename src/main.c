@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_TIMEOUT_S 30
@@ -197,7 +198,11 @@ static int wait_for(const struct devspec *specs, const char *const *roles, size_
             log_info("waiting up to %d s for %s %s", timeout_s, roles[i], what);
     }
     struct blockdev other[WAIT_MAX];
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     int r = devices_wait(specs, n, cmd.rootwait ? -1 : timeout_s * 1000, found, other);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long waited_s = (long)(t1.tv_sec - t0.tv_sec);
     for (size_t i = 0; i < n; i++) {
         devspec_describe(&specs[i], what, sizeof what);
         if (r == 0) {
@@ -213,9 +218,14 @@ static int wait_for(const struct devspec *specs, const char *const *roles, size_
             struct blockdev d, o;
             if (devices_wait(&specs[i], 1, 0, &d, &o) != -ETIMEDOUT)
                 continue;
-            log_err("%s %s did not appear within %d s; check it against the devices below, "
+            /* A driver load that attached many devices can overrun the
+             * limit; say how long it really was. */
+            char overrun[64] = "";
+            if (waited_s > timeout_s)
+                snprintf(overrun, sizeof overrun, " (%ld s with loading the drivers)", waited_s);
+            log_err("%s %s did not appear within %d s%s; check it against the devices below, "
                     "or give rootwait / rd.timeout= for slow devices",
-                    roles[i], what, timeout_s);
+                    roles[i], what, timeout_s, overrun);
         } else {
             log_err("waiting for %s %s failed: %s", roles[i], what, strerror(-r));
             return r;
