@@ -112,7 +112,7 @@ check-gen: $(KERNEL)/kver
 check-gen-boot: $(KERNEL)/kver
 	sh tests/gen/boot.sh
 
-SHELL_SCRIPTS = mkinitramfs.sh $(wildcard hooks/* mk/*.sh mk/kernel-*-hatch qemu/*.sh \
+SHELL_SCRIPTS = mkinitramfs.sh $(wildcard gen/*.sh hooks/* mk/*.sh mk/kernel-*-hatch qemu/*.sh \
 	tests/*.sh tests/*/*.sh) .ci/run
 shellcheck: | $(B)/.deps-ok
 	shellcheck -x $(SHELL_SCRIPTS)

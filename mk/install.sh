@@ -12,20 +12,23 @@
 #
 # Installs
 #   PREFIX/sbin/hatch-mkinitramfs        the generator (mkinitramfs.sh)
+#   PREFIX/lib/hatch/gen/*.sh            the parts it sources (gen/)
 #   PREFIX/lib/hatch/init                the static init
 #   PREFIX/lib/hatch/hooks/*             the shipped hooks
 #   PREFIX/lib/hatch/VERSION             hatch's version (hatch-mkinitramfs --version)
 # and with --kernel-hook (Debian kernel hooks, run by the kernel packages):
 #   SYSCONFDIR/kernel/postinst.d/zz-hatch  regenerates /boot/initrd.img-KVER
 #   SYSCONFDIR/kernel/postrm.d/zz-hatch    removes it with the kernel
-# The generator finds init and hooks relative to itself (../lib/hatch), so
-# the tree works from DESTDIR too; the kernel hooks get the final paths.
+# The generator finds its parts, init and hooks relative to itself
+# (../lib/hatch), so the tree works from DESTDIR too; the kernel hooks get
+# the final paths.
 # It installs what is built: it never compiles (run make first).
 #
-# --uninstall removes exactly those files (the hooks by the names shipped in
-# this tree, the kernel hooks when they are hatch's) from the same DESTDIR,
-# PREFIX and SYSCONFDIR, and the directories hatch owns (PREFIX/lib/hatch,
-# its hooks/) once empty; shared directories (sbin, etc/kernel/...) stay.
+# --uninstall removes exactly those files (the parts and hooks by the names
+# shipped in this tree, the kernel hooks when they are hatch's) from the same
+# DESTDIR, PREFIX and SYSCONFDIR, and the directories hatch owns
+# (PREFIX/lib/hatch, its gen/ and hooks/) once empty; shared directories
+# (sbin, etc/kernel/...) stay.
 set -eu
 
 die() {
@@ -67,13 +70,17 @@ if [ "$UNINSTALL" = 1 ]; then
         [ -f "$h" ] || continue
         rm -f "$DESTDIR$LIBDIR/hooks/${h##*/}"
     done
+    for g in "$TOP"/gen/*.sh; do
+        [ -f "$g" ] || continue
+        rm -f "$DESTDIR$LIBDIR/gen/${g##*/}"
+    done
     for kind in postinst postrm; do
         k=$DESTDIR$SYSCONFDIR/kernel/$kind.d/zz-hatch
         if [ -f "$k" ] && grep -q '^# hatch: Debian kernel hook' "$k"; then
             rm -f "$k"
         fi
     done
-    for d in "$DESTDIR$LIBDIR/hooks" "$DESTDIR$LIBDIR"; do
+    for d in "$DESTDIR$LIBDIR/hooks" "$DESTDIR$LIBDIR/gen" "$DESTDIR$LIBDIR"; do
         if [ -d "$d" ] && [ -z "$(ls -A "$d")" ]; then
             rmdir "$d"
         fi
@@ -99,6 +106,10 @@ put "$TOP/VERSION" "$DESTDIR$LIBDIR/VERSION" 0644
 for h in "$TOP"/hooks/*; do
     [ -f "$h" ] || continue
     put "$h" "$DESTDIR$LIBDIR/hooks/${h##*/}" 0644
+done
+for g in "$TOP"/gen/*.sh; do
+    [ -f "$g" ] || continue
+    put "$g" "$DESTDIR$LIBDIR/gen/${g##*/}" 0644
 done
 
 if [ "$KERNEL_HOOK" = 1 ]; then

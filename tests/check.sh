@@ -28,7 +28,7 @@ suite() { # NAME COMMAND...
 }
 
 shellcheck_all() {
-    if shellcheck -x mkinitramfs.sh hooks/* mk/*.sh mk/kernel-*-hatch qemu/*.sh \
+    if shellcheck -x mkinitramfs.sh gen/*.sh hooks/* mk/*.sh mk/kernel-*-hatch qemu/*.sh \
         tests/*.sh tests/*/*.sh .ci/run; then
         echo "shellcheck: 1 passed, 0 failed"
     else

@@ -1,0 +1,275 @@
+# gen/cli.sh - usage, option parsing and the checks of the inputs of
+# mkinitramfs.sh (sourced, not run).
+# shellcheck shell=sh
+# shellcheck disable=SC2034 # sets globals the other parts read
+
+usage() {
+    cat <<EOF
+usage: ${0##*/} [options]
+
+Build a hatch initramfs for one kernel.
+
+  -k KVER        kernel release (default: the running kernel, \`uname -r\`)
+  -b BASEDIR     root holding lib/modules/KVER, lib/firmware, etc/modprobe.d
+                 and boot/config-KVER, like \`depmod -b\` (default: /)
+  -o OUT         output file (default: /boot/hatch-initrd.img-KVER, a name
+                 of its own so that trying hatch never replaces the
+                 distribution's /boot/initrd.img-KVER; the kernel hook
+                 writes that one). Written to a temporary file next to OUT
+                 and renamed, so OUT is never left half-written; the
+                 directory must take a file and have room, checked first
+  -c COMP        gzip | zstd | xz | lz4 | none (default: zstd when the
+                 kernel's config has CONFIG_RD_ZSTD=y, else gzip)
+  -H HOOK,...    hooks to run, replacing the default list
+                 ($DEFAULT_HOOKS;
+                 with --lockdown: $LOCKDOWN_HOOKS);
+                 a list starting with + is added to the default list
+  -m MODULE,...  also include these modules (with dependencies) and load
+                 them at boot
+  -i FILE        the init binary; it must be statically linked. Default: the
+                 first that exists of SCRIPTDIR/build/init (source tree) and
+                 SCRIPTDIR/../lib/hatch/init (installed)
+  --hookdir DIR  look for hooks in DIR first (repeatable, must exist); then
+                 in $SYSCONF_HOOKDIR, then the shipped hooks (SCRIPTDIR/hooks
+                 or SCRIPTDIR/../lib/hatch/hooks). The hooks of DIR and
+                 $SYSCONF_HOOKDIR run after the default list, in name
+                 order (names of letters, digits, - and _ only); one named
+                 like a shipped hook replaces it. -H LIST without + runs
+                 exactly LIST. Each hook runs once
+  --host-only    only what this machine's root device, root filesystem and
+                 keyboard need (fails if / is not on a block device);
+                 implies --check-root
+  --check-root   refuse (exit status 3, no image written) when this
+                 machine's root is on a layer the init cannot set up yet:
+                 dm-crypt/LUKS, LVM, mdraid, multipath, btrfs over several
+                 devices, any device-mapper target but dm-verity. For images
+                 meant to boot this machine; the kernel hook passes it.
+                 Does nothing when / is not on a block device (container)
+  --lockdown     a locked-down image for verified boot: writes
+                 /etc/hatch/policy, which makes the init refuse any boot
+                 without dm-verity and any option that loosens it; leaves
+                 the busybox hook out (refuses -H lists naming it), needs
+                 the verity hook, and refuses an image holding a shell
+  --roothash HEX
+                 with --lockdown: pin the dm-verity root hash, the only one
+                 the init accepts (2 to 128 hex digits, an even number;
+                 stored in lowercase)
+  --lockdown-action halt|reboot|poweroff
+                 with --lockdown: what the init does on any failure
+                 (default: halt)
+  --list         print what would go in the image and write nothing (no
+                 -o); directories end in /, symlinks show -> TARGET, entries
+                 of the early microcode archive start with early:
+  --list-hooks   print the hooks found and what they do
+  -v             verbose
+  -h, --help     this help
+  --version      hatch's version (from VERSION beside the script, or
+                 SCRIPTDIR/../lib/hatch/VERSION when installed)
+
+Options taking an argument also take it as --opt=VALUE.
+
+Hooks are sh files defining help() and build(); build() runs in a subshell
+with set -e and may call
+  add_module [--load] [--optional] NAME...  force_load NAME...
+  add_file SRC [DEST [MODE]]  add_binary SRC [DEST]  add_dir DIR [MODE]
+  add_symlink LINK TARGET  add_firmware NAME...  add_early PATH FILE...
+  note MSG  warn MSG  error MSG
+and read KVER BASEDIR MODDIR FWDIR INIT STAGE HOST_ONLY HOST_MODULES
+HOST_CPU_VENDOR LOCKDOWN. A hook fails when build() returns non-zero, calls
+exit N (N > 0) or an API call fails, and when the file does not load or
+calls exit before build() runs; exit 0 in build() is success. Failures are
+counted, reported, and no image is written. A hook's output goes to stderr.
+
+Environment: SOURCE_DATE_EPOCH sets every mtime in the image (default 0);
+the same inputs give the same bytes. TMPDIR holds the staging directory
+(hatch-mkinitramfs.PID.*); leftovers of a killed run (there and next to
+OUT) are removed by the next run once their process is gone.
+/etc/default/hatch is read by the Debian kernel hook only, not here.
+
+Exit status: 0 done, 3 this machine's root is on a layer the init cannot
+set up (--host-only, --check-root), 1 any other error.
+EOF
+}
+
+# --- option parsing ---------------------------------------------------------
+KVER=
+BASEDIR=/
+OUT=
+COMP=
+HOOKS_ARG=
+MODULES_ARG=
+INIT_ARG=
+HOOKDIRS_ARG=
+HOST_ONLY=0
+CHECK_ROOT=0
+LIST=0
+LIST_HOOKS=0
+LOCKDOWN=0
+ROOTHASH=
+ROOTHASH_SET=0
+LOCKDOWN_ACTION=halt
+LOCKDOWN_ACTION_SET=0
+VERBOSE=0
+
+ARG_OPTS="-k -b -o -c -H -m -i --hookdir --roothash --lockdown-action"
+FLAG_OPTS="--host-only --check-root --lockdown --list --list-hooks -v -h --help --version --"
+SHOW_VERSION=0
+# need_arg OPTION ARGC VALUE: OPTION has its argument VALUE. A VALUE that is
+# itself an option means the argument was forgotten (-o -c zstd), unless it
+# was attached (--hookdir=-c).
+need_arg() {
+    [ "$2" -ge 2 ] || die "option $1 needs an argument (see --help)"
+    [ "$ATTACHED" = 0 ] || return 0
+    for _o in $ARG_OPTS $FLAG_OPTS; do
+        [ "$3" != "$_o" ] || die "option $1 needs an argument, and '$3' is an option (see --help)"
+    done
+}
+
+# cli_parse ARG...: set the option variables above, or die.
+cli_parse() {
+    while [ $# -gt 0 ]; do
+        ATTACHED=0
+        # --opt=value is --opt value, for the options that take one.
+        case $1 in
+        --*=*)
+            opt=${1%%=*} val=${1#*=}
+            shift
+            case " $ARG_OPTS " in
+            *" $opt "*) set -- "$opt" "$val" "$@"; ATTACHED=1 ;;
+            *)
+                case " $FLAG_OPTS " in
+                *" $opt "*) die "option $opt takes no argument (see --help)" ;;
+                *) die "unknown option '$opt' (see --help)" ;;
+                esac
+                ;;
+            esac
+            ;;
+        esac
+        case $1 in
+        -k) need_arg "$1" $# "${2-}"; KVER=$2; shift 2 ;;
+        -b) need_arg "$1" $# "${2-}"; BASEDIR=$2; shift 2 ;;
+        -o) need_arg "$1" $# "${2-}"; OUT=$2; shift 2 ;;
+        -c) need_arg "$1" $# "${2-}"; COMP=$2; shift 2 ;;
+        -H) need_arg "$1" $# "${2-}"; HOOKS_ARG=$2; shift 2 ;;
+        -m) need_arg "$1" $# "${2-}"; MODULES_ARG="$MODULES_ARG,$2"; shift 2 ;;
+        -i) need_arg "$1" $# "${2-}"; INIT_ARG=$2; shift 2 ;;
+        --hookdir)
+            need_arg "$1" $# "${2-}"
+            d=$2
+            case $d in
+            -*) d=./$d ;;
+            esac
+            [ -d "$d" ] || die "no such hook directory: $2 (--hookdir)"
+            HOOKDIRS_ARG="$HOOKDIRS_ARG
+$d"
+            shift 2
+            ;;
+        --host-only) HOST_ONLY=1; shift ;;
+        --check-root) CHECK_ROOT=1; shift ;;
+        --lockdown) LOCKDOWN=1; shift ;;
+        --roothash) need_arg "$1" $# "${2-}"; ROOTHASH=$2; ROOTHASH_SET=1; shift 2 ;;
+        --lockdown-action) need_arg "$1" $# "${2-}"; LOCKDOWN_ACTION=$2; LOCKDOWN_ACTION_SET=1; shift 2 ;;
+        --list) LIST=1; shift ;;
+        --list-hooks) LIST_HOOKS=1; shift ;;
+        -v) VERBOSE=1; shift ;;
+        -h | --help) usage; exit 0 ;;
+        --version) SHOW_VERSION=1; shift ;;
+        --) shift; break ;;
+        -*) die "unknown option '$1' (see --help)" ;;
+        *) die "unexpected argument '$1' (see --help)" ;;
+        esac
+    done
+    [ $# -eq 0 ] || die "unexpected argument '$1' (see --help)"
+    [ "$LIST" = 0 ] || [ -z "$OUT" ] || die "--list writes no image; leave out -o $OUT"
+
+    # --lockdown and its options.
+    if [ "$LOCKDOWN" = 0 ]; then
+        [ "$ROOTHASH_SET" = 0 ] || die "--roothash needs --lockdown (the root hash is pinned in the lockdown policy)"
+        [ "$LOCKDOWN_ACTION_SET" = 0 ] || die "--lockdown-action needs --lockdown"
+    fi
+    case $LOCKDOWN_ACTION in
+    halt | reboot | poweroff) ;;
+    *) die "unknown --lockdown-action '$LOCKDOWN_ACTION' (use halt, reboot or poweroff)" ;;
+    esac
+    if [ "$ROOTHASH_SET" = 1 ]; then
+        case $ROOTHASH in
+        *[!0-9A-Fa-f]*) die "--roothash '$ROOTHASH' is not a hex string (digits 0-9, a-f only)" ;;
+        esac
+        [ $((${#ROOTHASH} % 2)) -eq 0 ] || die "--roothash has an odd number of hex digits (${#ROOTHASH}); a hash is whole bytes"
+        [ "${#ROOTHASH}" -le 128 ] || die "--roothash has ${#ROOTHASH} hex digits; at most 128 (a 512-bit hash)"
+        [ "${#ROOTHASH}" -ge 2 ] || die "--roothash has ${#ROOTHASH} hex digits; at least 2"
+        ROOTHASH=$(printf '%s' "$ROOTHASH" | tr 'A-F' 'a-f')
+    fi
+}
+
+# cli_version: --version prints the version and exits.
+cli_version() {
+    for f in "$SCRIPTDIR/VERSION" "$SCRIPTDIR/../lib/hatch/VERSION"; do
+        if [ -f "$f" ]; then
+            printf '%s (hatch) %s\n' "${0##*/}" "$(sed -n 1p "$f")"
+            exit 0
+        fi
+    done
+    die "no VERSION file at $SCRIPTDIR/VERSION or $SCRIPTDIR/../lib/hatch/VERSION"
+}
+
+# cli_kernel: -k and -b name an installed kernel (KVER, BASEDIR, ROOT,
+# MODDIR, FWDIR).
+cli_kernel() {
+    [ -n "$KVER" ] || KVER=$(uname -r) || die "cannot determine the running kernel (use -k KVER)"
+    case $KVER in
+    '' | */* | .*) die "invalid kernel version '$KVER'" ;;
+    esac
+
+    [ -d "$BASEDIR" ] || die "no such directory: $BASEDIR (-b)"
+    BASEDIR=$(cd -P -- "$BASEDIR" && pwd) || die "cannot enter $BASEDIR"
+    ROOT=${BASEDIR%/}
+    MODDIR=$ROOT/lib/modules/$KVER
+    FWDIR=$ROOT/lib/firmware
+    [ -d "$MODDIR" ] || die "no module directory $MODDIR (is kernel $KVER installed? see -k and -b)"
+    [ -f "$MODDIR/modules.dep" ] || die "no modules.dep in $MODDIR (run: depmod -b $BASEDIR $KVER)"
+}
+
+# cli_epoch: SOURCE_DATE_EPOCH, every mtime in the image (EPOCH).
+cli_epoch() {
+    EPOCH=${SOURCE_DATE_EPOCH:-0}
+    case $EPOCH in
+    '' | *[!0-9]*) die "SOURCE_DATE_EPOCH must be a number of seconds, not '$EPOCH'" ;;
+    esac
+}
+
+# cli_init: the init (-i, or the one beside the script), statically linked.
+cli_init() {
+    if [ -n "$INIT_ARG" ]; then
+        INIT=$INIT_ARG
+        # A path starting with - would be taken for an option by od and cp.
+        case $INIT in
+        -*) INIT=./$INIT ;;
+        esac
+        [ -f "$INIT" ] || die "no such init: $INIT (-i)"
+    else
+        INIT=
+        for f in "$SCRIPTDIR/build/init" "$SCRIPTDIR/../lib/hatch/init"; do
+            if [ -f "$f" ]; then
+                INIT=$f
+                break
+            fi
+        done
+        [ -n "$INIT" ] || die "no init found at $SCRIPTDIR/build/init or $SCRIPTDIR/../lib/hatch/init (run make, or use -i FILE)"
+    fi
+    case $(elf_kind "$INIT") in
+    static) ;;
+    dynamic) die "init $INIT is dynamically linked (it has an ELF interpreter); hatch needs a static init" ;;
+    *) die "init $INIT is not an ELF executable" ;;
+    esac
+}
+
+# cli_modules: the modules of -m (MODULES).
+cli_modules() {
+    MODULES=$(printf '%s' "$MODULES_ARG" | tr ',' ' ')
+    for m in $MODULES; do
+        case $m in
+        *[!A-Za-z0-9_.:-]*) die "invalid module name '$m' (-m)" ;;
+        esac
+    done
+}

@@ -1,0 +1,196 @@
+# gen/common.sh - messages, tools, ELF check, temporary files and module
+# configuration shared by the parts of mkinitramfs.sh (sourced, not run).
+# shellcheck shell=sh
+# shellcheck disable=SC2034 # sets globals the other parts read
+
+# --- messages ---------------------------------------------------------------
+# Every error is one line on stderr and a non-zero exit.
+die() {
+    printf 'hatch: %s: %s\n' "$PROG" "$*" >&2
+    exit 1
+}
+# reason MSG: the cause at the end of a tool's first error line
+# ("cp: cannot create regular file 'x': No space left on device").
+reason() {
+    printf '%s\n' "$1" | sed -n -e '1s/.*: //' -e '1s/[[:space:]]*$//' -e 1p
+}
+warn() {
+    printf 'hatch: %s: warning: %s\n' "$PROG" "$*" >&2
+}
+note() {
+    if [ "$VERBOSE" = 1 ]; then
+        printf 'hatch: %s: %s\n' "$PROG" "$*" >&2
+    fi
+    return 0
+}
+
+# --- tools ------------------------------------------------------------------
+# find_tool NAME: the first executable file NAME in PATH. External tools are
+# run by absolute path: busybox ash would otherwise prefer its own applets
+# (cpio, modprobe, gzip, ...), which lack the options used here.
+find_tool() {
+    _ifs=$IFS
+    IFS=:
+    set -f
+    for _d in $PATH; do
+        if [ -n "$_d" ] && [ -f "$_d/$1" ] && [ -x "$_d/$1" ]; then
+            IFS=$_ifs
+            set +f
+            printf '%s\n' "$_d/$1"
+            return 0
+        fi
+    done
+    IFS=$_ifs
+    set +f
+    return 1
+}
+need_tool() { # NAME [HINT]
+    find_tool "$1" || die "missing tool: $1${2:+ ($2)}"
+}
+
+# check_tools: the external tools every build needs. Compressors are checked
+# once the compression is known (choose_compression).
+check_tools() {
+    CPIO=$(need_tool cpio "install GNU cpio")
+    MODPROBE=$(need_tool modprobe "install kmod")
+    DEPMOD=$(need_tool depmod "install kmod")
+    MODINFO=$(need_tool modinfo "install kmod")
+    for t in od awk sed sort find mktemp touch xargs; do
+        command -v "$t" >/dev/null 2>&1 || die "missing tool: $t"
+    done
+    "$CPIO" --help 2>&1 | grep -q -e --reproducible ||
+        die "missing tool: GNU cpio 2.12 or later ($CPIO has no --reproducible)"
+}
+
+# elf_kind FILE: print "static" or "dynamic" (has a PT_INTERP program
+# header), or "none" when FILE is not an ELF executable. Reads the headers
+# with od, so it needs neither file(1) nor readelf(1).
+elf_kind() {
+    if [ ! -f "$1" ] || [ ! -r "$1" ]; then
+        echo none
+        return 0
+    fi
+    _geo=$(od -An -v -tu1 -N 64 "$1" 2>/dev/null | tr -s ' \n' '  ' | awk '
+        function rd(o, n,   v, k) {
+            v = 0
+            for (k = 0; k < n; k++) v = v * 256 + (be ? $(o + k + 1) : $(o + n - k))
+            return v
+        }
+        {
+            if (NF < 52 || $1 != 127 || $2 != 69 || $3 != 76 || $4 != 70) { print "none"; exit }
+            be = ($6 == 2)
+            if ($5 == 2 && NF >= 58) print rd(32, 8), rd(54, 2), rd(56, 2), be
+            else if ($5 == 1) print rd(28, 4), rd(42, 2), rd(44, 2), be
+            else print "none"
+        }')
+    # shellcheck disable=SC2086 # word splitting of the four numbers is intended
+    set -- "$1" $_geo
+    if [ $# -ne 5 ]; then
+        echo none
+        return 0
+    fi
+    if [ "$4" -eq 0 ] || [ "$3" -lt 8 ]; then
+        echo static
+        return 0
+    fi
+    od -An -v -tu1 -j "$2" -N $(($3 * $4)) "$1" 2>/dev/null | tr -s ' \n' '  ' |
+        awk -v es="$3" -v n="$4" -v be="$5" '
+        function rd(o, c,   v, k) {
+            v = 0
+            for (k = 0; k < c; k++) v = v * 256 + (be ? $(o + k + 1) : $(o + c - k))
+            return v
+        }
+        {
+            for (i = 0; i < n; i++) if ((i + 1) * es <= NF && rd(i * es, 4) == 3) { print "dynamic"; exit }
+            print "static"
+        }'
+}
+
+# --- temporary files, removed on every exit path ----------------------------
+WORK=
+OUT_TMP=
+cleanup() {
+    if [ -n "$OUT_TMP" ]; then
+        rm -f "$OUT_TMP"
+    fi
+    if [ -n "$WORK" ]; then
+        rm -rf "$WORK"
+    fi
+}
+
+# setup_cleanup: remove the temporary files on every exit path.
+setup_cleanup() {
+    trap cleanup EXIT
+    trap 'exit 129' HUP
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+# pid_gone PID: no process PID exists (on this machine).
+pid_gone() {
+    if [ -d /proc/self ]; then
+        [ ! -d "/proc/$1" ]
+    elif kill -0 "$1" 2>/dev/null; then
+        return 1
+    fi
+}
+# Leftovers of runs killed outright (SIGKILL, power loss: no trap ran):
+# OUT's temporary files and staging directories in TMPDIR named after a
+# process that is gone.
+clean_stale() { # GLOB-PREFIX: files or directories PREFIX.PID[.*]
+    for _s in "$1"*; do
+        [ -e "$_s" ] || continue
+        _pid=${_s#"$1"}
+        _pid=${_pid%%.*}
+        case $_pid in
+        '' | *[!0-9]*) continue ;;
+        esac
+        if [ "$_pid" != $$ ] && pid_gone "$_pid"; then
+            note "removing $_s (left by process $_pid, which is gone)"
+            rm -rf "$_s" 2>/dev/null || true
+        fi
+    done
+}
+
+# make_workdir: the staging directory in TMPDIR (WORK, STAGE, EARLY).
+make_workdir() {
+    TMPD=${TMPDIR:-/tmp}
+    case $TMPD in
+    -*) TMPD=./$TMPD ;;
+    esac
+    [ -d "$TMPD" ] || die "TMPDIR $TMPD is not a directory; set TMPDIR to a writable directory"
+    clean_stale "$TMPD/hatch-mkinitramfs."
+    WORK=$(mktemp -d "$TMPD/hatch-mkinitramfs.$$.XXXXXX" 2>/dev/null) ||
+        die "cannot create a temporary directory in $TMPD; set TMPDIR to a writable directory"
+    # Absolute: parts of the build run in other directories.
+    WORK=$(cd -P -- "$WORK" && pwd) || die "cannot enter $WORK"
+    STAGE=$WORK/root
+    EARLY=$WORK/early
+    mkdir "$STAGE" "$EARLY" "$WORK/modprobe.d" "$WORK/depmod.d"
+    : >"$WORK/mods"
+    : >"$WORK/fw"
+    : >"$WORK/modes"
+    : >"$WORK/errors"
+}
+
+# merge_modconf: module configuration of BASEDIR, merged the way kmod reads
+# it: a file in etc/ overrides one of the same name in lib/. Used for
+# modprobe and depmod here, and copied into the image by the base hook.
+merge_modconf() {
+    for sub in lib usr/lib etc; do
+        for kind in modprobe.d depmod.d; do
+            for f in "$ROOT/$sub/$kind"/*.conf; do
+                if [ -f "$f" ]; then
+                    cp "$f" "$WORK/$kind/"
+                fi
+            done
+        done
+    done
+    MODPROBE_D=$WORK/modprobe.d
+}
+
+# kmodprobe ARG...: modprobe on the target kernel's modules in BASEDIR, with
+# the merged configuration.
+kmodprobe() {
+    "$MODPROBE" -d "$BASEDIR" -S "$KVER" -C "$MODPROBE_D" "$@"
+}

@@ -1,0 +1,303 @@
+# gen/cpio.sh - compression, the output file, staging of modules and
+# firmware, depmod, /etc/hatch, and the cpio archive with the early
+# microcode in front, written atomically (sourced, not run).
+# shellcheck shell=sh
+# shellcheck disable=SC2034 # sets globals the other parts read
+
+# comp_opt COMP: the kernel config option that lets the kernel unpack COMP.
+comp_opt() {
+    case $1 in
+    gzip) echo CONFIG_RD_GZIP ;;
+    zstd) echo CONFIG_RD_ZSTD ;;
+    xz) echo CONFIG_RD_XZ ;;
+    lz4) echo CONFIG_RD_LZ4 ;;
+    esac
+}
+kernel_unpacks() { # COMP: true when the kernel config allows it (or is unknown)
+    [ "$1" = none ] && return 0
+    [ -n "$KCONFIG" ] || return 0
+    grep -q "^$(comp_opt "$1")=y" "$KCONFIG"
+}
+
+# choose_compression: COMP and its COMPRESSOR; what the kernel can unpack
+# comes from its config.
+choose_compression() {
+    KCONFIG=
+    for f in "$ROOT/boot/config-$KVER" "$MODDIR/build/.config"; do
+        if [ -f "$f" ]; then
+            KCONFIG=$f
+            break
+        fi
+    done
+    COMPRESSOR=
+    if [ -n "$COMP" ]; then
+        case $COMP in
+        gzip | zstd | xz | lz4 | none) ;;
+        *) die "unknown compression '$COMP' (use gzip, zstd, xz, lz4 or none)" ;;
+        esac
+        kernel_unpacks "$COMP" || die "kernel $KVER cannot unpack a $COMP initramfs ($(comp_opt "$COMP") is not set in $KCONFIG)"
+        [ "$COMP" = none ] || COMPRESSOR=$(need_tool "$COMP")
+    else
+        COMP=
+        if [ -n "$KCONFIG" ]; then
+            for c in zstd gzip xz lz4; do
+                if kernel_unpacks "$c" && find_tool "$c" >/dev/null; then
+                    COMP=$c
+                    break
+                fi
+            done
+            [ -n "$COMP" ] || COMP=none
+        else
+            COMP=gzip
+            find_tool gzip >/dev/null || COMP=none
+        fi
+        note "compression $COMP (kernel config: ${KCONFIG:-unknown})"
+        [ "$COMP" = none ] || COMPRESSOR=$(find_tool "$COMP")
+    fi
+}
+
+# out_check: OUT (-o) names a file in an existing directory (OUTDIR).
+out_check() {
+    [ -n "$OUT" ] || OUT=/boot/hatch-initrd.img-$KVER
+    case $OUT in
+    */) die "output $OUT is a directory name" ;;
+    esac
+    [ ! -d "$OUT" ] || die "output $OUT is a directory"
+    case $OUT in
+    -*) OUT=./$OUT ;;
+    esac
+    case $OUT in
+    */*) OUTDIR=${OUT%/*} ;;
+    *) OUTDIR=. ;;
+    esac
+    [ -n "$OUTDIR" ] || OUTDIR=/
+    [ -d "$OUTDIR" ] || die "output directory $OUTDIR does not exist"
+}
+
+# out_reserve: the output directory takes a file (checked before any work,
+# with the temporary file the image is later written to).
+out_reserve() {
+    clean_stale "$OUTDIR/.${OUT##*/}.hatch-tmp."
+    OUT_TMP=$OUTDIR/.${OUT##*/}.hatch-tmp.$$
+    if ! err=$( (: >"$OUT_TMP") 2>&1); then
+        OUT_TMP=
+        die "cannot create a file in $OUTDIR (${err##*: }); choose another -o"
+    fi
+}
+
+# stage_modules: the module closure of the requests (modprobe --show-depends)
+# and the index files depmod needs.
+stage_modules() {
+    # shellcheck disable=SC2153 # STAGE is set by make_workdir (common.sh)
+    KSTAGE=$STAGE/lib/modules/$KVER
+    mkdir -p "$KSTAGE" "$STAGE/etc/hatch"
+    awk '!seen[$3]++ { print $3 }' "$WORK/mods" >"$WORK/names"
+    : >"$WORK/closure"
+    if [ -s "$WORK/names" ]; then
+        set -f
+        # shellcheck disable=SC2046 # one argument per module name
+        kmodprobe --show-depends -a $(cat "$WORK/names") >"$WORK/closure" 2>"$WORK/closure.err" || true
+        set +f
+        # Unknown names: an error unless every request for them is optional.
+        sed -n 's/^modprobe: WARNING: Module \(.*\) not found in directory .*/\1/p' "$WORK/closure.err" >"$WORK/unknown"
+        bad=$(awk 'FILENAME == ARGV[1] { u[$0] = 1; next } ($3 in u) && $2 == "req" && !seen[$3]++ { print $3 " " $4 }' \
+            "$WORK/unknown" "$WORK/mods")
+        if [ -n "$bad" ]; then
+            printf '%s\n' "$bad" | while read -r m h; do
+                if [ "$h" = -m ]; then
+                    printf "hatch: %s: unknown module '%s' (-m): not in %s\n" "$PROG" "$m" "$MODDIR" >&2
+                else
+                    printf "hatch: %s: unknown module '%s' (hook %s): not in %s\n" "$PROG" "$m" "$h" "$MODDIR" >&2
+                fi
+            done
+            exit 1
+        fi
+        if [ -s "$WORK/unknown" ]; then
+            note "optional modules not in $KVER: $(tr '\n' ' ' <"$WORK/unknown")"
+        fi
+        other=$(grep -v 'not found in directory' "$WORK/closure.err" | sed -n 1p) || true
+        [ -z "$other" ] || die "modprobe: $other"
+    fi
+    # insmod PATH [OPTIONS]: PATH may hold spaces (BASEDIR), module options
+    # follow the first space after lib/modules/KVER/.
+    sed -n 's/^insmod //p' "$WORK/closure" | awk '!seen[$0]++' >"$WORK/paths"
+    awk '$1 == "builtin" { print $2 }' "$WORK/closure" | sort -u >"$WORK/builtin"
+    : >"$WORK/rel"
+    while IFS= read -r p; do
+        case $p in
+        */lib/modules/"$KVER"/*)
+            r=${p#*/lib/modules/"$KVER"/}
+            printf '%s\n' "${r%% *}" >>"$WORK/rel"
+            ;;
+        *) die "module $p is outside $MODDIR" ;;
+        esac
+    done <"$WORK/paths"
+    sort -u -o "$WORK/rel" "$WORK/rel"
+    if [ -s "$WORK/rel" ]; then
+        e=$( (cd "$MODDIR" && "$CPIO" -pdLu --quiet "$KSTAGE" <"$WORK/rel") 2>&1) ||
+            die "cannot copy modules from $MODDIR to $TMPD ($(reason "$e"))"
+    fi
+    NMODS=$(wc -l <"$WORK/rel" | tr -d ' ')
+
+    # Index files depmod needs; modules.order keeps only the included modules.
+    sed -e 's/\.xz$//' -e 's/\.zst$//' -e 's/\.gz$//' "$WORK/rel" >"$WORK/rel.plain"
+    if [ -f "$MODDIR/modules.order" ]; then
+        awk 'FILENAME == ARGV[1] { w[$0] = 1; next } ($0 in w)' "$WORK/rel.plain" "$MODDIR/modules.order" >"$KSTAGE/modules.order"
+    else
+        : >"$KSTAGE/modules.order"
+    fi
+    for f in modules.builtin modules.builtin.modinfo; do
+        if [ -f "$MODDIR/$f" ]; then
+            cp "$MODDIR/$f" "$KSTAGE/$f"
+        else
+            : >"$KSTAGE/$f"
+        fi
+    done
+}
+
+# stage_firmware: firmware the modules declare, plus add_firmware requests.
+# The kernel looks in updates/KVER, updates, KVER and the top level, and
+# takes compressed .xz/.zst files; the first present is copied.
+stage_firmware() {
+    if [ -s "$WORK/rel" ]; then
+        (cd "$KSTAGE" && sed 's|^|./|' "$WORK/rel" | xargs "$MODINFO" -F firmware) >>"$WORK/fw" 2>/dev/null ||
+            die "modinfo cannot read the modules in $MODDIR"
+    fi
+    NFW=0
+    sort -u "$WORK/fw" | sed '/^$/d' >"$WORK/fw.sorted"
+    while IFS= read -r fw; do
+        found=
+        for sub in "updates/$KVER/" updates/ "$KVER/" ""; do
+            for ext in "" .zst .xz; do
+                if [ -f "$FWDIR/$sub$fw$ext" ]; then
+                    found=$sub$fw$ext
+                    break 2
+                fi
+            done
+        done
+        if [ -n "$found" ]; then
+            mkdir -p "$STAGE/lib/firmware/$(dirname "$found")"
+            cp -L "$FWDIR/$found" "$STAGE/lib/firmware/$found"
+            NFW=$((NFW + 1))
+        else
+            note "firmware $fw not found in $FWDIR"
+        fi
+    done <"$WORK/fw.sorted"
+}
+
+# run_depmod: depmod output for the staged subset.
+run_depmod() {
+    e=$("$DEPMOD" -b "$STAGE" -C "$WORK/depmod.d" "$KVER" 2>&1) ||
+        die "depmod failed on the staged modules in $TMPD: $(printf '%s\n' "$e" | sed -n 1p)"
+}
+
+# /etc/hatch: kernel release, the lockdown policy (--lockdown only; the init
+# parses exactly these lines) and the modules to load at boot (real names,
+# in request order, built-in ones left out).
+# Dies when no hook staged /init.
+write_etc_hatch() {
+    printf '%s\n' "$KVER" >"$STAGE/etc/hatch/kver"
+    if [ "$LOCKDOWN" = 1 ]; then
+        rm -rf "$STAGE/etc/hatch/policy"
+        {
+            printf '# hatch lockdown policy (mkinitramfs.sh --lockdown); the init refuses what it forbids\n'
+            printf 'lockdown=1\n'
+            printf 'action=%s\n' "$LOCKDOWN_ACTION"
+            if [ -n "$ROOTHASH" ]; then
+                printf 'roothash=%s\n' "$ROOTHASH"
+            fi
+        } >"$STAGE/etc/hatch/policy"
+    fi
+    awk '$1 == "load" && !seen[$3]++ { print $3 }' "$WORK/mods" >"$WORK/load"
+    : >"$STAGE/etc/hatch/modules"
+    if [ -s "$WORK/load" ]; then
+        set -f
+        # shellcheck disable=SC2046 # one argument per module name
+        kmodprobe -q -R -a $(cat "$WORK/load") 2>/dev/null |
+            awk 'FILENAME == ARGV[1] { b[$0] = 1; next } !($0 in b) && !seen[$0]++' "$WORK/builtin" - >"$STAGE/etc/hatch/modules" || true
+        set +f
+    fi
+
+    [ -f "$STAGE/init" ] || die "the image has no /init: the hook list must include base"
+}
+
+# normalize: modes and mtimes of every staged file.
+normalize() {
+    find "$STAGE" "$EARLY" -type d -exec chmod 0755 {} +
+    find "$STAGE" "$EARLY" -type f -perm -u+x -exec chmod 0755 {} +
+    find "$STAGE" "$EARLY" -type f ! -perm -u+x -exec chmod 0644 {} +
+    while read -r mode p; do
+        chmod "$mode" "$STAGE/$p"
+    done <"$WORK/modes"
+    find "$STAGE" "$EARLY" -exec touch -h -d "@$EPOCH" {} +
+}
+
+# entries DIR: the archive's member names, parents before children.
+entries() {
+    (cd "$1" && find . -mindepth 1 | sed 's|^\./||' | sort)
+}
+
+# list_tree DIR PREFIX: entries of DIR, directories ending in /.
+
+list_tree() {
+    entries "$1" | while IFS= read -r e; do
+        if [ -L "$1/$e" ]; then
+            printf '%s%s -> %s\n' "$2" "$e" "$(readlink "$1/$e")"
+        elif [ -d "$1/$e" ]; then
+            printf '%s%s/\n' "$2" "$e"
+        else
+            printf '%s%s\n' "$2" "$e"
+        fi
+    done
+}
+
+# list_image: --list prints what would go in the image and exits.
+list_image() {
+    list_tree "$EARLY" early:
+    list_tree "$STAGE" ""
+    exit 0
+}
+
+mkcpio() { # DIR OUTFILE
+    entries "$1" >"$WORK/list"
+    _e=$( (cd "$1" && "$CPIO" -o -H newc -R 0:0 --reproducible --quiet <"$WORK/list") 2>&1 >"$2") ||
+        die "cpio failed writing in $TMPD ($(reason "$_e")); no image written"
+}
+
+# write_image: the early and main archives, compressed, copied next to OUT
+# and renamed over it.
+write_image() {
+    : >"$WORK/early.cpio"
+    if [ -n "$(ls -A "$EARLY")" ]; then
+        mkcpio "$EARLY" "$WORK/early.cpio"
+    fi
+    mkcpio "$STAGE" "$WORK/main.cpio"
+
+    # The image is put together in the staging directory, then copied next to
+    # OUT once it is known to fit, and renamed over OUT.
+    e=$(cp "$WORK/early.cpio" "$WORK/image" 2>&1) || die "cannot write in $TMPD ($(reason "$e")); no image written"
+    # Single-threaded compressors with fixed settings: deterministic output. The
+    # kernel wants xz with CRC32 and lz4 in the legacy frame format.
+    e=$(case $COMP in
+    gzip) "$COMPRESSOR" -n -6 -c <"$WORK/main.cpio" >>"$WORK/image" ;;
+    zstd) "$COMPRESSOR" -q -c -T1 -9 <"$WORK/main.cpio" >>"$WORK/image" ;;
+    xz) "$COMPRESSOR" -q -c -T1 --check=crc32 -6 <"$WORK/main.cpio" >>"$WORK/image" ;;
+    lz4) "$COMPRESSOR" -q -c -l -9 <"$WORK/main.cpio" >>"$WORK/image" ;;
+    none) cat "$WORK/main.cpio" >>"$WORK/image" ;;
+    esac 2>&1) || die "$COMP failed writing in $TMPD ($(reason "$e")); no image written"
+    SIZE=$(wc -c <"$WORK/image" | tr -d ' ')
+    # Room next to OUT (where df can tell; the old OUT stays until the rename).
+    need_k=$(((SIZE + 1023) / 1024))
+    free_k=$(df -Pk "$OUTDIR" 2>/dev/null | awk 'NR == 2 && $4 ~ /^[0-9]+$/ { print $4 }') || free_k=
+    if [ -n "$free_k" ] && [ "$free_k" -lt "$need_k" ]; then
+        die "no room for the image in $OUTDIR ($need_k KiB needed, $free_k KiB free); free some space or choose another -o; no image written"
+    fi
+    e=$(cp "$WORK/image" "$OUT_TMP" 2>&1) ||
+        die "cannot write the image in $OUTDIR ($(reason "$e")); no image written"
+    chmod 0644 "$OUT_TMP"
+    e=$(mv -f "$OUT_TMP" "$OUT" 2>&1) ||
+        die "cannot rename the image to $OUT ($(reason "$e")); no image written"
+    OUT_TMP=
+    printf 'hatch: %s: wrote %s (kernel %s, %s modules, %s firmware files, %s, %s bytes)\n' \
+        "$PROG" "$OUT" "$KVER" "$NMODS" "$NFW" "$COMP" "$SIZE" >&2
+}

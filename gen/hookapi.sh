@@ -1,0 +1,357 @@
+# gen/hookapi.sh - finding and running the hooks, and the API they call
+# (add_module, add_file, add_binary, ...) (sourced, not run).
+# shellcheck shell=sh
+# shellcheck disable=SC2034 # sets globals the other parts read
+
+DEFAULT_HOOKS="base modules verity busybox microcode"
+# --lockdown: no rescue shell.
+LOCKDOWN_HOOKS="base modules verity microcode"
+# Names that are a shell wherever they appear in bin, sbin, usr/bin or
+# usr/sbin; a locked-down image holds none of them.
+SHELL_NAMES="sh ash bash dash busybox"
+SYSCONF_HOOKDIR=/etc/hatch/hooks
+
+# hooks_locate: the shipped hooks (source tree first, then the installed
+# location) and the hook search path (HOOKPATH).
+hooks_locate() {
+    SHIPPED_HOOKDIR=
+    for d in "$SCRIPTDIR/hooks" "$SCRIPTDIR/../lib/hatch/hooks"; do
+        if [ -d "$d" ]; then
+            SHIPPED_HOOKDIR=$(cd -P "$d" && pwd)
+            break
+        fi
+    done
+
+    # Hook search path, one directory per line, most important first.
+    HOOKPATH=$(printf '%s\n%s\n%s\n' "$HOOKDIRS_ARG" "$SYSCONF_HOOKDIR" "$SHIPPED_HOOKDIR" | sed '/^$/d')
+}
+
+# find_hook NAME: print the file of hook NAME, or fail.
+find_hook() {
+    printf '%s\n' "$HOOKPATH" | while IFS= read -r d; do
+        if [ -f "$d/$1" ]; then
+            printf '%s\n' "$d/$1"
+            break
+        fi
+    done
+}
+
+# hooks_list: --list-hooks prints the hooks found and exits.
+hooks_list() {
+    printf '%s\n' "$HOOKPATH" | while IFS= read -r d; do
+        [ -d "$d" ] || continue
+        for f in "$d"/*; do
+            [ -f "$f" ] || continue
+            h=${f##*/}
+            # A hook shadowed by an earlier directory is not listed again.
+            [ "$(find_hook "$h")" = "$f" ] || continue
+            # shellcheck source=/dev/null
+            line=$( (trap - EXIT; . "$f" && help) 2>/dev/null | sed -n 1p) || line=
+            printf '%-12s %s (%s)\n' "$h" "${line:-(no help)}" "$d"
+        done
+    done
+    exit 0
+}
+
+# Your own hooks (--hookdir, /etc/hatch/hooks) run after the default ones,
+# in name order, like initramfs-tools' hooks directory: those named with
+# letters, digits, - and _ only (no backups such as x.dpkg-old or x~), and
+# not named like a shipped hook (such a hook replaces the shipped one in
+# its place). An explicit -H list (without +) runs exactly what it names.
+user_hooks() {
+    printf '%s\n%s\n' "$HOOKDIRS_ARG" "$SYSCONF_HOOKDIR" | sed '/^$/d' | while IFS= read -r d; do
+        [ -d "$d" ] || continue
+        for f in "$d"/*; do
+            [ -f "$f" ] || continue
+            n=${f##*/}
+            case $n in
+            *[!A-Za-z0-9_-]*) continue ;;
+            esac
+            [ -z "$SHIPPED_HOOKDIR" ] || [ ! -f "$SHIPPED_HOOKDIR/$n" ] || continue
+            printf '%s\n' "$n"
+        done
+    done | sort -u | tr '\n' ' '
+}
+
+# hooks_resolve: the hooks to run, in order (HOOK_FILES: NAME FILE lines).
+hooks_resolve() {
+    if [ "$LOCKDOWN" = 1 ]; then
+        DEFAULT_HOOKS=$LOCKDOWN_HOOKS
+    fi
+    case $HOOKS_ARG in
+    '') HOOKS="$DEFAULT_HOOKS $(user_hooks)" ;;
+    +*) HOOKS="$DEFAULT_HOOKS $(user_hooks) $(printf '%s' "${HOOKS_ARG#+}" | tr ',' ' ')" ;;
+    *) HOOKS=$(printf '%s' "$HOOKS_ARG" | tr ',' ' ') ;;
+    esac
+    HOOK_FILES=
+    seen=' '
+    for h in $HOOKS; do
+        case $h in
+        *[!A-Za-z0-9_.-]* | .*) die "invalid hook name '$h'" ;;
+        esac
+        # Each hook runs once (-H +busybox names a default hook again).
+        case $seen in
+        *" $h "*) continue ;;
+        esac
+        seen="$seen$h "
+        f=$(find_hook "$h")
+        [ -n "$f" ] || die "unknown hook '$h' (searched: $(printf '%s' "$HOOKPATH" | tr '\n' ' '))"
+        HOOK_FILES="$HOOK_FILES
+$h $f"
+    done
+    # --lockdown: no rescue shell, and dm-verity, the only root the init accepts.
+    if [ "$LOCKDOWN" = 1 ]; then
+        with_verity=0
+        for h in $HOOKS; do
+            case $h in
+            busybox) die "--lockdown: the hook list names busybox, a shell; a locked-down image holds no shell" ;;
+            verity) with_verity=1 ;;
+            esac
+        done
+        [ "$with_verity" = 1 ] || die "--lockdown: the hook list lacks verity; a locked-down image boots only a dm-verity root"
+    fi
+}
+
+# --- the hook API -----------------------------------------------------------
+# Paths in the image are given absolute (a leading / is optional).
+
+# api_error MSG: report a failed API call of the running hook.
+api_error() {
+    printf 'hatch: %s: hook %s: %s\n' "$PROG" "${HOOK:-?}" "$*" >&2
+    { printf '%s\n' "${HOOK:-?}" >>"$WORK/errors"; } 2>/dev/null || true
+    return 1
+}
+# error MSG: for hooks: report a failure of the running hook (counted, and
+# returns 1, which ends build() under set -e).
+error() {
+    api_error "$@"
+}
+
+_rel() { # PATH -> path relative to the image root
+    _r=$1
+    while :; do
+        case $_r in
+        /*) _r=${_r#/} ;;
+        *) break ;;
+        esac
+    done
+    case /$_r/ in
+    */../* | //) return 1 ;;
+    esac
+    printf '%s' "$_r"
+}
+
+# add_dir DIR [MODE]
+add_dir() {
+    [ $# -ge 1 ] || api_error "add_dir: no directory given" || return 1
+    _p=$(_rel "$1") || api_error "add_dir: bad path '$1'" || return 1
+    mkdir -p "$STAGE/$_p"
+    if [ -n "${2:-}" ]; then
+        printf '%s %s\n' "$2" "$_p" >>"$WORK/modes"
+    fi
+}
+
+# add_file SRC [DEST [MODE]]: copy a file (symlinks followed); DEST
+# defaults to SRC.
+add_file() {
+    [ $# -ge 1 ] || api_error "add_file: no file given" || return 1
+    [ -f "$1" ] || api_error "add_file: no such file: $1" || return 1
+    _p=$(_rel "${2:-$1}") || api_error "add_file: bad path '${2:-$1}'" || return 1
+    case $_p in
+    */*) [ -d "$STAGE/${_p%/*}" ] || mkdir -p "$STAGE/${_p%/*}" ;;
+    esac
+    rm -f "$STAGE/$_p"
+    _e=$(cp -L "$1" "$STAGE/$_p" 2>&1) ||
+        api_error "add_file: cannot copy $1 to $TMPD ($(reason "$_e"))" || return 1
+    if [ -n "${3:-}" ]; then
+        printf '%s %s\n' "$3" "$_p" >>"$WORK/modes"
+    fi
+}
+
+# add_symlink LINK TARGET: create LINK pointing at TARGET (as given).
+add_symlink() {
+    [ $# -eq 2 ] || api_error "add_symlink: needs LINK and TARGET" || return 1
+    _p=$(_rel "$1") || api_error "add_symlink: bad path '$1'" || return 1
+    case $_p in
+    */*) [ -d "$STAGE/${_p%/*}" ] || mkdir -p "$STAGE/${_p%/*}" ;;
+    esac
+    ln -sfn "$2" "$STAGE/$_p"
+}
+
+# add_binary SRC [DEST]: copy an executable (SRC may be a name looked up in
+# PATH) to DEST (default /bin/NAME) and, when it is dynamically linked, its
+# ELF interpreter and libraries under their own paths.
+add_binary() {
+    [ $# -ge 1 ] || api_error "add_binary: no binary given" || return 1
+    case $1 in
+    */*) _b=$1 ;;
+    *) _b=$(find_tool "$1") || _b= ;;
+    esac
+    case $_b in
+    /* | ./* | ../* | */*) ;;
+    *) _b= ;;
+    esac
+    [ -n "$_b" ] && [ -f "$_b" ] || api_error "add_binary: no such binary: $1" || return 1
+    add_file "$_b" "${2:-/bin/${1##*/}}" 0755 || return 1
+    [ "$(elf_kind "$_b")" = dynamic ] || return 0
+    _ldd=$(find_tool ldd) || api_error "add_binary: $_b is dynamically linked and ldd is missing" || return 1
+    _libs=$("$_ldd" "$_b" 2>/dev/null) || api_error "add_binary: ldd $_b failed" || return 1
+    _miss=$(printf '%s\n' "$_libs" | awk '/=> not found/ { print $1 }' | tr '\n' ' ')
+    [ -z "$_miss" ] || api_error "add_binary: $_b needs missing libraries: $_miss" || return 1
+    for _l in $(printf '%s\n' "$_libs" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+        add_file "$_l" "$_l" 0755 || return 1
+    done
+}
+
+# add_module [--load] [--optional] NAME...: include modules (names or
+# aliases) with their dependencies and soft dependencies. --load also lists
+# them in /etc/hatch/modules; --optional skips a module the kernel lacks.
+add_module() {
+    _load=inc _opt=req
+    while [ $# -gt 0 ]; do
+        case $1 in
+        --load) _load=load ;;
+        --optional) _opt=opt ;;
+        --) shift; break ;;
+        -*) api_error "add_module: unknown option $1"; return 1 ;;
+        *) break ;;
+        esac
+        shift
+    done
+    for _m in "$@"; do
+        case $_m in
+        '' | *[!A-Za-z0-9_.:*?,-]*) api_error "add_module: invalid module name '$_m'" || return 1 ;;
+        esac
+        printf '%s %s %s %s\n' "$_load" "$_opt" "$_m" "${HOOK:-?}" >>"$WORK/mods"
+    done
+}
+
+# force_load NAME...: add_module --load.
+force_load() {
+    add_module --load "$@"
+}
+
+# add_firmware NAME...: include firmware files (paths relative to
+# lib/firmware) when present.
+add_firmware() {
+    for _f in "$@"; do
+        printf '%s\n' "$_f" >>"$WORK/fw"
+    done
+}
+
+# add_early PATH SRC...: append the SRC files to PATH in the early
+# (uncompressed) archive placed before the main one.
+add_early() {
+    [ $# -ge 2 ] || api_error "add_early: needs PATH and at least one file" || return 1
+    _p=$(_rel "$1") || api_error "add_early: bad path '$1'" || return 1
+    shift
+    case $_p in
+    */*) mkdir -p "$EARLY/${_p%/*}" ;;
+    esac
+    cat "$@" >>"$EARLY/$_p" || api_error "add_early: cannot read $*" || return 1
+}
+
+
+
+# find_shell: print the first shell staged in bin, sbin, usr/bin or usr/sbin
+# of the image or of the early archive (/PATH, or /PATH in the early
+# archive), or fail. Dangling symlinks count: the name alone is refused.
+find_shell() {
+    for _root in "$STAGE" "$EARLY"; do
+        for _sd in bin sbin usr/bin usr/sbin; do
+            for _sn in $SHELL_NAMES; do
+                if [ -e "$_root/$_sd/$_sn" ] || [ -L "$_root/$_sd/$_sn" ]; then
+                    if [ "$_root" = "$EARLY" ]; then
+                        printf '/%s/%s in the early archive\n' "$_sd" "$_sn"
+                    else
+                        printf '/%s/%s\n' "$_sd" "$_sn"
+                    fi
+                    return 0
+                fi
+            done
+        done
+    done
+    return 1
+}
+
+
+# run_hooks: run every hook of HOOK_FILES, then add the modules of -m;
+# dies when a hook failed or, with --lockdown, when the image holds a
+# shell.
+run_hooks() {
+    export KVER BASEDIR MODDIR FWDIR HOST_ONLY HOST_MODULES HOST_CPU_VENDOR INIT MODPROBE_D STAGE LOCKDOWN
+
+    FAILED=
+    NFAILED=0
+    SHELL_PATH=
+    SHELL_HOOK=
+    while read -r HOOK HOOK_FILE; do
+        [ -n "$HOOK" ] || continue
+        note "hook $HOOK ($HOOK_FILE)"
+        rm -f "$WORK/hook.loaded"
+        set +e
+        # A hook's output goes to stderr (--list prints on stdout). build() may
+        # end with exit 0 (success) or exit N (failure) like a script; an exit
+        # while the file is loaded, before build() could run, is a failure.
+        (
+            trap - EXIT HUP INT TERM
+            set -e
+            unset -f build help 2>/dev/null || true
+            # shellcheck source=/dev/null
+            . "$HOOK_FILE" 2>"$WORK/hook.err"
+            : >"$WORK/hook.loaded"
+            cat "$WORK/hook.err"
+            command -v build >/dev/null 2>&1 || api_error "$HOOK_FILE defines no build()" || exit 1
+            build
+        ) </dev/null >&2
+        rc=$?
+        set -e
+        if [ ! -e "$WORK/hook.loaded" ]; then
+            if [ "$rc" -eq 0 ]; then
+                why="$HOOK_FILE calls exit while being loaded, so build() never ran (a hook defines help() and build() and exits nowhere else)"
+            elif [ -s "$WORK/hook.err" ]; then
+                why="cannot load $HOOK_FILE: $(sed -n 1p "$WORK/hook.err")"
+            else
+                why="cannot load $HOOK_FILE (exit status $rc)"
+            fi
+            printf 'hatch: %s: hook %s: %s\n' "$PROG" "$HOOK" "$why" >&2
+            FAILED="$FAILED $HOOK"
+            NFAILED=$((NFAILED + 1))
+        elif [ "$rc" -ne 0 ] || grep -qxF "$HOOK" "$WORK/errors"; then
+            # One line per failure: the API already reported its own errors.
+            if ! grep -qxF "$HOOK" "$WORK/errors"; then
+                printf 'hatch: %s: hook %s failed (exit status %s)\n' "$PROG" "$HOOK" "$rc" >&2
+            fi
+            FAILED="$FAILED $HOOK"
+            NFAILED=$((NFAILED + 1))
+        fi
+        # --lockdown: remember which hook first staged a shell.
+        if [ "$LOCKDOWN" = 1 ] && [ -z "$SHELL_PATH" ] && SHELL_PATH=$(find_shell); then
+            SHELL_HOOK=$HOOK
+        fi
+    done <<EOF
+$HOOK_FILES
+EOF
+
+    # Modules from the command line are loaded at boot.
+    HOOK=-m
+    for m in $MODULES; do
+        add_module --load "$m"
+    done
+    HOOK=
+
+    if [ "$NFAILED" -gt 0 ]; then
+        if [ "$LIST" = 1 ]; then
+            die "$NFAILED hook(s) failed:$FAILED"
+        fi
+        die "$NFAILED hook(s) failed:$FAILED; $OUT not written"
+    fi
+
+    # --lockdown: the staged image holds no shell.
+    if [ "$LOCKDOWN" = 1 ] && sh_path=$(find_shell); then
+        if [ "$sh_path" = "$SHELL_PATH" ]; then
+            die "--lockdown: hook $SHELL_HOOK put a shell in the image ($sh_path); a locked-down image holds no shell"
+        fi
+        die "--lockdown: the image holds a shell ($sh_path); a locked-down image holds no shell"
+    fi
+}

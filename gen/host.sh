@@ -1,0 +1,181 @@
+# gen/host.sh - host-only detection (--host-only) and the refusal of a root
+# on a layer the init cannot set up (--check-root) (sourced, not run).
+# shellcheck shell=sh
+# shellcheck disable=SC2034 # sets globals the other parts read
+
+# Test seam: HATCH_SYSROOT prefixes /proc and /sys.
+SYSROOT=${HATCH_SYSROOT:-}
+HOST_MODULES=
+HOST_CPU_VENDOR=
+
+# sysfs_dir PATH: the physical sysfs directory of PATH.
+sysfs_dir() {
+    (cd -P "$1" 2>/dev/null && pwd)
+}
+
+# walk_up DIR: modaliases and driver names of DIR and its parents.
+walk_up() {
+    _d=$1
+    while [ -n "$_d" ] && [ "$_d" != "$SYSROOT/sys/devices" ] && [ "$_d" != "$SYSROOT/sys" ]; do
+        if [ -r "$_d/modalias" ]; then
+            cat "$_d/modalias"
+        fi
+        if [ -e "$_d/driver/module" ]; then
+            _m=$(sysfs_dir "$_d/driver/module")
+            printf '%s\n' "${_m##*/}"
+        elif [ -e "$_d/driver" ]; then
+            _m=$(sysfs_dir "$_d/driver")
+            printf '%s\n' "${_m##*/}"
+        fi
+        _d=${_d%/*}
+    done
+}
+
+# unsupported LAYER DEVICE: the root's chain holds a layer the init cannot
+# set up (it sets up dm-verity only).
+unsupported() {
+    printf '%s on %s\n' "$1" "$2" >>"$WORK/host.unsupported"
+}
+
+# dm_verity_table NAME: true when every target of dm device NAME is verity.
+# Reading a table needs root and dmsetup; without them it is unknown (false).
+dm_verity_table() {
+    [ -z "$SYSROOT" ] && [ -n "$1" ] || return 1
+    _ds=$(find_tool dmsetup) || return 1
+    _t=$("$_ds" table -- "$1" 2>/dev/null) || return 1
+    [ -n "$_t" ] && [ -z "$(printf '%s\n' "$_t" | awk '$3 != "verity"')" ]
+}
+
+# walk_block DIR: everything the block device at sysfs DIR needs, including
+# the devices below device-mapper and md; layers the init cannot set up go
+# to $WORK/host.unsupported.
+walk_block() {
+    for s in "$1"/slaves/*; do
+        [ -e "$s" ] || continue
+        (walk_block "$(sysfs_dir "$s")")
+    done
+    _bn=${1##*/}
+    if [ -d "$1/dm" ]; then
+        _u=$(cat "$1/dm/uuid" 2>/dev/null) || _u=
+        _nm=$(cat "$1/dm/name" 2>/dev/null) || _nm=
+        _dev="$_bn${_nm:+ (/dev/mapper/$_nm)}"
+        case $_u in
+        HATCH-VERITY-* | CRYPT-VERITY-*) echo dm_verity ;;
+        CRYPT-LUKS1-*) unsupported "dm-crypt (LUKS1)" "$_dev" ;;
+        CRYPT-LUKS2-*) unsupported "dm-crypt (LUKS2)" "$_dev" ;;
+        CRYPT-PLAIN-*) unsupported "dm-crypt (plain)" "$_dev" ;;
+        CRYPT-BITLK-*) unsupported "dm-crypt (BitLocker)" "$_dev" ;;
+        CRYPT-TCRYPT-*) unsupported "dm-crypt (TrueCrypt)" "$_dev" ;;
+        CRYPT-INTEGRITY-*) unsupported "dm-integrity" "$_dev" ;;
+        CRYPT-*) _k=${_u#CRYPT-} && unsupported "dm-crypt (${_k%%-*})" "$_dev" ;;
+        LVM-*) unsupported "LVM" "$_dev" ;;
+        mpath-*) unsupported "multipath" "$_dev" ;;
+        part[0-9]*-*) unsupported "a device-mapper partition" "$_dev" ;;
+        *)
+            if dm_verity_table "$_nm"; then
+                echo dm_verity
+            else
+                unsupported "device-mapper (${_u:+uuid $_u, }not dm-verity)" "$_dev"
+            fi
+            ;;
+        esac
+        echo dm_mod
+    fi
+    if [ -d "$1/md" ]; then
+        unsupported "mdraid ($(cat "$1/md/level" 2>/dev/null || echo md))" "/dev/$_bn"
+    elif [ -e "$1/partition" ] && [ -d "${1%/*}/md" ]; then
+        _p=${1%/*}
+        unsupported "mdraid ($(cat "$_p/md/level" 2>/dev/null || echo md))" "/dev/${_p##*/} (partition $_bn)"
+    fi
+    walk_up "$1"
+}
+
+# host_fail MSG: --host-only cannot go on; --check-root alone skips the
+# check (an image is not tied to this machine's root when / is not on a
+# block device, e.g. in a container or chroot).
+host_fail() {
+    [ "$HOST_ONLY" = 1 ] || { note "--check-root: $*; root not checked"; return 0; }
+    die "--host-only: $*"
+}
+
+# root_layers DEV FSTYPE: refuse (exit status 3) when the root's chain holds
+# a layer the init cannot set up. Reads $WORK/host.unsupported from
+# walk_block and adds a btrfs spanning more than one device.
+root_layers() {
+    if [ "$2" = btrfs ]; then
+        for _bd in "$SYSROOT"/sys/fs/btrfs/*/devices; do
+            [ -e "$_bd/${1##*/}" ] || continue
+            _nd=$(find "$_bd" -mindepth 1 -maxdepth 1 | wc -l)
+            if [ "$_nd" -gt 1 ]; then
+                _bu=${_bd%/devices}
+                unsupported "btrfs over $_nd devices (filesystem ${_bu##*/})" "/dev/${1##*/}"
+            fi
+        done
+    fi
+    [ -s "$WORK/host.unsupported" ] || return 0
+    _layers=$(awk '!seen[$0]++ { printf "%s%s", (n++ ? ", " : ""), $0 }' "$WORK/host.unsupported")
+    printf 'hatch: %s: the root filesystem is on %s: the hatch init cannot set that up yet; no image written\n' \
+        "$PROG" "$_layers" >&2
+    exit 3
+}
+
+host_detect() {
+    mi=$SYSROOT/proc/self/mountinfo
+    [ -r "$mi" ] || { host_fail "cannot read $mi"; return 0; }
+    # The last mount on / is the visible one.
+    rootline=$(awk '$5 == "/" { mm = $3; for (i = 7; i < NF; i++) if ($i == "-") { fs = $(i + 1); src = $(i + 2); break } }
+        END { if (mm != "") print mm, fs, src }' "$mi")
+    [ -n "$rootline" ] || { host_fail "no mount of / in $mi"; return 0; }
+    set -f
+    # shellcheck disable=SC2086 # split into MAJ:MIN FSTYPE SOURCE
+    set -- $rootline
+    set +f
+    rmm=$1 rfs=$2 rsrc=${3:-none}
+    dev=
+    if [ -e "$SYSROOT/sys/dev/block/$rmm" ]; then
+        dev=$(sysfs_dir "$SYSROOT/sys/dev/block/$rmm")
+    else
+        case $rsrc in
+        /dev/*)
+            b=$rsrc
+            if [ -z "$SYSROOT" ] && [ -e "$rsrc" ]; then
+                b=$(readlink -f "$rsrc")
+            fi
+            b=${b##*/}
+            if [ -e "$SYSROOT/sys/class/block/$b" ]; then
+                dev=$(sysfs_dir "$SYSROOT/sys/class/block/$b")
+            fi
+            ;;
+        esac
+    fi
+    [ -n "$dev" ] || { host_fail "/ is $rfs on $rsrc, not on a block device; build a generic image (without --host-only)"; return 0; }
+    note "host root: $rfs on $rsrc ($dev)"
+    : >"$WORK/host.unsupported"
+    {
+        walk_block "$dev"
+        echo "fs-$rfs"
+        # Keyboards, so that the rescue shell is usable.
+        if [ -r "$SYSROOT/proc/bus/input/devices" ]; then
+            awk '/^S: Sysfs=/ { s = substr($0, 10) } /^H: Handlers=/ && / kbd/ { print s }' \
+                "$SYSROOT/proc/bus/input/devices" | while IFS= read -r p; do
+                kd=$(sysfs_dir "$SYSROOT/sys$p") || continue
+                [ -n "$kd" ] && walk_up "${kd%/*}"
+            done
+        fi
+    } >"$WORK/host.aliases"
+    root_layers "$dev" "$rfs"
+    [ "$HOST_ONLY" = 1 ] || return 0
+    # Resolve with the target kernel's modules; unknown aliases are fine
+    # (buses, built-in drivers).
+    sort -u "$WORK/host.aliases" | sed '/^$/d' >"$WORK/host.sorted"
+    HOST_MODULES=$(
+        set -f
+        # shellcheck disable=SC2046 # one argument per alias
+        kmodprobe -q -R -a $(cat "$WORK/host.sorted") 2>/dev/null | awk '!seen[$0]++' | tr '\n' ' '
+    ) || true
+    if [ -z "$(kmodprobe -q -R "fs-$rfs" 2>/dev/null)" ]; then
+        note "root filesystem $rfs has no module in $KVER (assumed built in)"
+    fi
+    HOST_CPU_VENDOR=$(awk -F': *' '/^vendor_id/ { print $2; exit }' "$SYSROOT/proc/cpuinfo" 2>/dev/null) || true
+    note "host modules: $HOST_MODULES"
+}
