@@ -198,8 +198,13 @@ static enum stage parse_stage(struct cmdline *c, const char *val)
         {"verity", STAGE_VERITY},      {"mount", STAGE_MOUNT},     {"pre-mount", STAGE_MOUNT},
         {"switch", STAGE_SWITCH},      {"pre-pivot", STAGE_SWITCH}, {"cleanup", STAGE_SWITCH},
     };
-    if (!val || !*val)
+    if (!val)
         return STAGE_SWITCH; /* bare rd.break: just before switching root, as dracut */
+    if (!*val) {
+        /* an empty value is a mistake, and must not leave a boot at a shell */
+        msg(c, "rd.break= is empty; ignoring it (bare rd.break stops before the switch)");
+        return c->brk;
+    }
     for (size_t i = 0; i < sizeof alias / sizeof *alias; i++)
         if (!strcmp(val, alias[i].name))
             return alias[i].s;

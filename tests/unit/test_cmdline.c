@@ -392,3 +392,14 @@ TEST(parse_message_overflow_is_counted)
     CHECK(c.n_msgs == CMDLINE_MAX_MSGS);
     CHECK(c.n_msgs_dropped == 5);
 }
+
+TEST(parse_empty_break_is_ignored)
+{
+    struct cmdline c;
+    cmdline_parse(&c, "rd.break=");
+    CHECK(c.brk == STAGE_NONE && c.n_msgs == 1);
+    cmdline_parse(&c, "rd.break=mount rd.break=");
+    CHECK(c.brk == STAGE_MOUNT);
+    cmdline_parse(&c, "rd.break");
+    CHECK(c.brk == STAGE_SWITCH && c.n_msgs == 0);
+}
