@@ -108,13 +108,17 @@ static void tag(blkid_probe pr, const char *name, char *dst, size_t len)
         scopy(dst, len, v);
 }
 
+/* Probe d's tags; a probe that could not read the device says why in
+ * d->unprobed, so that the table of devices does not show a failing disk as
+ * one with no tags. */
 static void probe_here(struct blockdev *d)
 {
     char path[64];
     snprintf(path, sizeof path, "/dev/%s", d->name);
+    errno = 0;
     blkid_probe pr = blkid_new_probe_from_filename(path);
     if (!pr) {
-        log_debug("cannot open %s for probing", path);
+        scopy(d->unprobed, sizeof d->unprobed, strerror(errno ? errno : EIO));
         return;
     }
     blkid_probe_enable_superblocks(pr, 1);
@@ -122,7 +126,9 @@ static void probe_here(struct blockdev *d)
                                               BLKID_SUBLKS_TYPE);
     blkid_probe_enable_partitions(pr, 1);
     blkid_probe_set_partitions_flags(pr, BLKID_PARTS_ENTRY_DETAILS);
-    if (blkid_do_safeprobe(pr) == 0) {
+    errno = 0;
+    int r = blkid_do_safeprobe(pr);
+    if (r == 0) {
         tag(pr, "TYPE", d->type, sizeof d->type);
         tag(pr, "UUID", d->uuid, sizeof d->uuid);
         tag(pr, "LABEL", d->label, sizeof d->label);
@@ -130,6 +136,10 @@ static void probe_here(struct blockdev *d)
         tag(pr, "PART_ENTRY_NAME", d->partlabel, sizeof d->partlabel);
         if (!d->type[0])
             tag(pr, "PTTYPE", d->type, sizeof d->type);
+    } else if (r == -2) {
+        scopy(d->unprobed, sizeof d->unprobed, "signatures of more than one filesystem");
+    } else if (r < 0) {
+        scopy(d->unprobed, sizeof d->unprobed, strerror(errno ? errno : EIO));
     }
     blkid_free_probe(pr);
 }
@@ -145,6 +155,7 @@ static void probe_tags(struct blockdev *d)
 {
     int p[2];
     d->type[0] = d->uuid[0] = d->label[0] = d->partuuid[0] = d->partlabel[0] = '\0';
+    d->unprobed[0] = '\0';
     if (pipe2(p, O_CLOEXEC) < 0) {
         probe_here(d);
         return;
@@ -198,8 +209,10 @@ static void probe_tags(struct blockdev *d)
         scopy(d->label, sizeof d->label, got.label);
         scopy(d->partuuid, sizeof d->partuuid, got.partuuid);
         scopy(d->partlabel, sizeof d->partlabel, got.partlabel);
+        scopy(d->unprobed, sizeof d->unprobed, got.unprobed);
         return;
     }
+    scopy(d->unprobed, sizeof d->unprobed, why ? why : "the probing process gave no answer");
     log_warn("probing /dev/%s failed (%s); its tags are unknown and it can be found only by "
              "/dev/NAME or MAJ:MIN", d->name, why ? why : "no answer");
 }
@@ -335,16 +348,30 @@ static int coldplug_modaliases(const struct devspec *specs, size_t n, struct blo
     return done;
 }
 
-static void coldplug_block(void)
+static int known(const char *name)
+{
+    for (size_t i = 0; i < n_devs; i++)
+        if (!strcmp(devs[i].name, name))
+            return 1;
+    return 0;
+}
+
+/* Every block device in sysfs, or (only_new) those not seen yet. */
+static void scan_block(int only_new)
 {
     DIR *d = opendir("/sys/class/block");
     struct dirent *e;
     if (!d)
         return;
     while ((e = readdir(d)))
-        if (e->d_name[0] != '.')
+        if (e->d_name[0] != '.' && !(only_new && known(e->d_name)))
             add_blockdev(e->d_name);
     closedir(d);
+}
+
+static void coldplug_block(void)
+{
+    scan_block(0);
 }
 
 static int modaliases_done;
@@ -438,6 +465,8 @@ static int all_found(const struct devspec *specs, size_t n, struct blockdev *fou
     return ambiguous ? -1 : ok == n;
 }
 
+#define RESCAN_MS 250
+
 int devices_wait(const struct devspec *specs, size_t n, int timeout_ms, struct blockdev *found,
                  struct blockdev *other)
 {
@@ -468,9 +497,14 @@ int devices_wait(const struct devspec *specs, size_t n, int timeout_ms, struct b
                 return -ETIMEDOUT;
             wait = (int)left;
         }
+        if (uev_fd < 0) {
+            /* No uevents (the socket could not be made): look in sysfs
+             * for new devices a few times a second instead. */
+            poll(NULL, 0, wait < 0 || wait > RESCAN_MS ? RESCAN_MS : wait);
+            scan_block(1);
+            continue;
+        }
         struct pollfd pfd = {.fd = uev_fd, .events = POLLIN};
-        if (uev_fd < 0)
-            return -EBADF;
         if (poll(&pfd, 1, wait) < 0 && errno != EINTR)
             return -errno;
     }
@@ -485,10 +519,11 @@ void devices_report(void)
         log_err("block devices seen (%zu):", n_devs);
     for (size_t i = 0; i < n_devs; i++) {
         const struct blockdev *d = &devs[i];
-        log_err("  %-8s %u:%u TYPE=%s UUID=%s LABEL=%s PARTUUID=%s PARTLABEL=%s", d->name,
+        log_err("  %-8s %u:%u TYPE=%s UUID=%s LABEL=%s PARTUUID=%s PARTLABEL=%s%s%s%s", d->name,
                 d->major, d->minor, d->type[0] ? d->type : "-", d->uuid[0] ? d->uuid : "-",
                 d->label[0] ? d->label : "-", d->partuuid[0] ? d->partuuid : "-",
-                d->partlabel[0] ? d->partlabel : "-");
+                d->partlabel[0] ? d->partlabel : "-", d->unprobed[0] ? " (cannot probe: " : "",
+                d->unprobed, d->unprobed[0] ? ")" : "");
     }
     /* Buses storage hangs off first: those are the likely culprits. */
     static const char *const storage[] = {"pci:", "virtio:", "usb:", "scsi:", "mmc:",

@@ -162,7 +162,8 @@ static void load_modules(void)
     }
     int r = devices_start();
     if (r < 0)
-        log_err("cannot listen for device events (%s); only devices present now are seen",
+        log_err("cannot listen for device events (%s); looking for new devices in /sys "
+                "every 250 ms instead",
                 strerror(-r));
     devices_coldplug();
 }

@@ -38,6 +38,7 @@ struct blockdev {
     char partuuid[64];
     char partlabel[128];
     char dmname[64];     /* device-mapper name, for /dev/mapper/NAME */
+    char unprobed[48];   /* why libblkid could not read its tags, or "" */
 };
 
 /* Parse a root= style value. Returns 0, or -1 with a sentence in err. */

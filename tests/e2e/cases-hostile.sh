@@ -229,12 +229,11 @@ hboot hostile-eio-superblock-uuid - std "root=UUID=$HATCH_FS_UUID rd.timeout=3 p
     --expect "hatch:   vda1 +254:1 TYPE=- UUID=-" \
     --expect "hatch: rebooting \(rd.emergency=reboot\)" --expect "reboot: Restarting system" \
     --reject "$E"
-# FAILS until: devices.c says in the table that a device could not be
-# probed (libblkid's read failed with EIO) instead of showing it as a
-# device with no tags at all ("TYPE=- UUID=- ... PARTUUID=-").
-# hboot hostile-eio-table-says-unreadable - std "root=UUID=$HATCH_FS_UUID rd.timeout=3 $TAIL" \
-#     "${EIO_SB[@]}" \
-#     --expect "hatch:   vda1 +254:1 .*I/O error" --expect "$POWEROFF" --reject "$E"
+# In the table of devices a disk that fails I/O says so, rather than
+# looking like a device with no tags.
+hboot hostile-eio-table-says-unreadable - std "root=UUID=$HATCH_FS_UUID rd.timeout=3 $TAIL" \
+    "${EIO_SB[@]}" \
+    --expect "hatch:   vda1 +254:1 TYPE=- .*\\(cannot probe: I/O error\\)" --expect "$POWEROFF" --reject "$E"
 
 # libblkid reads the superblock, the mount fails reading the journal:
 # hatch says the device fails, not "check rootfstype=".
