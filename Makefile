@@ -21,7 +21,8 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
 INCS     := -isystem $(DEPS)/inc -I$(PREFIX_D)/include
 CFLAGS   := $(CSTD) $(WARN) -Os -ffunction-sections -fdata-sections $(INCS)
 LDFLAGS  := -static -Wl,--gc-sections -s
-LIBS     := $(PREFIX_D)/lib/libdevmapper.a $(PREFIX_D)/lib/libblkid.a $(PREFIX_D)/lib/libkmod.a
+LIBS     := $(PREFIX_D)/lib/libdevmapper.a $(PREFIX_D)/lib/libblkid.a $(PREFIX_D)/lib/libkmod.a \
+            $(PREFIX_D)/lib/libzstd.a
 
 SRCS     := $(wildcard src/*.c)
 OBJS     := $(SRCS:src/%.c=$(B)/obj/%.o)

@@ -115,6 +115,7 @@ run_hooks
 # --- stage and write the archive --------------------------------------------
 stage_modules
 stage_firmware
+compress_modules
 run_depmod
 write_etc_hatch
 normalize

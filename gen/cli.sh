@@ -73,6 +73,7 @@ with set -e and may call
   add_module [--load] [--optional] NAME...  force_load NAME...
   add_file SRC [DEST [MODE]]  add_binary SRC [DEST]  add_dir DIR [MODE]
   add_symlink LINK TARGET  add_firmware NAME...  add_early PATH FILE...
+  pack_file DEST
   note MSG  warn MSG  error MSG
 and read KVER BASEDIR MODDIR FWDIR INIT STAGE HOST_ONLY HOST_MODULES
 HOST_CPU_VENDOR LOCKDOWN. A hook fails when build() returns non-zero, calls
@@ -110,6 +111,8 @@ ROOTHASH_SET=0
 LOCKDOWN_ACTION=halt
 LOCKDOWN_ACTION_SET=0
 VERBOSE=0
+MODULE_COMP=zstd
+MODULE_ZLEVEL=6
 
 ARG_OPTS="-k -b -o -c -H -m -i --hookdir --roothash --lockdown-action"
 FLAG_OPTS="--host-only --check-root --lockdown --list --list-hooks -v -h --help --version --"

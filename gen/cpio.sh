@@ -155,6 +155,48 @@ stage_modules() {
     done
 }
 
+# compress_modules: the modules a boot may not load are stored compressed
+# with zstd, and the init's libkmod expands one only when it loads it. The
+# kernel unpacks the whole archive before /init runs, so every byte it
+# unpacks is boot time; the modules loaded at every boot (the load list and
+# its dependencies) stay plain, since they are expanded anyway. Needs zstd,
+# and a depmod that reads .ko.zst; without them modules stay plain.
+compress_modules() {
+    NMODZ=0
+    [ "$MODULE_COMP" = zstd ] && [ -s "$WORK/rel" ] || return 0
+    if ! zst=$(command -v zstd); then
+        note "zstd not found: modules stored uncompressed (install zstd)"
+        return 0
+    fi
+    if ! "$DEPMOD" --version 2>/dev/null | grep -q '+ZSTD'; then
+        note "this depmod cannot read zstd-compressed modules: modules stored uncompressed"
+        return 0
+    fi
+    awk '$1 == "load" && !seen[$3]++ { print $3 }' "$WORK/mods" >"$WORK/load.req"
+    : >"$WORK/load.paths"
+    if [ -s "$WORK/load.req" ]; then
+        set -f
+        # shellcheck disable=SC2046 # one argument per module name
+        kmodprobe --show-depends -a $(cat "$WORK/load.req") 2>/dev/null |
+            sed -n 's/^insmod //p' >"$WORK/load.paths" || true
+        set +f
+    fi
+    # Relative paths, as in rel (a BASEDIR may hold spaces; module options
+    # follow the path).
+    : >"$WORK/load.rel"
+    while IFS= read -r p; do
+        r=${p#*/lib/modules/"$KVER"/}
+        printf '%s\n' "${r%% *}" >>"$WORK/load.rel"
+    done <"$WORK/load.paths"
+    awk 'FILENAME == ARGV[1] { p[$0] = 1; next } !($0 in p) && /\.ko$/' \
+        "$WORK/load.rel" "$WORK/rel" >"$WORK/squeeze"
+    [ -s "$WORK/squeeze" ] || return 0
+    # Module paths are kernel/... names without blanks or quotes.
+    e=$( (cd "$KSTAGE" && xargs "$zst" -q -T0 -"$MODULE_ZLEVEL" --rm <"$WORK/squeeze") 2>&1) ||
+        die "zstd could not compress the modules in $TMPD ($(reason "$e"))"
+    NMODZ=$(wc -l <"$WORK/squeeze" | tr -d ' ')
+}
+
 # stage_firmware: firmware the modules declare, plus add_firmware requests.
 # The kernel looks in updates/KVER, updates, KVER and the top level, and
 # takes compressed .xz/.zst files; the first present is copied.
@@ -298,6 +340,6 @@ write_image() {
     e=$(mv -f "$OUT_TMP" "$OUT" 2>&1) ||
         die "cannot rename the image to $OUT ($(reason "$e")); no image written"
     OUT_TMP=
-    printf 'hatch: %s: wrote %s (kernel %s, %s modules, %s firmware files, %s, %s bytes)\n' \
-        "$PROG" "$OUT" "$KVER" "$NMODS" "$NFW" "$COMP" "$SIZE" >&2
+    printf 'hatch: %s: wrote %s (kernel %s, %s modules (%s stored zstd-compressed), %s firmware files, %s, %s bytes)\n' \
+        "$PROG" "$OUT" "$KVER" "$NMODS" "$NMODZ" "$NFW" "$COMP" "$SIZE" >&2
 }

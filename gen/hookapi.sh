@@ -8,7 +8,7 @@ DEFAULT_HOOKS="base modules verity busybox microcode"
 LOCKDOWN_HOOKS="base modules verity microcode"
 # Names that are a shell wherever they appear in bin, sbin, usr/bin or
 # usr/sbin; a locked-down image holds none of them.
-SHELL_NAMES="sh ash bash dash busybox"
+SHELL_NAMES="sh ash bash dash busybox busybox.zst"
 SYSCONF_HOOKDIR=/etc/hatch/hooks
 
 # hooks_locate: the shipped hooks (source tree first, then the installed
@@ -201,6 +201,21 @@ add_binary() {
     for _l in $(printf '%s\n' "$_libs" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
         add_file "$_l" "$_l" 0755 || return 1
     done
+}
+
+# pack_file DEST: store the staged DEST zstd-compressed as DEST.zst, for
+# what most boots never use (the init expands it when first wanted; only
+# the rescue shell's busybox is expanded that way today). Without zstd the
+# file stays as it is.
+pack_file() {
+    [ $# -eq 1 ] || api_error "pack_file: needs one staged path" || return 1
+    _p=$(_rel "$1") || api_error "pack_file: bad path '$1'" || return 1
+    [ -f "$STAGE/$_p" ] || api_error "pack_file: $1 is not in the image" || return 1
+    _z=$(find_tool zstd) || { note "zstd not found: $1 stored uncompressed"; return 0; }
+    _e=$("$_z" -q -9 --rm -f "$STAGE/$_p" -o "$STAGE/$_p.zst" 2>&1) ||
+        api_error "pack_file: zstd could not compress $1 ($(reason "$_e"))" || return 1
+    # Its mode was for the expanded file; the packed one is data.
+    _e=$(awk -v p="$_p" '$2 != p' "$WORK/modes") && printf '%s\n' "$_e" | sed '/^$/d' >"$WORK/modes"
 }
 
 # add_module [--load] [--optional] NAME...: include modules (names or

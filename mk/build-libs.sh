@@ -1,7 +1,7 @@
 #!/bin/sh
-# Build libblkid (util-linux), libkmod (kmod) and libdevmapper (lvm2) as
-# static musl archives from Debian's source packages, into DIR (default
-# build/deps). Sources come through a private deb-src list handed to apt-get
+# Build libblkid (util-linux), libkmod (kmod, with zstd-compressed modules
+# through libzstd) and libdevmapper (lvm2) as static musl archives from
+# Debian's source packages, into DIR (default build/deps). Sources come through a private deb-src list handed to apt-get
 # with -o options, so /etc/apt is never touched. Each library is built once:
 # a stamp file per library makes re-runs free.
 #
@@ -20,7 +20,13 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 
 die() { echo "hatch: build-libs: $*" >&2; exit 1; }
 
-if [ -f "$PREFIX/.all-done" ]; then
+STAMPS=".blkid-done .zstd-done .kmod-zstd-done .dm-done"
+all_done() {
+    for s in $STAMPS; do
+        [ -f "$PREFIX/$s" ] || return 1
+    done
+}
+if all_done; then
     exit 0
 fi
 
@@ -55,9 +61,9 @@ EOF
            -o Debug::NoLocking=1
     apt-get "$@" -q update >"$APT/update.log" 2>&1 ||
         die "apt-get update of the private deb-src list failed (see $APT/update.log)"
-    (cd "$SRC" && apt-get "$@" -q source --download-only util-linux kmod lvm2 \
+    (cd "$SRC" && apt-get "$@" -q source --download-only util-linux libzstd kmod lvm2 \
         >"$APT/source.log" 2>&1) ||
-        die "apt-get source util-linux kmod lvm2 failed (see $APT/source.log)"
+        die "apt-get source util-linux libzstd kmod lvm2 failed (see $APT/source.log)"
 }
 
 unpack() { # $1 = source package; prints the unpacked directory
@@ -90,7 +96,8 @@ export PKG_CONFIG_LIBDIR="$PREFIX/lib/pkgconfig"
 export PKG_CONFIG_PATH=""
 mkdir -p "$PREFIX/lib" "$PREFIX/include"
 
-ls "$SRC"/util-linux_*.dsc "$SRC"/kmod_*.dsc "$SRC"/lvm2_*.dsc >/dev/null 2>&1 || fetch_sources
+ls "$SRC"/util-linux_*.dsc "$SRC"/libzstd_*.dsc "$SRC"/kmod_*.dsc "$SRC"/lvm2_*.dsc \
+    >/dev/null 2>&1 || fetch_sources
 
 log() { echo "hatch: build-libs: $*"; }
 
@@ -114,10 +121,39 @@ if [ ! -f "$PREFIX/.blkid-done" ]; then
     touch "$PREFIX/.blkid-done"
 fi
 
+# --- libzstd ------------------------------------------------------------------
+# For modules stored zstd-compressed in the image: the generic image keeps
+# the modules a boot rarely needs compressed, and libkmod expands one only
+# when it is loaded. Decompression only: the init never compresses.
+if [ ! -f "$PREFIX/.zstd-done" ]; then
+    log "libzstd (decompression only)"
+    d=$(unpack libzstd)
+    (
+        cd "$d/lib"
+        make -j"$JOBS" libzstd.a-nomt ZSTD_LIB_COMPRESSION=0 ZSTD_LIB_DICTBUILDER=0 \
+            ZSTD_LIB_DEPRECATED=0 ZSTD_LEGACY_SUPPORT=0 ZSTD_NO_ASM=1 \
+            CC=musl-gcc CFLAGS="$CFLAGS" >build.log 2>&1
+        cp libzstd.a "$PREFIX/lib/"
+        cp zstd.h zstd_errors.h "$PREFIX/include/"
+        v=$(sed -n 's/^#define ZSTD_VERSION_\(MAJOR\|MINOR\|RELEASE\) *\([0-9]*\).*/\2/p' zstd.h |
+            paste -sd.)
+        mkdir -p "$PREFIX/lib/pkgconfig"
+        printf '%s\n' "prefix=$PREFIX" "Name: libzstd" "Description: zstd decompression" \
+            "Version: $v" "Libs: -L$PREFIX/lib -lzstd" "Cflags: -I$PREFIX/include" \
+            >"$PREFIX/lib/pkgconfig/libzstd.pc"
+    ) || die "libzstd build failed (see $d/lib/build.log)"
+    touch "$PREFIX/.zstd-done"
+fi
+
 # --- libkmod -----------------------------------------------------------------
-if [ ! -f "$PREFIX/.kmod-done" ]; then
+if [ ! -f "$PREFIX/.kmod-zstd-done" ]; then
     log "libkmod (kmod)"
     d=$(unpack kmod)
+    # A tree configured without zstd (before it was used) starts over.
+    if [ -f "$d/Makefile" ] && ! grep -q '^#define ENABLE_ZSTD 1' "$d/config.h" 2>/dev/null; then
+        rm -rf "$d"
+        d=$(unpack kmod)
+    fi
     (
         cd "$d"
         if [ ! -f Makefile ]; then
@@ -127,7 +163,7 @@ if [ ! -f "$PREFIX/.kmod-done" ]; then
             # --sysconfdir=/etc: modprobe.d paths must be the target's, not the prefix's.
             ./configure --host=x86_64-linux-musl --prefix="$PREFIX" --sysconfdir=/etc \
                 --disable-tools --disable-manpages --disable-test-modules \
-                --without-zstd --without-xz --without-zlib --without-openssl \
+                --with-zstd --without-xz --without-zlib --without-openssl \
                 >>build.log 2>&1
         fi
         # configure refuses --enable-static; the libtool convenience library is
@@ -136,7 +172,7 @@ if [ ! -f "$PREFIX/.kmod-done" ]; then
         cp libkmod/.libs/libkmod-internal.a "$PREFIX/lib/libkmod.a"
         cp libkmod/libkmod.h "$PREFIX/include/"
     ) || die "libkmod build failed (see $d/build.log)"
-    touch "$PREFIX/.kmod-done"
+    touch "$PREFIX/.kmod-zstd-done"
 fi
 
 # --- libdevmapper ------------------------------------------------------------
@@ -157,5 +193,6 @@ if [ ! -f "$PREFIX/.dm-done" ]; then
     touch "$PREFIX/.dm-done"
 fi
 
+all_done || die "a library is missing a stamp in $PREFIX"
 touch "$PREFIX/.all-done"
 log "done: $(cd "$PREFIX/lib" && echo *.a)"

@@ -3,6 +3,7 @@
 #include "emergency.h"
 #include "devices.h"
 #include "log.h"
+#include "unpack.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,9 @@
 #include <unistd.h>
 
 #define SHELL "/bin/sh"
+/* What /bin/sh links to; the image may hold it as BUSYBOX.zst (see
+ * hooks/busybox), expanded when a shell is first wanted. */
+#define BUSYBOX "/bin/busybox"
 
 static int locked;
 static enum emergency_action locked_action;
@@ -28,7 +32,11 @@ void emergency_lock(enum emergency_action action)
  * controlling terminal, so job control and Ctrl-C work in it. */
 static int run_shell(void)
 {
-    if (locked || access(SHELL, X_OK) < 0)
+    if (locked)
+        return -1;
+    if (unpack_file(BUSYBOX) < 0 && access(SHELL, X_OK) < 0)
+        return -1;
+    if (access(SHELL, X_OK) < 0)
         return -1;
     /* The boot may have stopped loading drivers once it found its root;
      * the person at the shell may need the rest (a USB keyboard, say). */
@@ -106,7 +114,7 @@ _Noreturn void emergency(const struct cmdline *c)
         if (run_shell() < 0)
             log_err("rd.shell was given but this image has no %s; build the image with the "
                     "busybox hook", SHELL);
-    } else if (access(SHELL, X_OK) == 0) {
+    } else if (access(SHELL, X_OK) == 0 || unpack_present(BUSYBOX)) {
         log_err("boot with rd.shell for a rescue shell");
     }
     enum emergency_action a = c ? c->emergency : EMERG_HALT;

@@ -196,19 +196,19 @@ check "zstd -t accepts the image" zstd -q -t "$W/generic.img"
 listing "$W/generic.img" >"$W/generic.list"
 M=lib/modules/$KVER/kernel
 check "layout: /init, /etc/hatch, directories, busybox" has "$W/generic.list" \
-    init etc/hatch/kver etc/hatch/modules bin/busybox bin/sh dev proc sys run newroot tmp etc bin
+    init etc/hatch/kver etc/hatch/modules bin/busybox.zst bin/sh dev proc sys run newroot tmp etc bin
 check "module closure: virtio, ext4 and its dependencies" has "$W/generic.list" \
     "$M/drivers/block/virtio_blk.ko" "$M/drivers/virtio/virtio_pci.ko" "$M/drivers/virtio/virtio_ring.ko" \
     "$M/drivers/virtio/virtio.ko" "$M/fs/ext4/ext4.ko" "$M/fs/jbd2/jbd2.ko" "$M/fs/mbcache.ko" "$M/lib/crc16.ko"
 check "module closure: softdeps (crc32c for ext4 and jbd2)" has "$W/generic.list" \
     "$M/crypto/crc32c_generic.ko" "$M/arch/x86/crypto/crc32c-intel.ko"
 check "module closure: dm-verity with dm-bufio, dm-mod" has "$W/generic.list" \
-    "$M/drivers/md/dm-verity.ko" "$M/drivers/md/dm-bufio.ko" "$M/drivers/md/dm-mod.ko" "$M/lib/reed_solomon/reed_solomon.ko"
+    "$M/drivers/md/dm-verity.ko.zst" "$M/drivers/md/dm-bufio.ko.zst" "$M/drivers/md/dm-mod.ko.zst" "$M/lib/reed_solomon/reed_solomon.ko.zst"
 check "generic set: NVMe, AHCI, SCSI disk, USB storage, virtio-scsi" has "$W/generic.list" \
-    "$M/drivers/nvme/host/nvme.ko" "$M/drivers/ata/ahci.ko" "$M/drivers/scsi/sd_mod.ko" \
-    "$M/drivers/usb/storage/usb-storage.ko" "$M/drivers/usb/storage/uas.ko" "$M/drivers/scsi/virtio_scsi.ko"
+    "$M/drivers/nvme/host/nvme.ko.zst" "$M/drivers/ata/ahci.ko.zst" "$M/drivers/scsi/sd_mod.ko.zst" \
+    "$M/drivers/usb/storage/usb-storage.ko.zst" "$M/drivers/usb/storage/uas.ko.zst" "$M/drivers/scsi/virtio_scsi.ko.zst"
 check "generic set: xfs, btrfs, erofs, squashfs" has "$W/generic.list" \
-    "$M/fs/xfs/xfs.ko" "$M/fs/btrfs/btrfs.ko" "$M/fs/erofs/erofs.ko" "$M/fs/squashfs/squashfs.ko"
+    "$M/fs/xfs/xfs.ko.zst" "$M/fs/btrfs/btrfs.ko.zst" "$M/fs/erofs/erofs.ko.zst" "$M/fs/squashfs/squashfs.ko.zst"
 check "depmod indexes for the subset" has "$W/generic.list" \
     "lib/modules/$KVER/modules.dep" "lib/modules/$KVER/modules.dep.bin" "lib/modules/$KVER/modules.alias.bin" \
     "lib/modules/$KVER/modules.softdep" "lib/modules/$KVER/modules.symbols.bin" \
@@ -224,7 +224,15 @@ bad=$(sed 's/:.*//' "$W/g/lib/modules/$KVER/modules.dep" | while read -r p; do
 done)
 check "staged modules.dep lists only included modules" [ -z "$bad" ]
 n_dep=$(grep -c . "$W/g/lib/modules/$KVER/modules.dep")
-n_ko=$(grep -c '\.ko$' "$W/generic.list")
+n_ko=$(grep -Ec '\.ko(\.zst)?$' "$W/generic.list")
+# The modules every boot loads are stored plain (the kernel unpacks them
+# anyway); the others zstd-compressed, expanded only when loaded.
+n_plain=$(grep -c '\.ko$' "$W/generic.list")
+# shellcheck disable=SC2046 # one argument per module name
+plain_load=$(modprobe -d "$W/g" -S "$KVER" -C "$W/tmp" --show-depends -a $(cat "$W/g/etc/hatch/modules") 2>&1 |
+    awk '$1 == "insmod" { print $2 }' | sed -e 's|.*/||' -e 's/\.ko$//' -e 's/-/_/g' | sort -u | tr '\n' ' ')
+plain_have=$(grep '\.ko$' "$W/generic.list" | sed -e 's|.*/||' -e 's/\.ko$//' -e 's/-/_/g' | sort | tr '\n' ' ')
+check "plain modules are exactly the load list ($n_plain of $n_ko)" [ "$plain_load" = "$plain_have" ]
 check "every included module is in modules.dep ($n_ko)" [ "$n_dep" -eq "$n_ko" ]
 out=$(modprobe -d "$W/g" -S "$KVER" -C "$W/tmp" --show-depends ext4 2>&1 | awk '{ print $2 }' | sed 's|.*/||' | tr '\n' ' ')
 case $out in
@@ -433,7 +441,7 @@ gen --hookdir "$HD" -H base,testfile -o "$W/hook.img" 2>"$W/hook.err"
 listing "$W/hook.img" >"$W/hook.list"
 check "user hook dir: add_file, add_dir, add_symlink" has "$W/hook.list" etc/test.txt etc/secret opt/x etc/link
 check "user hook: add_module and force_load" has "$W/hook.list" \
-    "$M/drivers/block/loop.ko" "$M/fs/squashfs/squashfs.ko"
+    "$M/drivers/block/loop.ko.zst" "$M/fs/squashfs/squashfs.ko"
 unpack "$W/hook.img" "$W/h"
 check "user hook: force_load lists only squashfs" [ "$(cat "$W/h/etc/hatch/modules")" = squashfs ]
 check "add_file MODE is kept" [ "$(stat -c %a "$W/h/etc/secret")" = 600 ]
@@ -451,7 +459,7 @@ if [ "$(id -u)" = 0 ] && command -v chroot >/dev/null 2>&1; then
     check "add_binary result runs in the image root (chroot)" [ "$out" = works ]
 fi
 gen --hookdir "$HD" -H +testfile --list 2>/dev/null >"$W/plus.list"
-check "-H +HOOK adds to the default hooks" has "$W/plus.list" etc/test.txt bin/busybox
+check "-H +HOOK adds to the default hooks" has "$W/plus.list" etc/test.txt bin/busybox.zst
 
 expect_error "hook failures counted and reported" \
     "hatch: mkinitramfs: hook bad1: add_file: no such file: /no/such/file
@@ -517,7 +525,7 @@ printf 'build() { add_file "%s" /etc/auto.txt; echo LEAKED; }\n' "$W/payload.txt
 printf 'build() { add_file "%s" /etc/backup.txt; }\n' "$W/payload.txt" >"$AH/auto.dpkg-old"
 printf 'build() { echo ran >>"%s"; }\n' "$W/count.log" >"$AH/count"
 gen --hookdir "$AH" --list >"$W/auto.ls" 2>"$W/auto.err"
-check "--hookdir: its hooks run with the default list" has "$W/auto.ls" etc/auto.txt bin/busybox
+check "--hookdir: its hooks run with the default list" has "$W/auto.ls" etc/auto.txt bin/busybox.zst
 check "--hookdir: backup files (x.dpkg-old) are not run" lacks "$W/auto.ls" backup.txt
 check "hook output stays out of --list (stdout)" lacks "$W/auto.ls" LEAKED
 check "hook output goes to stderr" grep -qx LEAKED "$W/auto.err"
@@ -649,7 +657,7 @@ policy_is() {
 }
 # no_shell LISTFILE: no line names a shell in bin, sbin, usr/bin, usr/sbin.
 no_shell() {
-    ! grep -E '^(usr/)?s?bin/(sh|ash|bash|dash|busybox)( -> .*)?$' "$1"
+    ! grep -E '^(usr/)?s?bin/(sh|ash|bash|dash|busybox|busybox\.zst)( -> .*)?$' "$1"
 }
 
 gen --lockdown -o "$W/lock.img" 2>"$W/lock.err"
@@ -659,14 +667,14 @@ mode=$(payload "$W/lock.img" | cpio -tv --quiet 2>/dev/null | awk '$NF == "etc/h
 check "--lockdown: policy mode is 0644 (got '$mode')" [ "$mode" = "-rw-r--r--" ]
 listing "$W/lock.img" >"$W/lock.list"
 check "--lockdown: init, policy, dm-verity and ext4 are in" has "$W/lock.list" \
-    init etc/hatch/policy etc/hatch/kver "$M/drivers/md/dm-verity.ko" "$M/fs/ext4/ext4.ko"
+    init etc/hatch/policy etc/hatch/kver "$M/drivers/md/dm-verity.ko.zst" "$M/fs/ext4/ext4.ko"
 check "--lockdown: no shell in the image's listing" no_shell "$W/lock.list"
 gen --lockdown --list >"$W/lock.ls" 2>/dev/null
 check "--lockdown --list: shows the policy" has "$W/lock.ls" bin/ init etc/hatch/policy
 check "--lockdown --list: no shell listed" no_shell "$W/lock.ls"
 check "--lockdown --list: nothing names busybox" lacks "$W/lock.ls" busybox
 unpack "$W/lock.img" "$W/lu"
-shells=$(cd "$W/lu" && find . -name sh -o -name ash -o -name bash -o -name dash -o -name busybox)
+shells=$(cd "$W/lu" && find . -name sh -o -name ash -o -name bash -o -name dash -o -name 'busybox*')
 check "--lockdown: the unpacked image holds no shell ('$shells')" test -z "$shells" -a -f "$W/lu/init"
 check "--lockdown: the unpacked bin/ is empty" test -d "$W/lu/bin" -a -z "$(ls -A "$W/lu/bin")"
 check "without --lockdown: no etc/hatch/policy (listing)" lacks "$W/generic.list" '^etc/hatch/policy$'
@@ -834,7 +842,7 @@ check "--list: early directories end in / too" has "$W/uc.ls" early:kernel/ earl
 # fewer modules), or one clear line.
 if gen --host-only -o "$W/host.img" 2>"$W/host.err"; then
     listing "$W/host.img" >"$W/host.list"
-    n_host=$(grep -c '\.ko$' "$W/host.list")
+    n_host=$(grep -Ec '\.ko(\.zst)?$' "$W/host.list")
     unpack "$W/host.img" "$W/hu"
     if [ "$n_host" -lt "$n_ko" ] && [ -s "$W/hu/etc/hatch/modules" ]; then
         ok "--host-only on this machine: $n_host modules, loads $(tr '\n' ' ' <"$W/hu/etc/hatch/modules")"
@@ -902,7 +910,7 @@ check "--host-only, root not on dm-verity: ext4 and virtio_blk" has "$W/plain-ho
     "$M/fs/ext4/ext4.ko" "$M/drivers/block/virtio_blk.ko"
 HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only --lockdown --list >"$W/lock-host.ls" 2>/dev/null
 check "--host-only --lockdown: dm-verity is in anyway, with the policy" has "$W/lock-host.ls" \
-    "$M/drivers/md/dm-verity.ko" "$M/drivers/md/dm-mod.ko" "$M/fs/ext4/ext4.ko" etc/hatch/policy
+    "$M/drivers/md/dm-verity.ko.zst" "$M/drivers/md/dm-mod.ko.zst" "$M/fs/ext4/ext4.ko" etc/hatch/policy
 check "--host-only --lockdown: no shell" no_shell "$W/lock-host.ls"
 echo "27 1 0:31 / / rw,relatime - overlay overlay rw,lowerdir=/a" >"$S/proc/self/mountinfo"
 expect_error "--host-only without a root block device: one line" \
@@ -1023,7 +1031,7 @@ check "installed kernel hook calls the installed generator" \
     grep -q 'HATCH_MKINITRAMFS:-/usr/sbin/hatch-mkinitramfs}' "$D/etc/kernel/postinst.d/zz-hatch"
 "$D/usr/sbin/hatch-mkinitramfs" -k "$KVER" -b "$KROOT" -H base,verity -o "$W/inst.img" 2>/dev/null
 listing "$W/inst.img" >"$W/inst.list" 2>/dev/null
-check "installed generator finds its init and hooks (../lib/hatch)" has "$W/inst.list" init "$M/drivers/md/dm-verity.ko"
+check "installed generator finds its init and hooks (../lib/hatch)" has "$W/inst.list" init "$M/drivers/md/dm-verity.ko.zst"
 out=$("$D/usr/sbin/hatch-mkinitramfs" --help 2>&1 | sed -n 1p)
 check "installed --help names the command it was called by ('$out')" [ "$out" = "usage: hatch-mkinitramfs [options]" ]
 VER=$(cat "$TOP/VERSION")
