@@ -4,6 +4,7 @@
 #include "devices.h"
 #include "emergency.h"
 #include "log.h"
+#include "modprobe.h"
 #include "modules.h"
 #include "mounts.h"
 #include "policy.h"
@@ -331,6 +332,9 @@ static void init_args(const char *init, int argc, char **argv, char **envp, char
 
 int main(int argc, char **argv, char **envp)
 {
+    const char *self = strrchr(argv[0], '/');
+    if (!strcmp(self ? self + 1 : argv[0], "modprobe"))
+        return modprobe_main(argc, argv);
     if (getpid() != 1 && argc > 1 && !strcmp(argv[1], "--version")) {
         print_version();
         return 0;
@@ -374,7 +378,10 @@ int main(int argc, char **argv, char **envp)
     timing_mark("mount");
 
     const char *init = switchroot_pick_init(NEWROOT, cmd.init);
-    if (switchroot_check(NEWROOT, init) < 0)
+    char rootdesc[sizeof root.name + sizeof root.type + 16];
+    snprintf(rootdesc, sizeof rootdesc, "/dev/%s (%s)", root.name,
+             root.type[0] ? root.type : "type unknown");
+    if (switchroot_check(NEWROOT, init, rootdesc) < 0)
         emergency(&cmd);
 
     maybe_break(STAGE_SWITCH);

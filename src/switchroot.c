@@ -134,7 +134,7 @@ const char *switchroot_pick_init(const char *newroot, const char *given)
     return pick;
 }
 
-int switchroot_check(const char *newroot, const char *init)
+int switchroot_check(const char *newroot, const char *init, const char *rootdesc)
 {
     char target[256];
     int rootfd = open(newroot, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -150,9 +150,9 @@ int switchroot_check(const char *newroot, const char *init)
     }
     if ((r == -ENOENT || r == -ENOTDIR || r == -ELOOP) && init == defaults[0]) {
         /* switchroot_pick_init found none of the defaults */
-        log_err("no init program on the root filesystem: none of /sbin/init, /etc/init, "
-                "/bin/init is an executable file; give the right path with init= or check "
-                "that root= names the right device");
+        log_err("no init program on %s: none of /sbin/init, /etc/init, /bin/init is an "
+                "executable file; give the right path with init= or check that root= names "
+                "the right device", rootdesc);
         goto out;
     }
     if (r < 0 && link_target(rootfd, init, target, sizeof target)) {

@@ -13,8 +13,9 @@ const char *switchroot_pick_init(const char *newroot, const char *given);
 /* Check that init (an absolute path inside the new root, symlinks resolved
  * inside it) is an executable file, and that the new root has the
  * directories the pseudo-filesystems move to. Returns 0 or -errno with a
- * one-line reason logged. Nothing is changed. */
-int switchroot_check(const char *newroot, const char *init);
+ * one-line reason logged, which names the root as rootdesc ("/dev/vda1
+ * (ext4)"). Nothing is changed. */
+int switchroot_check(const char *newroot, const char *init, const char *rootdesc);
 
 /* Move /dev /proc /sys /run into newroot, delete the initramfs contents
  * (only on ramfs/tmpfs, never crossing into another mount), make newroot

@@ -261,7 +261,7 @@ hboot hostile-no-sbin-init hostile-binit std "root=/dev/vda1 $TAIL" \
     --expect "hatch: switching to /bin/init on /dev/vda1" --expect "$ROOT_OK.* argv=/bin/init "
 # No init anywhere: one line naming every place looked at.
 hboot hostile-no-init hostile-noinit std "root=/dev/vda1 $TAIL" \
-    --expect "hatch: no init program on the root filesystem: none of /sbin/init, /etc/init, /bin/init is an executable file" \
+    --expect "hatch: no init program on /dev/vda1 \\(ext4\\): none of /sbin/init, /etc/init, /bin/init is an executable file" \
     --expect "$POWEROFF" --reject "$E"
 # A dangling /sbin/init is named, and /bin/init boots.
 hboot hostile-init-dangling-fallback hostile-dangling std "root=/dev/vda1 $TAIL" \
@@ -342,7 +342,7 @@ hboot hostile-sigchld-storm plain std "root=/dev/vda1 rd.break=modules $TAIL" \
 # --- the failure path ----------------------------------------------------------
 # Default action: halt, with the cause on the screen.
 hboot hostile-emergency-halt hostile-noinit std "root=/dev/vda1 panic=-1" \
-    --expect "hatch: no init program on the root filesystem" \
+    --expect "hatch: no init program on /dev/vda1 \\(ext4\\)" \
     --expect "hatch: halting \(rd.emergency=halt\)" --expect "reboot: System halted" --reject "$E"
 # rd.emergency=reboot on a failure after the mount.
 hboot hostile-emergency-reboot hostile-noinit std "root=/dev/vda1 panic=-1 rd.emergency=reboot" \
