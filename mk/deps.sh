@@ -6,11 +6,14 @@ set -eu
 
 # Each entry: package name. Kept in one list so README and this script agree.
 # clang and libclang-rt-14-dev (libclang_rt.fuzzer) build the libFuzzer
-# targets (make fuzz).
+# targets (make fuzz). xfsprogs, btrfs-progs, erofs-utils, squashfs-tools,
+# f2fs-tools, dosfstools and mtools make the e2e reach cases' root
+# filesystems (qemu/mkdisk.sh -f).
 PKGS="musl-tools gcc make autoconf automake autopoint libtool pkg-config
 dpkg-dev cpio kmod qemu-system-x86 e2fsprogs fdisk cryptsetup-bin zstd
 xz-utils lz4 gzip busybox-static shellcheck dash socat file binutils
-ca-certificates gawk gettext clang libclang-rt-14-dev"
+ca-certificates gawk gettext clang libclang-rt-14-dev xfsprogs btrfs-progs
+erofs-utils squashfs-tools f2fs-tools dosfstools mtools"
 
 missing=""
 for p in $PKGS; do

@@ -2,7 +2,8 @@
 # Boot a kernel + initramfs in QEMU and check the serial log.
 #
 # usage: qemu/boot.sh --kernel F --initrd F [--disk IMG]... [--scsi IMG]...
-#          --append "CMDLINE" [--timeout SEC] [--log FILE] [--expect REGEX]...
+#          [--nvme IMG]... [--ahci IMG]... [--ide IMG]... [--usb IMG]...
+#          [--uas IMG]... [--sd IMG]... --append "CMDLINE" [--timeout SEC] [--log FILE] [--expect REGEX]...
 #          [--reject REGEX]... [--monitor SOCK] [--icount | --icount-sleep] [--live]
 #          [--qemu ARG]...
 #
@@ -15,6 +16,27 @@
 #                  disks". Repeatable, hundreds of times if need be. The
 #                  kernel names them sda, sdb, ... in the order its
 #                  asynchronous probes happen, not necessarily this one.
+#   Other controllers, one per kind of disk the guest may boot from; every
+#   disk is opened with snapshot=on as for --disk:
+#   --nvme IMG     an NVMe controller (QEMU "nvme") per IMG, one namespace
+#                  each: nvme0n1, nvme1n1, ... (driver nvme).
+#   --ahci IMG     a SATA disk on q35's own ICH9 AHCI controller, ports 0-5
+#                  in order (at most 6): sda, ... (driver ahci).
+#   --ide IMG      a disk on one PIIX3 IDE controller (QEMU "piix3-ide",
+#                  added to the q35 machine with the first --ide), primary
+#                  master, slave, then secondary (at most 4): sda, ...
+#                  (driver ata_piix).
+#   --usb IMG      a USB mass-storage stick (bulk-only, "usb-storage") per
+#                  IMG on one xHCI controller ("qemu-xhci", shared with
+#                  --uas): sda, ... (drivers xhci_pci, usb_storage).
+#   --uas IMG      a USB Attached SCSI device ("usb-uas") per IMG with IMG
+#                  as its LUN 0, on the same xHCI controller (driver uas).
+#   --sd IMG       an SD card ("sd-card") in an SD host controller
+#                  ("sdhci-pci"): mmcblk0 (drivers sdhci_pci, mmc_block).
+#                  Once only: every sdhci-pci names its bus "sd-bus", so a
+#                  second card could not say which one it goes in. QEMU
+#                  wants the size of IMG to be a power of 2 (e.g. 64 MiB);
+#                  boot.sh refuses other sizes.
 #   --append       kernel command line; "console=ttyS0 " is put first (so
 #                  it stays before any "--" in it). Nothing
 #                  else is (add panic=-1 yourself to make a panic end QEMU).
@@ -68,7 +90,7 @@ die() {
 
 kernel="" initrd="" append="" timeout=120 log="" monitor="" icount=0 live=0
 when="" smp=1
-disks=() scsis=() expects=() rejects=() extra=() hmp=() types=()
+disks=() scsis=() nvmes=() ahcis=() ides=() usbs=() uases=() sds=() expects=() rejects=() extra=() hmp=() types=()
 while [ $# -gt 0 ]; do
     case $1 in
         --icount | --icount-sleep | --live) ;;
@@ -79,6 +101,12 @@ while [ $# -gt 0 ]; do
         --initrd) initrd=$2; shift 2 ;;
         --disk) disks+=("$2"); shift 2 ;;
         --scsi) scsis+=("$2"); shift 2 ;;
+        --nvme) nvmes+=("$2"); shift 2 ;;
+        --ahci) ahcis+=("$2"); shift 2 ;;
+        --ide) ides+=("$2"); shift 2 ;;
+        --usb) usbs+=("$2"); shift 2 ;;
+        --uas) uases+=("$2"); shift 2 ;;
+        --sd) sds+=("$2"); shift 2 ;;
         --append) append=$2; shift 2 ;;
         --timeout) timeout=$2; shift 2 ;;
         --log) log=$2; shift 2 ;;
@@ -99,8 +127,19 @@ done
 [ -n "$kernel" ] || die "--kernel is required"
 [ -f "$kernel" ] || die "kernel $kernel not found"
 [ -z "$initrd" ] || [ -f "$initrd" ] || die "initrd $initrd not found"
-for d in ${disks[@]+"${disks[@]}"} ${scsis[@]+"${scsis[@]}"}; do
+for d in ${disks[@]+"${disks[@]}"} ${scsis[@]+"${scsis[@]}"} ${nvmes[@]+"${nvmes[@]}"} \
+    ${ahcis[@]+"${ahcis[@]}"} ${ides[@]+"${ides[@]}"} ${usbs[@]+"${usbs[@]}"} \
+    ${uases[@]+"${uases[@]}"} ${sds[@]+"${sds[@]}"}; do
     [ -f "$d" ] || die "disk $d not found"
+done
+[ ${#ahcis[@]} -le 6 ] || die "at most 6 --ahci disks (the ICH9 AHCI has 6 ports)"
+[ ${#ides[@]} -le 4 ] || die "at most 4 --ide disks (two channels, master and slave)"
+[ ${#sds[@]} -le 1 ] || die "at most one --sd card"
+for d in ${sds[@]+"${sds[@]}"}; do
+    sz=$(stat -L -c %s "$d")
+    if [ "$sz" = 0 ] || [ $((sz & (sz - 1))) != 0 ]; then
+        die "--sd $d is $sz bytes; QEMU's sd-card wants a power of 2 (truncate it to e.g. 64M)"
+    fi
 done
 case $timeout in '' | *[!0-9]*) die "--timeout wants whole seconds" ;; esac
 [ ${#hmp[@]} = 0 ] || [ -n "$monitor" ] || die "--hmp needs --monitor"
@@ -155,6 +194,48 @@ if [ ${#scsis[@]} -gt 0 ]; then
             -device "scsi-hd,drive=hscsi-d$n,bus=hscsi.0,scsi-id=$((n % 256)),lun=$((n / 256))")
         n=$((n + 1))
     done
+fi
+# drive NAME IMG: a -drive without a front end, for a -device to take.
+drive() {
+    args+=(-drive "file=${2//,/,,},if=none,id=$1,format=raw,snapshot=on")
+}
+n=0
+for d in ${nvmes[@]+"${nvmes[@]}"}; do
+    drive "hnvme-d$n" "$d"
+    args+=(-device "nvme,drive=hnvme-d$n,serial=hatch-nvme-$n")
+    n=$((n + 1))
+done
+n=0
+for d in ${ahcis[@]+"${ahcis[@]}"}; do
+    # ide.0 ... ide.5: the ports of q35's ICH9 AHCI (00:1f.2).
+    drive "hahci-d$n" "$d"
+    args+=(-device "ide-hd,drive=hahci-d$n,bus=ide.$n")
+    n=$((n + 1))
+done
+[ ${#ides[@]} = 0 ] || args+=(-device "piix3-ide,id=hide")
+n=0
+for d in ${ides[@]+"${ides[@]}"}; do
+    drive "hide-d$n" "$d"
+    args+=(-device "ide-hd,drive=hide-d$n,bus=hide.$((n / 2)),unit=$((n % 2))")
+    n=$((n + 1))
+done
+[ $((${#usbs[@]} + ${#uases[@]})) = 0 ] || args+=(-device "qemu-xhci,id=hxhci")
+n=0
+for d in ${usbs[@]+"${usbs[@]}"}; do
+    drive "husb-d$n" "$d"
+    args+=(-device "usb-storage,bus=hxhci.0,drive=husb-d$n")
+    n=$((n + 1))
+done
+n=0
+for d in ${uases[@]+"${uases[@]}"}; do
+    drive "huas-d$n" "$d"
+    args+=(-device "usb-uas,bus=hxhci.0,id=huas$n"
+        -device "scsi-hd,bus=huas$n.0,scsi-id=0,lun=0,drive=huas-d$n")
+    n=$((n + 1))
+done
+if [ ${#sds[@]} = 1 ]; then
+    drive hsd-d0 "${sds[0]}"
+    args+=(-device "sdhci-pci,id=hsd" -device "sd-card,drive=hsd-d0,bus=sd-bus")
 fi
 if [ -n "$monitor" ]; then
     rm -f "$monitor"

@@ -47,3 +47,12 @@ HATCH_FEC_MIB=1
 # Timestamp written into every inode and the superblock, unless the caller
 # sets SOURCE_DATE_EPOCH (2024-01-01T00:00:00Z).
 HATCH_DEFAULT_EPOCH=1704067200
+
+# mbr-logical: the root is the first logical partition, p5.
+HATCH_MBR_LOGICAL_PARTUUID=1234abcd-05
+# -f btrfs: the subvolume holding the root (rootflags=subvol=...).
+HATCH_BTRFS_SUBVOL=@root
+# -f vfat: FAT's 32-bit volume id (blkid's UUID=8F3A-6D2E) and label.
+HATCH_VFAT_ID=8F3A6D2E
+HATCH_VFAT_UUID=8F3A-6D2E
+HATCH_VFAT_LABEL=HATCHROOT

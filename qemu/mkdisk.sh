@@ -1,11 +1,40 @@
 #!/bin/sh
 # Build a small, reproducible test disk image for hatch's QEMU tests.
 #
-# usage: qemu/mkdisk.sh -o IMAGE -i CHECKINIT [-l LAYOUT]
+# usage: qemu/mkdisk.sh -o IMAGE -i CHECKINIT [-l LAYOUT] [-f FSTYPE] [-s MIB]
 #        qemu/mkdisk.sh -o IMAGE -l blank|blank-gpt|blank-mbr [-s MIB] [-n N]
 #   LAYOUT: plain (default) | verity-sep | verity-fec | verity-inline | mbr | twoparts
-#   | norun   (verity-fec: verity-sep plus FEC parity, 2 roots, on p3;
-#   norun: plain without a /run directory on the root)
+#   | norun | mbr-logical | whole   (verity-fec: verity-sep plus FEC parity,
+#   2 roots, on p3; norun: plain without a /run directory on the root;
+#   mbr-logical: a DOS table whose p1 is an extended partition and the root
+#   its first logical partition, p5, PARTUUID $HATCH_MBR_LOGICAL_PARTUUID;
+#   whole: the filesystem is the whole disk, no partition table)
+#
+# The root filesystem (-f, only with plain, mbr, mbr-logical and whole):
+#   ext4 (default)  mke2fs -d; UUID $HATCH_FS_UUID, LABEL $HATCH_FS_LABEL
+#   xfs             mkfs.xfs -p with a prototype file listing the tree; same
+#                   UUID and LABEL
+#   btrfs           the tree in a subvolume $HATCH_BTRFS_SUBVOL (boot with
+#                   rootflags=subvol=$HATCH_BTRFS_SUBVOL) and nothing else in
+#                   the top level; same UUID and LABEL. btrfs-progs 6.2
+#                   (bookworm) cannot make a subvolume in an image file, so
+#                   this one needs root and a loop device: it mounts the
+#                   image (mount -o loop) to create the subvolume
+#   erofs           mkfs.erofs DIR; same UUID, no label (erofs-utils 1.5)
+#   squashfs        mksquashfs DIR; squashfs has no UUID or label (find it by
+#                   PARTUUID or device name)
+#   f2fs            mkfs.f2fs, then sload.f2fs -f DIR; same UUID and LABEL
+#   vfat            mkfs.fat and mcopy; UUID $HATCH_VFAT_UUID, LABEL
+#                   $HATCH_VFAT_LABEL. FAT has no symbolic links, so this
+#                   tree has no /sbin/init, /sbin/init-link or /bin/init:
+#                   no init program hatch would pick by itself
+#                   (/sbin/real-init is there)
+# -s MIB is the size of IMAGE (default: ext4 $HATCH_ROOT_MIB + 2, or
+# $HATCH_ROOT_MIB for whole; xfs 320, as mkfs.xfs refuses filesystems under
+# 300 MB; f2fs 128, as sload.f2fs fails on one of 62 MiB; the others 64).
+# The root partition starts at 1 MiB (logical: 2 MiB) and ends 1 MiB before
+# the end of IMAGE; whole: it is IMAGE. All but ext4 only with plain, mbr,
+# mbr-logical and whole; IMAGE.payloadoffset only for ext4.
 #
 # Small filler disks, for tests with hundreds of devices (no -i needed):
 #   blank      MIB MiB of zeros (sparse), no partition table
@@ -20,8 +49,8 @@
 #              unique: give every filler disk of a machine its own
 #   They never carry any identifier of the real root (qemu/disk-ids.sh).
 #
-# Needs no root and no loop devices: the filesystem is made in a plain file
-# by mke2fs -d, the partition table is written by sfdisk straight into the
+# Needs no root and no loop devices (but for btrfs, above): the filesystem is made in a plain file
+# by mke2fs -d (or the tool named above), the partition table is written by sfdisk straight into the
 # image file, and the filesystem is copied in at its partition's offset.
 # Identifiers come from qemu/disk-ids.sh.
 #
@@ -42,21 +71,30 @@ here=$(dirname "$0")
 # shellcheck source=qemu/disk-ids.sh disable=SC1091  # followed with shellcheck -x from the repo root
 . "$here/disk-ids.sh"
 
-out="" init="" layout=plain size="" num=""
-while getopts o:i:l:s:n: opt; do
+out="" init="" layout=plain size="" num="" fstype=ext4
+while getopts o:i:l:s:n:f: opt; do
     case $opt in
         o) out=$OPTARG ;;
         i) init=$OPTARG ;;
         l) layout=$OPTARG ;;
         s) size=$OPTARG ;;
         n) num=$OPTARG ;;
-        *) die "usage: mkdisk.sh -o IMAGE -i CHECKINIT [-l plain|verity-sep|verity-fec|verity-inline|mbr|twoparts|norun], or -o IMAGE -l blank|blank-gpt|blank-mbr [-s MIB] [-n N]" ;;
+        f) fstype=$OPTARG ;;
+        *) die "usage: mkdisk.sh -o IMAGE -i CHECKINIT [-l plain|verity-sep|verity-fec|verity-inline|mbr|twoparts|norun|mbr-logical|whole] [-f ext4|xfs|btrfs|erofs|squashfs|f2fs|vfat] [-s MIB], or -o IMAGE -l blank|blank-gpt|blank-mbr [-s MIB] [-n N]" ;;
     esac
 done
+case $fstype in
+    ext4 | xfs | btrfs | erofs | squashfs | f2fs | vfat) ;;
+    *) die "unknown filesystem type '$fstype' (ext4, xfs, btrfs, erofs, squashfs, f2fs or vfat)" ;;
+esac
 case $layout in
-    plain | verity-sep | verity-fec | verity-inline | mbr | twoparts | norun)
-        [ -z "$size$num" ] || die "-s and -n are only for the blank layouts" ;;
-    blank | blank-gpt | blank-mbr) ;;
+    verity-sep | verity-fec | verity-inline | twoparts | norun)
+        [ -z "$size$num" ] || die "-s and -n are not for the $layout layout"
+        [ "$fstype" = ext4 ] || die "the $layout layout is ext4 only" ;;
+    plain | mbr | mbr-logical | whole)
+        [ -z "$num" ] || die "-n is only for the blank layouts" ;;
+    blank | blank-gpt | blank-mbr)
+        [ "$fstype" = ext4 ] || die "-f is not for the blank layouts" ;;
     *) die "unknown layout '$layout'" ;;
 esac
 
@@ -103,8 +141,18 @@ case $layout in blank*) blank ;; esac
 
 { [ -n "$out" ] && [ -n "$init" ]; } || die "usage: mkdisk.sh -o IMAGE -i CHECKINIT [-l LAYOUT]"
 [ -f "$init" ] || die "check init $init not found (build it first)"
-for t in mke2fs debugfs sfdisk dd truncate; do
-    command -v "$t" >/dev/null 2>&1 || die "$t not found"
+# The tools for this filesystem, and the Debian package each comes in.
+case $fstype in
+    ext4) tools="mke2fs:e2fsprogs debugfs:e2fsprogs" ;;
+    xfs) tools="mkfs.xfs:xfsprogs" ;;
+    btrfs) tools="mkfs.btrfs:btrfs-progs btrfs:btrfs-progs mount:mount umount:mount" ;;
+    erofs) tools="mkfs.erofs:erofs-utils" ;;
+    squashfs) tools="mksquashfs:squashfs-tools" ;;
+    f2fs) tools="mkfs.f2fs:f2fs-tools sload.f2fs:f2fs-tools" ;;
+    vfat) tools="mkfs.fat:dosfstools mcopy:mtools" ;;
+esac
+for t in $tools sfdisk:fdisk dd:coreutils truncate:coreutils; do
+    command -v "${t%%:*}" >/dev/null 2>&1 || die "${t%%:*} not found (${t#*:})"
 done
 case $layout in verity-*)
     command -v veritysetup >/dev/null 2>&1 || die "veritysetup not found (cryptsetup-bin)" ;;
@@ -118,7 +166,8 @@ export E2FSPROGS_FAKE_TIME
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/hatch-mkdisk.XXXXXX")
 tmp="$out.tmp.$$"
-trap 'rm -rf "$work" "$tmp"' EXIT
+# btrfs mounts its image on $work/mnt for a moment: never leave it mounted.
+trap '[ ! -d "$work/mnt" ] || umount "$work/mnt" 2>/dev/null || :; rm -rf "$work" "$tmp"' EXIT
 trap 'exit 130' INT TERM
 
 # stage DIR KIND: the tree the check init expects; KIND lands in
@@ -177,6 +226,94 @@ mkfs() {
     fi
 }
 
+# proto DIR INDENT: DIR's entries as lines of an xfs prototype file (see
+# mkfs.xfs(8)): "name mode uid gid [source]", a directory's own entries
+# after it and then "$". Every inode is root-owned; names hold no spaces.
+proto() {
+    # No "local" in POSIX sh: names of their own, and nothing but the
+    # positional parameters is used after the recursive call.
+    for pe in $(cd "$1" && find . -mindepth 1 -maxdepth 1 | sort); do
+        pe=${pe#./}
+        pf=$1/$pe
+        if [ -L "$pf" ]; then
+            echo "$2$pe l--777 0 0 $(readlink "$pf")"
+        elif [ -d "$pf" ]; then
+            echo "$2$pe d--$(stat -c %a "$pf") 0 0"
+            proto "$pf" "$2 "
+            echo "$2\$"
+        elif [ -f "$pf" ]; then
+            echo "$2$pe ---$(stat -c %a "$pf") 0 0 $pf"
+        else
+            die "cannot put $pf in an xfs prototype file"
+        fi
+    done
+}
+
+# mkfs_other FSTYPE FILE MIB DIR: FILE becomes a MIB MiB filesystem of
+# FSTYPE holding DIR (for ext4: mkfs, above).
+mkfs_other() {
+    ft=$1 f=$2 mib=$3 d=$4
+    rm -f "$f"
+    log=$work/mkfs-$ft.log
+    case $ft in
+    xfs)
+        truncate -s "${mib}M" "$f"
+        { echo "/dev/null"; echo "0 0"; echo "d--755 0 0"; proto "$d" " "; echo "\$"; } \
+            >"$work/xfs.proto"
+        mkfs.xfs -q -f -L "$HATCH_FS_LABEL" -m uuid="$HATCH_FS_UUID" -p "$work/xfs.proto" \
+            "$f" >"$log" 2>&1 || { cat "$log" >&2; die "mkfs.xfs failed for $f"; }
+        ;;
+    btrfs)
+        truncate -s "${mib}M" "$f"
+        # --mixed: data and metadata share block groups, as wanted below 1 GiB.
+        # mkfs.btrfs refuses a UUID that libblkid's cache (BLKID_FILE)
+        # knows: an empty cache of our own, so that another image with the
+        # same test UUID, once looked at with blkid, does not stop us.
+        BLKID_FILE=$work/blkid.tab mkfs.btrfs -q -f --mixed -L "$HATCH_FS_LABEL" \
+            -U "$HATCH_FS_UUID" "$f" >"$log" 2>&1 ||
+            { cat "$log" >&2; die "mkfs.btrfs failed for $f"; }
+        mkdir -p "$work/mnt"
+        mount -o loop -t btrfs "$f" "$work/mnt" >>"$log" 2>&1 || {
+            cat "$log" >&2
+            die "cannot mount $f (mount -o loop) to make its subvolume: btrfs-progs 6.2 makes none in an image; run as root with a loop device"
+        }
+        { btrfs -q subvolume create "$work/mnt/$HATCH_BTRFS_SUBVOL" &&
+            cp -R -P -p "$d/." "$work/mnt/$HATCH_BTRFS_SUBVOL/" &&
+            chown -R -h 0:0 "$work/mnt/$HATCH_BTRFS_SUBVOL"; } >>"$log" 2>&1 || {
+            cat "$log" >&2
+            die "cannot fill the btrfs subvolume $HATCH_BTRFS_SUBVOL in $f"
+        }
+        umount "$work/mnt" || die "cannot unmount $work/mnt"
+        rmdir "$work/mnt"
+        ;;
+    erofs)
+        mkfs.erofs --quiet -T "$epoch" --all-root -U "$HATCH_FS_UUID" "$f" "$d" >"$log" 2>&1 ||
+            { cat "$log" >&2; die "mkfs.erofs failed for $f"; }
+        ;;
+    squashfs)
+        mksquashfs "$d" "$f" -noappend -all-root -mkfs-time "$epoch" -all-time "$epoch" \
+            -quiet -no-progress >"$log" 2>&1 || { cat "$log" >&2; die "mksquashfs failed for $f"; }
+        ;;
+    f2fs)
+        truncate -s "${mib}M" "$f"
+        { mkfs.f2fs -q -f -l "$HATCH_FS_LABEL" -U "$HATCH_FS_UUID" "$f" &&
+            sload.f2fs -f "$d" -T "$epoch" "$f"; } >"$log" 2>&1 ||
+            { cat "$log" >&2; die "mkfs.f2fs or sload.f2fs failed for $f"; }
+        ;;
+    vfat)
+        truncate -s "${mib}M" "$f"
+        # mtools dates the files from the clock; nothing here asks for more.
+        { mkfs.fat -i "$HATCH_VFAT_ID" -n "$HATCH_VFAT_LABEL" "$f" &&
+            (cd "$d" && mcopy -s -p -Q -i "$f" ./* ::/); } >"$log" 2>&1 ||
+            { cat "$log" >&2; die "mkfs.fat or mcopy failed for $f"; }
+        ;;
+    esac
+    # erofs and squashfs are as big as their content: pad to the partition.
+    [ "$(stat -c %s "$f")" -le $((mib * 1048576)) ] ||
+        die "the $ft filesystem outgrew its $mib MiB"
+    truncate -s "${mib}M" "$f"
+}
+
 # put FILE START_MIB: copy a partition's content into the image.
 put() {
     dd if="$1" of="$tmp" bs=1M seek="$2" conv=notrunc,sparse status=none ||
@@ -207,6 +344,9 @@ partition() {
 stage "$work/root" root
 # norun: a root without /run, which a read-only mount cannot get.
 [ "$layout" != norun ] || rmdir "$work/root/run"
+# FAT cannot hold symbolic links; leave no init program hatch would pick.
+[ "$fstype" != vfat ] ||
+    rm -f "$work/root/sbin/init" "$work/root/sbin/init-link" "$work/root/bin/init"
 rm -f "$out.roothash" "$out.hashoffset" "$out.verity" "$out.payloadoffset"
 R=$HATCH_ROOT_MIB
 
@@ -225,19 +365,52 @@ verity() {
     grep -v "^VERITY header" "$work/verity.txt" >"$tmp.verity"
 }
 
-case $layout in
-plain | mbr | norun)
-    mkfs "$work/root.fs" "$R" "$HATCH_FS_LABEL" "$HATCH_FS_UUID" "$work/root"
-    truncate -s $((R + 2))M "$tmp"
-    if [ "$layout" != mbr ]; then
-        { echo "label: gpt"; echo "label-id: $HATCH_DISK_GUID"
-          gpt_part 1 "$R" "$HATCH_PARTUUID" "$HATCH_PARTLABEL"; } | partition
+# root_fs MIB: $work/root.fs, the root filesystem of $fstype.
+root_fs() {
+    if [ "$fstype" = ext4 ]; then
+        mkfs "$work/root.fs" "$1" "$HATCH_FS_LABEL" "$HATCH_FS_UUID" "$work/root"
     else
-        { echo "label: dos"; echo "label-id: $HATCH_MBR_ID"
-          echo "start=2048, size=$((R * 2048)), type=83"; } | partition
+        mkfs_other "$fstype" "$work/root.fs" "$1" "$work/root"
     fi
-    put "$work/root.fs" 1
-    payload_offset "$work/root.fs" 1
+}
+
+case $layout in
+plain | mbr | norun | mbr-logical | whole)
+    if [ -z "$size" ]; then
+        case $fstype in
+            ext4) size=$((R + 2)) ;;
+            xfs) size=320 ;;
+            f2fs) size=128 ;;
+            *) size=64 ;;
+        esac
+        [ "$layout" != whole ] || [ "$fstype" != ext4 ] || size=$R
+    fi
+    case $size in '' | *[!0-9]* | 0*) die "-s wants a whole number of MiB" ;; esac
+    # Partitions: 1 MiB of table before (logical: 2), 1 MiB free after.
+    case $layout in
+        whole) P=$size start=0 ;;
+        mbr-logical) P=$((size - 3)) start=2 ;;
+        *) P=$((size - 2)) start=1 ;;
+    esac
+    [ "$P" -ge 8 ] || die "-s $size leaves no room for a root filesystem"
+    root_fs "$P"
+    truncate -s "${size}M" "$tmp"
+    case $layout in
+    plain | norun)
+        { echo "label: gpt"; echo "label-id: $HATCH_DISK_GUID"
+          gpt_part 1 "$P" "$HATCH_PARTUUID" "$HATCH_PARTLABEL"; } | partition ;;
+    mbr)
+        { echo "label: dos"; echo "label-id: $HATCH_MBR_ID"
+          echo "start=2048, size=$((P * 2048)), type=83"; } | partition ;;
+    mbr-logical)
+        # p1 extended from 1 MiB to the last MiB; its first logical
+        # partition (p5) from 2 MiB, its EBR in the MiB before.
+        { echo "label: dos"; echo "label-id: $HATCH_MBR_ID"
+          echo "start=2048, size=$(((size - 2) * 2048)), type=5"
+          echo "start=4096, size=$((P * 2048)), type=83"; } | partition ;;
+    esac
+    put "$work/root.fs" "$start"
+    [ "$fstype" != ext4 ] || payload_offset "$work/root.fs" "$start"
     ;;
 verity-sep | verity-fec)
     mkfs "$work/root.fs" "$R" "$HATCH_FS_LABEL" "$HATCH_FS_UUID" "$work/root"
@@ -300,4 +473,4 @@ for s in roothash hashoffset verity payloadoffset; do
     [ ! -f "$tmp.$s" ] || mv "$tmp.$s" "$out.$s"
 done
 mv "$tmp" "$out"
-echo "hatch: mkdisk: $out ($layout, $(stat -c %s "$out") bytes)"
+echo "hatch: mkdisk: $out ($layout, $fstype, $(stat -c %s "$out") bytes)"
