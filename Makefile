@@ -68,6 +68,10 @@ $(B)/checkinit: tests/checkinit/checkinit.c | $(B)/.deps-ok
 	@mkdir -p $(B)
 	$(MUSLCC) -std=c11 -Wall -Wextra -Werror -Os -static -s -o $@ $<
 
+$(B)/bench-hello: tests/bench-hello.c | $(B)/.deps-ok
+	@mkdir -p $(B)
+	$(MUSLCC) -std=c11 -Wall -Wextra -Werror -Os -static -s -o $@ $<
+
 $(KERNEL)/kver: qemu/fetch-kernel.sh | $(B)/.deps-ok
 	sh qemu/fetch-kernel.sh $(KERNEL)
 kernel: $(KERNEL)/kver
@@ -141,7 +145,7 @@ uninstall:
 demo: $(B)/init $(B)/checkinit $(KERNEL)/kver $(B)/kvm-ok
 	sh qemu/demo.sh
 
-bench: $(B)/init $(B)/checkinit $(KERNEL)/kver
+bench: $(B)/init $(B)/checkinit $(B)/bench-hello $(KERNEL)/kver
 	sh tests/bench.sh
 
 clean:

@@ -1,6 +1,8 @@
 #!/bin/sh
-# make bench: time in the initramfs, image size, image build time, and the
-# time to find the root among 1, 50 and 201 disks.
+# make bench: time in the initramfs, image size, image build time; hatch
+# side by side with tiny-initramfs and a bare kernel; and the time to find
+# the root among 1, 50 and 201 disks. HATCH_BENCH_SECTIONS picks sections
+# (default "build boot side scale").
 #
 # Guest times are taken under QEMU's -icount shift=0,sleep=off, which makes
 # the guest clock count instructions, unlike plain TCG wall times (which
@@ -23,11 +25,14 @@ B=build/bench
 K=build/kernel
 KVER=$(cat "$K/kver")
 RUNS=${HATCH_BENCH_RUNS:-5}
+SECTIONS=${HATCH_BENCH_SECTIONS:-build boot side scale}
 mkdir -p "$B"
+want() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 now_ms() { date +%s%3N; }
 
 # --- image build time and size ---
+want build && {
 best=""
 for _ in 1 2 3; do
     t0=$(now_ms)
@@ -44,6 +49,10 @@ echo "image build (default hooks, zstd): ${best} ms (best of 3)"
 echo "image size: $size bytes zstd, $usize bytes uncompressed"
 echo "init binary: $(stat -c %s build/init) bytes"
 
+}
+want build ||
+    sh mkinitramfs.sh -k "$KVER" -b "$K/root" -o "$B/initrd.img" >"$B/mkinitramfs.log" 2>&1 ||
+    { cat "$B/mkinitramfs.log" >&2; echo "bench: mkinitramfs.sh failed" >&2; exit 1; }
 sh qemu/mkdisk.sh -o "$B/plain.img" -i build/checkinit -l plain >/dev/null
 sh qemu/mkdisk.sh -o "$B/vsep.img" -i build/checkinit -l verity-sep >/dev/null
 rh=$(cat "$B/vsep.img.roothash")
@@ -75,10 +84,124 @@ measure() { # NAME DISK APPEND
         "hatch's own /run/hatch/timings: median $(median $own) ms (runs:$own ms)"
 }
 
-measure "root=UUID" "$B/plain.img" "root=UUID=$HATCH_FS_UUID"
-measure "verity" "$B/vsep.img" "roothash=$rh systemd.verity_root_data=PARTLABEL=$HATCH_PARTLABEL systemd.verity_root_hash=PARTLABEL=$HATCH_HASH_PARTLABEL"
+want boot && measure "root=UUID" "$B/plain.img" "root=UUID=$HATCH_FS_UUID"
+want boot && measure "verity" "$B/vsep.img" "roothash=$rh systemd.verity_root_data=PARTLABEL=$HATCH_PARTLABEL systemd.verity_root_hash=PARTLABEL=$HATCH_HASH_PARTLABEL"
+
+# --- side by side: a bare kernel, tiny-initramfs, hatch ---
+# Debian's tiny-initramfs (tiny-initramfs-core: a static init that loads a
+# fixed list of modules and mounts root=) is what users pick for speed. Its
+# init comes from the package (apt-get download, unpacked here, never
+# installed), in the layout its mktirfs writes (/init, each module at the
+# top, /modules listing them in load order, gzip -9), with the modules this
+# boot needs: virtio_pci, virtio_blk, ext4 and their dependencies; mktirfs
+# itself only reads the running kernel's /lib/modules, hence this. The
+# bare kernel boots an /init that only reports when it started.
+#
+# All boot the same disk with `quiet`, round-robin, under -icount
+# shift=0,sleep=off; the real init (the check init) reports start= (its
+# CLOCK_BOOTTIME on entry) and runinit= (the kernel's "Run /init" time, so
+# unpacking the initramfs shows as the gap to the bare kernel's). delta is
+# the real init's start minus the bare kernel's (median of each).
+side_tiny() { # builds $B/tiny.img; sets tiny_ms
+    T=$B/tiny
+    if [ ! -x "$T/init-static" ]; then
+        rm -rf "$T" && mkdir -p "$T/deb"
+        (cd "$T/deb" && apt-get download -q tiny-initramfs-core >/dev/null 2>&1) ||
+            { echo "bench: apt-get download tiny-initramfs-core failed" >&2; exit 1; }
+        dpkg-deb -x "$T"/deb/tiny-initramfs-core_*.deb "$T/x"
+        cp "$(find "$T/x" -name init-static | head -n 1)" "$T/init-static"
+    fi
+    t0=$(now_ms)
+    rm -rf "$T/root" && mkdir -p "$T/root"
+    cp "$T/init-static" "$T/root/init"
+    modprobe -d "$K/root" -S "$KVER" --show-depends -a virtio_pci virtio_blk ext4 |
+        awk '$1 == "insmod" { print $2 }' | awk '!seen[$0]++' | while read -r f; do
+        cp "$f" "$T/root/"
+        echo "/${f##*/}" >>"$T/root/modules"
+    done
+    (cd "$T/root" && find . ! -name . | sort | cpio -o --quiet -R 0:0 -H newc | gzip -9) >"$B/tiny.img"
+    tiny_ms=$(($(now_ms) - t0))
+}
+
+side_hello() { # builds $B/hello.img
+    mkdir -p "$B/hello" && cp build/bench-hello "$B/hello/init"
+    (cd "$B/hello" && echo init | cpio -o --quiet -R 0:0 -H newc | gzip -9) >"$B/hello.img"
+}
+
+# field LOG NAME: NAME=VALUE from the check init's (or hello's) line
+field() { grep -a 'HATCH-' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1; }
+
+side_boot() { # NAME IMAGE DISK APPEND: appends this boot's start/runinit to NAME's lists
+    log="$B/side-$1-$i.log"
+    set -- "$1" "$2" "$3" "$4 quiet nohz=off panic=-1 rd.emergency=poweroff"
+    if [ "$3" = - ]; then
+        bash qemu/boot.sh --icount --kernel "$K/vmlinuz" --initrd "$2" --append "$4" \
+            --log "$log" --timeout 300 --expect 'HATCH-HELLO' >/dev/null
+    else
+        bash qemu/boot.sh --icount --kernel "$K/vmlinuz" --initrd "$2" --disk "$3" \
+            --append "$4" --log "$log" --timeout 300 --expect 'HATCH-CHECK' >/dev/null
+    fi || { echo "bench: side-by-side boot $1 $i failed (see $log)" >&2; exit 1; }
+    st=$(field "$log" start) ri=$(field "$log" runinit)
+    [ "$1" != hello ] || ri=$st
+    case "$st$ri" in *[!0-9.]* | "") echo "bench: no start=/runinit= in $log" >&2; exit 1 ;; esac
+    eval "starts_$1=\"\${starts_$1:-} $st\" runs_$1=\"\${runs_$1:-} $ri\""
+}
+
+# stats "LIST": median [min-max] of seconds; med "LIST": the median
+# shellcheck disable=SC2086 # a list of numbers
+stats() { printf '%s\n' $1 | sort -n | awk '{ v[NR] = $1 } END { printf "%.3f [%.3f-%.3f]", v[int((NR + 1) / 2)], v[1], v[NR] }'; }
+# shellcheck disable=SC2086 # a list of numbers
+med() { printf '%s\n' $1 | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+if want side; then
+    SIDE_RUNS=${HATCH_BENCH_SIDE_RUNS:-5}
+    side_tiny
+    side_hello
+    t0=$(now_ms)
+    sh mkinitramfs.sh -k "$KVER" -b "$K/root" -o "$B/side-hatch.img" >"$B/mkinitramfs.log" 2>&1 ||
+        { cat "$B/mkinitramfs.log" >&2; echo "bench: mkinitramfs.sh failed" >&2; exit 1; }
+    hatch_ms=$(($(now_ms) - t0))
+    # its unpacked size: the same image uncompressed
+    sh mkinitramfs.sh -k "$KVER" -b "$K/root" -c none -o "$B/side-hatch-none.img" >"$B/mkinitramfs.log" 2>&1 ||
+        { cat "$B/mkinitramfs.log" >&2; echo "bench: mkinitramfs.sh -c none failed" >&2; exit 1; }
+    i=0
+    while [ $i -lt "$SIDE_RUNS" ]; do
+        i=$((i + 1))
+        side_boot hello "$B/hello.img" - ""
+        side_boot tiny "$B/tiny.img" "$B/plain.img" "root=UUID=$HATCH_FS_UUID"
+        side_boot hatch "$B/side-hatch.img" "$B/plain.img" "root=UUID=$HATCH_FS_UUID"
+        side_boot verity "$B/side-hatch.img" "$B/vsep.img" "roothash=$rh systemd.verity_root_data=PARTLABEL=$HATCH_PARTLABEL systemd.verity_root_hash=PARTLABEL=$HATCH_HASH_PARTLABEL"
+    done
+    # shellcheck disable=SC2154 # set through eval in side_boot
+    base=$(med "$starts_hello")
+    unz() { zcat -f "$1" | wc -c; }
+    echo
+    echo "side by side (-icount shift=0,sleep=off, quiet, $SIDE_RUNS boots each, round-robin;" \
+        "seconds since kernel start, median [min-max]):"
+    printf '%-22s %10s %11s %24s %24s %7s\n' image bytes unpacked '"Run /init" at' 'real init at' delta
+    for n in hello tiny hatch verity; do
+        case $n in
+        hello) img=$B/hello.img label="bare kernel, hello" ;;
+        tiny) img=$B/tiny.img label="tiny-initramfs" ;;
+        hatch) img=$B/side-hatch.img label="hatch generic" ;;
+        verity) img=$B/side-hatch.img label="hatch, dm-verity root" ;;
+        esac
+        eval "st=\$starts_$n ri=\$runs_$n"
+        d=$(awk -v a="$(med "$st")" -v b="$base" 'BEGIN { printf "%.3f", a - b }')
+        eval "delta_$n=$d"
+        # unpacked: what the kernel unpacks, after the early microcode part
+        printf '%-22s %10s %11s %24s %24s %7s\n' "$label" "$(stat -c %s "$img")" \
+            "$(if [ "$n" = hello ] || [ "$n" = tiny ]; then unz "$img"; else stat -c %s "$B/side-hatch-none.img"; fi)" \
+            "$(stats "$ri")" "$(stats "$st")" "$d"
+    done
+    # shellcheck disable=SC2154 # set through eval above
+    awk -v h="$delta_hatch" -v t="$delta_tiny" -v v="$delta_verity" -v hb="$hatch_ms" -v tb="$tiny_ms" 'BEGIN {
+        printf "ratios: hatch/tiny delta %.2f, verity/hatch delta %.2f; build: hatch %d ms, tiny %d ms (%.2f)\n",
+            h / t, v / h, hb, tb, hb / tb }'
+fi
 
 # --- time to find the root among many devices ---
+want scale || exit 0
 # The root disk last on one virtio-scsi controller (boot.sh --scsi), behind
 # 0, 49 and 200 filler disks of 1 MiB (qemu/mkdisk.sh blank layouts: of
 # every three, one without a partition table, one GPT, one DOS, each table

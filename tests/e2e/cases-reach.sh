@@ -129,31 +129,17 @@ if reach_wanted; then
         --disk "$RX/logical.img" "${RK[@]}" \
         --expect "$(ok /dev/vda5)rootdev=254:5 fstype=ext4 mode=ro .*payload=ok:65536 "
     # virtio-scsi with vfat and no init program on it (FAT has no symbolic
-    # links): mounted, then refused in one line, and no boot. The image
-    # cannot mount vfat by itself yet (see the case below), so this one
-    # loads the codepage and uses an iocharset the image carries.
-    boot reach-virtio-scsi-vfat-no-init-refused - std \
-        "root=UUID=$HATCH_VFAT_UUID modules-load=nls_cp437,nls_iso8859_1 rootflags=iocharset=iso8859-1 $TAIL" \
+    # links), with the kernel's defaults: FAT asks the kernel for its
+    # codepage (nls_cp437) and Debian's iocharset (nls_ascii), which the
+    # init loads as /sbin/modprobe; mounted, then refused in one line that
+    # names the device and type, and no boot.
+    boot reach-virtio-scsi-vfat-kernel-defaults-no-init-refused - std "root=UUID=$HATCH_VFAT_UUID $TAIL" \
         --scsi "$RX/vfat.img" "${RK[@]}" --reject "$E" \
-        --expect "hatch: mounted /dev/sda1 \(vfat\) on /newroot read-only with iocharset=iso8859-1" \
-        --expect "hatch: no init program on the root filesystem: none of /sbin/init, /etc/init, /bin/init is an executable file" \
+        --expect "hatch: loading nls_cp437 \(asked for by the kernel\)" \
+        --expect "hatch: mounted /dev/sda1 \(vfat\) on /newroot read-only$" \
+        --expect "hatch: no init program on /dev/sda1 \(vfat\): none of /sbin/init, /etc/init, /bin/init is an executable file" \
         --expect "hatch: powering off \(rd.emergency=poweroff\)"
-
-    # FAILS until: the generic image mounts vfat with the kernel's defaults:
-    # FAT asks for nls_cp437 (in the image, but the kernel's request_module
-    # has no helper, so hatch must load it with vfat) and for Debian's
-    # default iocharset "ascii", nls_ascii (not in the image: hooks/modules).
-    # Today: "FAT-fs (sda1): codepage cp437 not found" and "hatch: cannot
-    # mount /dev/sda1 (TYPE=vfat) on /newroot (vfat: Invalid argument)".
-    # boot reach-vfat-kernel-defaults-no-init-refused - std "root=UUID=$HATCH_VFAT_UUID $TAIL" \
-    #     --scsi "$RX/vfat.img" "${RK[@]}" --reject "$E" \
-    #     --expect "hatch: mounted /dev/sda1 \(vfat\) on /newroot read-only$" \
-    #     --expect "hatch: no init program on the root filesystem: none of /sbin/init, /etc/init, /bin/init is an executable file" \
-    #     --expect "hatch: powering off \(rd.emergency=poweroff\)"
-
-    # FAILS until: hooks/modules puts f2fs in the generic image (Debian's
-    # 6.1 kernel has it, CONFIG_F2FS_FS=m). Today: "hatch: cannot mount
-    # /dev/vda1 (TYPE=f2fs) on /newroot (f2fs: No such device)".
-    # boot reach-virtio-blk-f2fs-gpt-uuid - std "$RUUID $TAIL" --disk "$RX/f2fs.img" "${RK[@]}" \
-    #     --expect "$(ok /dev/vda1)rootdev=254:1 fstype=f2fs mode=ro .*payload=ok:65536 "
+    # f2fs on virtio-blk, GPT, by UUID.
+    boot reach-virtio-blk-f2fs-gpt-uuid - std "$RUUID $TAIL" --disk "$RX/f2fs.img" "${RK[@]}" \
+        --expect "$(ok /dev/vda1)rootdev=254:1 fstype=f2fs mode=ro .*payload=ok:65536 "
 fi
