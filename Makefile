@@ -131,15 +131,29 @@ check: $(B)/unit-tests $(B)/test/fixtures/.done $(B)/init $(B)/checkinit $(KERNE
 	sh tests/check.sh
 
 # Installs what is built and never compiles (often run as root after make):
-# mk/install.sh fails clearly when build/init is missing.
+# mk/install.sh fails clearly when build/init is missing. Then the manual
+# pages (hatch-cmdline.7 made from cmdline-spec.md, so it says what the
+# specification says) and the QEMU runner of --check --boot.
+MANDIR       ?= $(PREFIX)/share/man
+INSTALL_INIT ?= $(B)/init
 install:
-	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" INIT=$(B)/init sh mk/install.sh
+	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" INIT="$(INSTALL_INIT)" sh mk/install.sh
+	mkdir -p "$(DESTDIR)$(MANDIR)/man8" "$(DESTDIR)$(MANDIR)/man7" "$(DESTDIR)$(PREFIX)/lib/hatch/qemu"
+	cp man/hatch-mkinitramfs.8 "$(DESTDIR)$(MANDIR)/man8/hatch-mkinitramfs.8"
+	sh man/md2man.sh cmdline-spec.md "$$(sed -n 1p VERSION)" >"$(DESTDIR)$(MANDIR)/man7/hatch-cmdline.7.tmp"
+	mv -f "$(DESTDIR)$(MANDIR)/man7/hatch-cmdline.7.tmp" "$(DESTDIR)$(MANDIR)/man7/hatch-cmdline.7"
+	cp qemu/boot.sh "$(DESTDIR)$(PREFIX)/lib/hatch/qemu/boot.sh"
+	chmod 0644 "$(DESTDIR)$(MANDIR)/man8/hatch-mkinitramfs.8" "$(DESTDIR)$(MANDIR)/man7/hatch-cmdline.7"
+	chmod 0755 "$(DESTDIR)$(PREFIX)/lib/hatch/qemu/boot.sh"
 
 install-kernel-hook:
 	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" INIT=$(B)/init sh mk/install.sh --kernel-hook
 
 # Removes what install and install-kernel-hook put (same PREFIX, DESTDIR).
 uninstall:
+	rm -f "$(DESTDIR)$(MANDIR)/man8/hatch-mkinitramfs.8" "$(DESTDIR)$(MANDIR)/man7/hatch-cmdline.7" \
+	  "$(DESTDIR)$(PREFIX)/lib/hatch/qemu/boot.sh"
+	if [ -d "$(DESTDIR)$(PREFIX)/lib/hatch/qemu" ]; then rmdir "$(DESTDIR)$(PREFIX)/lib/hatch/qemu"; fi
 	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" sh mk/install.sh --uninstall
 
 demo: $(B)/init $(B)/checkinit $(KERNEL)/kver $(B)/kvm-ok

@@ -30,9 +30,12 @@
 #   gen/hookapi.sh   finding and running hooks, the hook API
 #   gen/host.sh      --host-only detection, the --check-root refusal
 #   gen/cpio.sh      compression, staging, depmod, the archive, atomic output
+#   gen/config.sh    the configuration file (hatch.conf, --config)
+#   gen/inspect.sh   --show, --check, --print-cmdline
 #
-# Test seam (not a user option): HATCH_SYSROOT prefixes /proc and /sys when
-# --host-only inspects the machine.
+# Test seams (not user options): HATCH_SYSROOT prefixes /proc, /sys and
+# /dev/disk when --host-only, --check or --print-cmdline inspect the
+# machine; HATCH_SYSCONFDIR replaces /etc (hooks, hatch.conf).
 set -eu
 
 PROG=mkinitramfs
@@ -73,53 +76,99 @@ done
 . "$GENDIR/host.sh"
 # shellcheck source=gen/cpio.sh disable=SC1091
 . "$GENDIR/cpio.sh"
+# shellcheck source=gen/config.sh disable=SC1091
+. "$GENDIR/config.sh"
+# shellcheck source=gen/inspect.sh disable=SC1091
+. "$GENDIR/inspect.sh"
 
-# --- the command line -------------------------------------------------------
+# --- the command line and the configuration file ---------------------------
 cli_parse "$@"
 if [ "$SHOW_VERSION" = 1 ]; then
     cli_version
 fi
+config_load
 hooks_locate
 if [ "$LIST_HOOKS" = 1 ]; then
     hooks_list
 fi
 
-# --- inputs, checked before any work ----------------------------------------
-cli_kernel          # -k, -b
-check_tools
-cli_epoch           # SOURCE_DATE_EPOCH
-cli_init            # -i
-choose_compression  # -c
-cli_modules         # -m
-hooks_resolve       # -H, --hookdir, --lockdown
-if [ "$LIST" = 0 ]; then
-    out_check       # -o
+case $MODE in
+show)
+    show_image "$IMAGE"
+    exit 0
+    ;;
+check)
+    check_image "$IMAGE"
+    exit $?
+    ;;
+cmdline)
+    print_cmdline
+    exit 0
+    ;;
+esac
+
+# build_one: the image for KVER.
+build_one() {
+    # --- inputs, checked before any work ------------------------------------
+    cli_kernel          # -k, -b
+    check_tools
+    cli_epoch           # SOURCE_DATE_EPOCH
+    cli_init            # -i
+    choose_compression  # -c
+    cli_modules         # -m, --omit-module, --omit
+    hooks_resolve       # -H, --hookdir, --omit, --lockdown
+    if [ "$LIST" = 0 ]; then
+        out_check       # -o
+    fi
+
+    # --- temporary files, removed on every exit path ------------------------
+    setup_cleanup
+    if [ "$LIST" = 0 ]; then
+        out_reserve
+    fi
+    make_workdir
+    merge_modconf
+
+    # --- host-only detection ------------------------------------------------
+    if [ "$HOST_ONLY" = 1 ] || [ "$CHECK_ROOT" = 1 ]; then
+        host_detect
+    fi
+
+    # --- the hooks ----------------------------------------------------------
+    run_hooks
+
+    # --- stage and write the archive ----------------------------------------
+    stage_modules
+    stage_firmware
+    compress_modules
+    run_depmod
+    write_etc_hatch
+    normalize
+    if [ "$LIST" = 1 ]; then
+        list_image
+    fi
+    write_image
+}
+
+if [ "$KVER" != all ]; then
+    build_one
+    exit 0
 fi
 
-# --- temporary files, removed on every exit path ----------------------------
-setup_cleanup
-if [ "$LIST" = 0 ]; then
-    out_reserve
-fi
-make_workdir
-merge_modconf
-
-# --- host-only detection ----------------------------------------------------
-if [ "$HOST_ONLY" = 1 ] || [ "$CHECK_ROOT" = 1 ]; then
-    host_detect
-fi
-
-# --- the hooks --------------------------------------------------------------
-run_hooks
-
-# --- stage and write the archive --------------------------------------------
-stage_modules
-stage_firmware
-compress_modules
-run_depmod
-write_etc_hatch
-normalize
-if [ "$LIST" = 1 ]; then
-    list_image
-fi
-write_image
+# --- -k all: every installed kernel, each in a subshell of its own ----------
+cli_basedir
+KVERS=$(installed_kernels)
+[ -n "$KVERS" ] ||
+    die "-k all: no installed kernel in $BASEDIR (a lib/modules/KVER with a boot/vmlinuz-KVER)"
+NOK=0
+NALL=0
+ALL_FAILED=
+for k in $KVERS; do
+    NALL=$((NALL + 1))
+    if (KVER=$k && build_one); then
+        NOK=$((NOK + 1))
+    else
+        ALL_FAILED="$ALL_FAILED $k"
+    fi
+done
+[ -z "$ALL_FAILED" ] || die "-k all: built $NOK of $NALL kernels; failed:$ALL_FAILED"

@@ -6,14 +6,23 @@
 usage() {
     cat <<EOF
 usage: ${0##*/} [options]
+       ${0##*/} --show IMAGE
+       ${0##*/} --check IMAGE [--cmdline "..."] [--boot]
+       ${0##*/} --print-cmdline
 
-Build a hatch initramfs for one kernel.
+Build a hatch initramfs for one kernel (or every installed one), show or
+check an image, or print the root= this machine needs.
 
-  -k KVER        kernel release (default: the running kernel, \`uname -r\`)
+  -k KVER        kernel release (default: the running kernel, \`uname -r\`);
+                 -k all: every installed kernel (see --all)
+  --all          build for every installed kernel: each BASEDIR/lib/modules/
+                 KVER that has a BASEDIR/boot/vmlinuz-KVER, each image at
+                 its default path (no -o); one line per kernel built, exit
+                 status 1 if any failed
   -b BASEDIR     root holding lib/modules/KVER, lib/firmware, etc/modprobe.d
                  and boot/config-KVER, like \`depmod -b\` (default: /)
-  -o OUT         output file (default: /boot/hatch-initrd.img-KVER, a name
-                 of its own so that trying hatch never replaces the
+  -o OUT         output file (default: BASEDIR/boot/hatch-initrd.img-KVER,
+                 a name of its own so that trying hatch never replaces the
                  distribution's /boot/initrd.img-KVER; the kernel hook
                  writes that one). Written to a temporary file next to OUT
                  and renamed, so OUT is never left half-written; the
@@ -26,6 +35,18 @@ Build a hatch initramfs for one kernel.
                  a list starting with + is added to the default list
   -m MODULE,...  also include these modules (with dependencies) and load
                  them at boot
+  --omit HOOK,...
+                 do not run these hooks (repeatable)
+  --omit-module MODULE,...
+                 leave these modules out, even when a hook or -m asks for
+                 them (repeatable); refused when a module kept in the image
+                 depends on one
+  --include SRC[:DST]
+                 copy the file or directory SRC into the image at DST
+                 (default: the same path; SRC absolute then); repeatable.
+                 SRC cannot hold a colon
+  --config FILE  read FILE instead of $SYSCONF_CONFIG (see
+                 Configuration below)
   -i FILE        the init binary; it must be statically linked. Default: the
                  first that exists of SCRIPTDIR/build/init (source tree) and
                  SCRIPTDIR/../lib/hatch/init (installed)
@@ -39,6 +60,8 @@ Build a hatch initramfs for one kernel.
   --host-only    only what this machine's root device, root filesystem and
                  keyboard need (fails if / is not on a block device);
                  implies --check-root
+  --no-host-only a generic image even when the configuration file says
+                 host_only=yes
   --check-root   refuse (exit status 3, no image written) when this
                  machine's root is on a layer the init cannot set up yet:
                  dm-crypt/LUKS, LVM, mdraid, multipath, btrfs over several
@@ -61,12 +84,49 @@ Build a hatch initramfs for one kernel.
                  -o); directories end in /, symlinks show -> TARGET, entries
                  of the early microcode archive start with early:
   --list-hooks   print the hooks found and what they do
+  --show IMAGE   describe an existing image (no root needed): its parts
+                 (early uncompressed cpio, main archive: compression found
+                 by magic, sizes), the kernel version, /init, the modules,
+                 those loaded at boot, the lockdown policy
+  --check IMAGE  check that IMAGE can boot this machine: /init is a static
+                 ELF, lib/modules/KVER has modules.dep, the module of the
+                 root filesystem and of this machine's root device chain
+                 are in it (or built into KVER). One line per problem;
+                 exit status 0 fine, 1 a problem found, 3 this machine's
+                 root is on a layer the init cannot set up
+  --cmdline "..."
+                 with --check: check for this kernel command line instead
+                 of this machine (the filesystem of its rootfstype=,
+                 dm-verity when it asks for it)
+  --boot         with --check: also boot IMAGE under QEMU (when
+                 qemu-system-x86_64 and bash are there) with the kernel
+                 BASEDIR/boot/vmlinuz-KVER and no disk: passes when /init
+                 runs and the machine powers off (rd.emergency=poweroff)
+  --print-cmdline
+                 print the root= options this machine needs (root=UUID=...,
+                 rootfstype=, rootflags=subvol= for a btrfs subvolume, ro
+                 or rw as mounted; verity= for a dm-verity root); exit
+                 status 3 when the root is on a layer the init cannot set
+                 up (LUKS, LVM, mdraid, ...)
   -v             verbose
   -h, --help     this help
   --version      hatch's version (from VERSION beside the script, or
                  SCRIPTDIR/../lib/hatch/VERSION when installed)
 
 Options taking an argument also take it as --opt=VALUE.
+
+Configuration: $SYSCONF_CONFIG (or --config FILE), read by every
+run, the kernel hook's too. Lines key=value (no spaces around =; a value
+with spaces in "..." or '...', without \$, \` or \\), # comments. Keys:
+  hooks=LIST         as -H (a LIST starting with + adds to the default)
+  modules=LIST       as -m          omit=LIST          as --omit
+  omit_modules=LIST  as --omit-module
+  compression=COMP   as -c          host_only=yes|no   as --host-only
+  include=SRC[:DST]  as --include (repeatable)
+LIST is comma-separated. The command line wins over hooks, compression
+and host_only; modules, omit, omit_modules and include add up. An unknown
+key or a bad value is refused in one line naming FILE:LINE. The file is
+parsed, never run.
 
 Hooks are sh files defining help() and build(); build() runs in a subshell
 with set -e and may call
@@ -85,10 +145,12 @@ Environment: SOURCE_DATE_EPOCH sets every mtime in the image (default 0);
 the same inputs give the same bytes. TMPDIR holds the staging directory
 (hatch-mkinitramfs.PID.*); leftovers of a killed run (there and next to
 OUT) are removed by the next run once their process is gone.
-/etc/default/hatch is read by the Debian kernel hook only, not here.
+/etc/default/hatch (HATCH_ARGS) is still read by the Debian kernel hook,
+for compatibility; put settings in $SYSCONF_CONFIG instead.
 
 Exit status: 0 done, 3 this machine's root is on a layer the init cannot
-set up (--host-only, --check-root), 1 any other error.
+set up (--host-only, --check-root, --check, --print-cmdline), 1 any other
+error (--check: a problem found).
 EOF
 }
 
@@ -113,9 +175,23 @@ LOCKDOWN_ACTION_SET=0
 VERBOSE=0
 MODULE_COMP=zstd
 MODULE_ZLEVEL=6
+HOST_ONLY_SET=0
+CONFIG_ARG=
+OMIT_ARG=
+OMIT_MODULES_ARG=
+# --include and include=: one SRC:DST per line.
+INCLUDES=
+# build (the default), show, check or cmdline.
+MODE=build
+IMAGE=
+CHECK_CMDLINE=
+CHECK_CMDLINE_SET=0
+CHECK_BOOT=0
 
-ARG_OPTS="-k -b -o -c -H -m -i --hookdir --roothash --lockdown-action"
-FLAG_OPTS="--host-only --check-root --lockdown --list --list-hooks -v -h --help --version --"
+ARG_OPTS="-k -b -o -c -H -m -i --hookdir --roothash --lockdown-action --config --omit --omit-module"
+ARG_OPTS="$ARG_OPTS --include --show --check --cmdline"
+FLAG_OPTS="--host-only --no-host-only --check-root --lockdown --list --list-hooks -v -h --help --version"
+FLAG_OPTS="$FLAG_OPTS --all --boot --print-cmdline --"
 SHOW_VERSION=0
 # need_arg OPTION ARGC VALUE: OPTION has its argument VALUE. A VALUE that is
 # itself an option means the argument was forgotten (-o -c zstd), unless it
@@ -167,7 +243,30 @@ cli_parse() {
 $d"
             shift 2
             ;;
-        --host-only) HOST_ONLY=1; shift ;;
+        --host-only) HOST_ONLY=1; HOST_ONLY_SET=1; shift ;;
+        --no-host-only) HOST_ONLY=0; HOST_ONLY_SET=1; shift ;;
+        --all) KVER=all; shift ;;
+        --config) need_arg "$1" $# "${2-}"; CONFIG_ARG=$2; shift 2 ;;
+        --omit) need_arg "$1" $# "${2-}"; OMIT_ARG="$OMIT_ARG,$2"; shift 2 ;;
+        --omit-module) need_arg "$1" $# "${2-}"; OMIT_MODULES_ARG="$OMIT_MODULES_ARG,$2"; shift 2 ;;
+        --include)
+            need_arg "$1" $# "${2-}"
+            include_arg "$2" "--include $2"
+            shift 2
+            ;;
+        --show | --check)
+            need_arg "$1" $# "${2-}"
+            [ "$MODE" = build ] || [ "$MODE" = "${1#--}" ] || die "$1 and --$MODE go alone; give one of them"
+            MODE=${1#--} IMAGE=$2
+            shift 2
+            ;;
+        --print-cmdline)
+            [ "$MODE" = build ] || [ "$MODE" = cmdline ] || die "--print-cmdline and --$MODE go alone; give one of them"
+            MODE=cmdline
+            shift
+            ;;
+        --cmdline) need_arg "$1" $# "${2-}"; CHECK_CMDLINE=$2; CHECK_CMDLINE_SET=1; shift 2 ;;
+        --boot) CHECK_BOOT=1; shift ;;
         --check-root) CHECK_ROOT=1; shift ;;
         --lockdown) LOCKDOWN=1; shift ;;
         --roothash) need_arg "$1" $# "${2-}"; ROOTHASH=$2; ROOTHASH_SET=1; shift 2 ;;
@@ -184,6 +283,23 @@ $d"
     done
     [ $# -eq 0 ] || die "unexpected argument '$1' (see --help)"
     [ "$LIST" = 0 ] || [ -z "$OUT" ] || die "--list writes no image; leave out -o $OUT"
+    if [ "$MODE" != check ]; then
+        [ "$CHECK_CMDLINE_SET" = 0 ] || die "--cmdline goes with --check IMAGE"
+        [ "$CHECK_BOOT" = 0 ] || die "--boot goes with --check IMAGE"
+    fi
+    if [ "$MODE" != build ]; then
+        _m=--$MODE
+        [ "$MODE" != cmdline ] || _m=--print-cmdline
+        [ -z "$OUT" ] || die "$_m writes no image; leave out -o $OUT"
+        [ "$LIST" = 0 ] || die "$_m and --list go alone; give one of them"
+        [ "$KVER" != all ] || die "$_m works on one image or machine; leave out -k all (--all)"
+        case $IMAGE in
+        -*) IMAGE=./$IMAGE ;;
+        esac
+    elif [ "$KVER" = all ]; then
+        [ -z "$OUT" ] || die "-k all (--all) writes one image per kernel, each at its default path; leave out -o $OUT"
+        [ "$LIST" = 0 ] || die "--list shows one kernel's image; name it with -k KVER instead of -k all (--all)"
+    fi
 
     # --lockdown and its options.
     if [ "$LOCKDOWN" = 0 ]; then
@@ -205,6 +321,33 @@ $d"
     fi
 }
 
+# include_arg SRC[:DST] WHERE: one --include or include= (WHERE names it
+# in errors), checked and added to INCLUDES.
+include_arg() {
+    case $1 in
+    *:*) _src=${1%%:*} _dst=${1#*:} ;;
+    *) _src=$1 _dst= ;;
+    esac
+    [ -n "$_src" ] || die "$2: no source file; use SRC[:DST]"
+    [ -e "$_src" ] || die "$2: no such file or directory: $_src"
+    [ -f "$_src" ] || [ -d "$_src" ] || die "$2: $_src is neither a file nor a directory"
+    if [ -z "$_dst" ]; then
+        case $_src in
+        /*) _dst=$_src ;;
+        *) die "$2: a relative source needs a destination in the image; use SRC:DST" ;;
+        esac
+    fi
+    case /$_dst/ in
+    */../* | //) die "$2: bad destination '$_dst' in the image" ;;
+    esac
+    case $_src in
+    /*) ;;
+    *) _src=$(cd -P -- "$(dirname -- "$_src")" && pwd)/${_src##*/} || die "$2: cannot enter the directory of $_src" ;;
+    esac
+    INCLUDES="$INCLUDES
+$_src:$_dst"
+}
+
 # cli_version: --version prints the version and exits.
 cli_version() {
     for f in "$SCRIPTDIR/VERSION" "$SCRIPTDIR/../lib/hatch/VERSION"; do
@@ -216,6 +359,24 @@ cli_version() {
     die "no VERSION file at $SCRIPTDIR/VERSION or $SCRIPTDIR/../lib/hatch/VERSION"
 }
 
+# cli_basedir: -b names a directory (BASEDIR absolute, ROOT without the
+# trailing /).
+cli_basedir() {
+    [ -d "$BASEDIR" ] || die "no such directory: $BASEDIR (-b)"
+    BASEDIR=$(cd -P -- "$BASEDIR" && pwd) || die "cannot enter $BASEDIR"
+    ROOT=${BASEDIR%/}
+}
+
+# installed_kernels: the KVERs of BASEDIR/lib/modules that have a
+# BASEDIR/boot/vmlinuz-KVER, one a line, in version order.
+installed_kernels() {
+    for _k in "$ROOT"/lib/modules/*; do
+        if [ -d "$_k" ] && [ -f "$ROOT/boot/vmlinuz-${_k##*/}" ]; then
+            printf '%s\n' "${_k##*/}"
+        fi
+    done | sort -V 2>/dev/null
+}
+
 # cli_kernel: -k and -b name an installed kernel (KVER, BASEDIR, ROOT,
 # MODDIR, FWDIR).
 cli_kernel() {
@@ -224,9 +385,7 @@ cli_kernel() {
     '' | */* | .*) die "invalid kernel version '$KVER'" ;;
     esac
 
-    [ -d "$BASEDIR" ] || die "no such directory: $BASEDIR (-b)"
-    BASEDIR=$(cd -P -- "$BASEDIR" && pwd) || die "cannot enter $BASEDIR"
-    ROOT=${BASEDIR%/}
+    cli_basedir
     MODDIR=$ROOT/lib/modules/$KVER
     FWDIR=$ROOT/lib/firmware
     [ -d "$MODDIR" ] || die "no module directory $MODDIR (is kernel $KVER installed? see -k and -b)"
@@ -267,7 +426,8 @@ cli_init() {
     esac
 }
 
-# cli_modules: the modules of -m (MODULES).
+# cli_modules: the modules of -m and modules= (MODULES), of --omit-module
+# and omit_modules= (OMIT_MODULES), the hooks of --omit and omit= (OMIT).
 cli_modules() {
     MODULES=$(printf '%s' "$MODULES_ARG" | tr ',' ' ')
     for m in $MODULES; do
@@ -275,4 +435,11 @@ cli_modules() {
         *[!A-Za-z0-9_.:-]*) die "invalid module name '$m' (-m)" ;;
         esac
     done
+    OMIT_MODULES=$(printf '%s' "$OMIT_MODULES_ARG" | tr ',' ' ')
+    for m in $OMIT_MODULES; do
+        case $m in
+        *[!A-Za-z0-9_-]*) die "invalid module name '$m' (--omit-module)" ;;
+        esac
+    done
+    OMIT=$(printf '%s' "$OMIT_ARG" | tr ',' ' ')
 }

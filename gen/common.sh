@@ -3,6 +3,11 @@
 # shellcheck shell=sh
 # shellcheck disable=SC2034 # sets globals the other parts read
 
+# Where hatch's own configuration lives (hooks, hatch.conf). Test seam (not
+# a user option): HATCH_SYSCONFDIR replaces /etc.
+SYSCONFDIR=${HATCH_SYSCONFDIR:-/etc}
+SYSCONF_CONFIG=$SYSCONFDIR/hatch/hatch.conf
+
 # --- messages ---------------------------------------------------------------
 # Every error is one line on stderr and a non-zero exit.
 die() {

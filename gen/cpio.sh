@@ -58,7 +58,7 @@ choose_compression() {
 
 # out_check: OUT (-o) names a file in an existing directory (OUTDIR).
 out_check() {
-    [ -n "$OUT" ] || OUT=/boot/hatch-initrd.img-$KVER
+    [ -n "$OUT" ] || OUT=$ROOT/boot/hatch-initrd.img-$KVER
     case $OUT in
     */) die "output $OUT is a directory name" ;;
     esac
@@ -133,6 +133,7 @@ stage_modules() {
         esac
     done <"$WORK/paths"
     sort -u -o "$WORK/rel" "$WORK/rel"
+    omit_modules
     if [ -s "$WORK/rel" ]; then
         e=$( (cd "$MODDIR" && "$CPIO" -pdLu --quiet "$KSTAGE" <"$WORK/rel") 2>&1) ||
             die "cannot copy modules from $MODDIR to $TMPD ($(reason "$e"))"
@@ -197,6 +198,41 @@ compress_modules() {
     NMODZ=$(wc -l <"$WORK/squeeze" | tr -d ' ')
 }
 
+# modname PATH...: the module names of module files (- as _).
+modname() {
+    printf '%s\n' "$@" | sed -e 's|.*/||' -e 's/\.ko\.xz$//' -e 's/\.ko\.zst$//' -e 's/\.ko\.gz$//' -e 's/\.ko$//' -e 's/-/_/g'
+}
+
+# omit_modules: --omit-module and omit_modules= take modules out of the
+# closure ($WORK/rel), unless a module that stays depends on one.
+omit_modules() {
+    [ -n "$OMIT_MODULES" ] || return 0
+    # shellcheck disable=SC2086 # one name per word
+    printf '%s\n' $OMIT_MODULES | sed 's/-/_/g' | sort -u >"$WORK/omit"
+    : >"$WORK/rel.kept"
+    : >"$WORK/rel.omitted"
+    while IFS= read -r r; do
+        if grep -qxF "$(modname "$r")" "$WORK/omit"; then
+            printf '%s\n' "$r" >>"$WORK/rel.omitted"
+        else
+            printf '%s\n' "$r" >>"$WORK/rel.kept"
+        fi
+    done <"$WORK/rel"
+    [ -s "$WORK/rel.omitted" ] || { note "--omit-module: none of $OMIT_MODULES is in the image"; return 0; }
+    # modules.dep: "path: dep dep ..."; a kept module needing an omitted one.
+    _need=$(awk 'FILENAME == ARGV[1] { o[$0] = 1; next } FILENAME == ARGV[2] { k[$0] = 1; next }
+        { m = $1; sub(/:$/, "", m); if (!(m in k)) next
+          for (i = 2; i <= NF; i++) if ($i in o) { print m " " $i; exit } }' \
+        "$WORK/rel.omitted" "$WORK/rel.kept" "$MODDIR/modules.dep")
+    if [ -n "$_need" ]; then
+        # shellcheck disable=SC2086 # two words: the kept module, the omitted one
+        set -- $_need
+        die "--omit-module $(modname "$2"): module $(modname "$1"), which stays in the image, needs it; omit $(modname "$1") too or keep it"
+    fi
+    note "left out: $(sed -e 's|.*/||' "$WORK/rel.omitted" | tr '\n' ' ' | sed 's/ $//')"
+    mv "$WORK/rel.kept" "$WORK/rel"
+}
+
 # stage_firmware: firmware the modules declare, plus add_firmware requests.
 # The kernel looks in updates/KVER, updates, KVER and the top level, and
 # takes compressed .xz/.zst files; the first present is copied.
@@ -233,6 +269,15 @@ run_depmod() {
         die "depmod failed on the staged modules in $TMPD: $(printf '%s\n' "$e" | sed -n 1p)"
 }
 
+# omitted_out: the module names of stdin less those left out.
+omitted_out() {
+    if [ -s "$WORK/omit" ]; then
+        awk 'FILENAME == ARGV[1] { o[$0] = 1; next } { n = $0; gsub(/-/, "_", n) } !(n in o)' "$WORK/omit" -
+    else
+        cat
+    fi
+}
+
 # /etc/hatch: kernel release, the lockdown policy (--lockdown only; the init
 # parses exactly these lines) and the modules to load at boot (real names,
 # in request order, built-in ones left out).
@@ -256,7 +301,8 @@ write_etc_hatch() {
         set -f
         # shellcheck disable=SC2046 # one argument per module name
         kmodprobe -q -R -a $(cat "$WORK/load") 2>/dev/null |
-            awk 'FILENAME == ARGV[1] { b[$0] = 1; next } !($0 in b) && !seen[$0]++' "$WORK/builtin" - >"$STAGE/etc/hatch/modules" || true
+            awk 'FILENAME == ARGV[1] { b[$0] = 1; next } !($0 in b) && !seen[$0]++' "$WORK/builtin" - |
+            omitted_out >"$STAGE/etc/hatch/modules" || true
         set +f
     fi
 

@@ -9,7 +9,7 @@ LOCKDOWN_HOOKS="base modules verity microcode"
 # Names that are a shell wherever they appear in bin, sbin, usr/bin or
 # usr/sbin; a locked-down image holds none of them.
 SHELL_NAMES="sh ash bash dash busybox busybox.zst"
-SYSCONF_HOOKDIR=/etc/hatch/hooks
+SYSCONF_HOOKDIR=$SYSCONFDIR/hatch/hooks
 
 # hooks_locate: the shipped hooks (source tree first, then the installed
 # location) and the hook search path (HOOKPATH).
@@ -83,8 +83,18 @@ hooks_resolve() {
     +*) HOOKS="$DEFAULT_HOOKS $(user_hooks) $(printf '%s' "${HOOKS_ARG#+}" | tr ',' ' ')" ;;
     *) HOOKS=$(printf '%s' "$HOOKS_ARG" | tr ',' ' ') ;;
     esac
+    # --omit and omit=: names of hooks that exist, left out of the list.
+    for h in $OMIT; do
+        case $h in
+        *[!A-Za-z0-9_.-]* | .*) die "invalid hook name '$h' (--omit)" ;;
+        esac
+        [ -n "$(find_hook "$h")" ] || die "unknown hook '$h' (--omit; searched: $(printf '%s' "$HOOKPATH" | tr '\n' ' '))"
+    done
     HOOK_FILES=
     seen=' '
+    for h in $OMIT; do
+        seen="$seen$h "
+    done
     for h in $HOOKS; do
         case $h in
         *[!A-Za-z0-9_.-]* | .*) die "invalid hook name '$h'" ;;
@@ -102,7 +112,7 @@ $h $f"
     # --lockdown: no rescue shell, and dm-verity, the only root the init accepts.
     if [ "$LOCKDOWN" = 1 ]; then
         with_verity=0
-        for h in $HOOKS; do
+        for h in $(printf '%s\n' "$HOOK_FILES" | awk '{ print $1 }'); do
             case $h in
             busybox) die "--lockdown: the hook list names busybox, a shell; a locked-down image holds no shell" ;;
             verity) with_verity=1 ;;
@@ -290,6 +300,30 @@ find_shell() {
 }
 
 
+# add_includes: the files and directories of --include and include=.
+add_includes() {
+    while IFS= read -r _i; do
+        [ -n "$_i" ] || continue
+        _src=${_i%%:*} _dst=${_i#*:}
+        _p=$(_rel "$_dst") || die "--include: bad destination '$_dst' in the image"
+        note "include $_src as /$_p"
+        if [ -d "$_src" ]; then
+            mkdir -p "$STAGE/$_p"
+            _e=$( (cd "$_src" && find . -mindepth 1 | "$CPIO" -pdL --quiet "$STAGE/$_p") 2>&1) ||
+                die "--include: cannot copy $_src to $TMPD ($(reason "$_e"))"
+        else
+            case $_p in
+            */*) mkdir -p "$STAGE/${_p%/*}" ;;
+            esac
+            rm -rf "${STAGE:?}/$_p"
+            _e=$(cp -L "$_src" "$STAGE/$_p" 2>&1) ||
+                die "--include: cannot copy $_src to $TMPD ($(reason "$_e"))"
+        fi
+    done <<EOF
+$INCLUDES
+EOF
+}
+
 # run_hooks: run every hook of HOOK_FILES, then add the modules of -m;
 # dies when a hook failed or, with --lockdown, when the image holds a
 # shell.
@@ -354,6 +388,7 @@ EOF
         add_module --load "$m"
     done
     HOOK=
+    add_includes
 
     if [ "$NFAILED" -gt 0 ]; then
         if [ "$LIST" = 1 ]; then

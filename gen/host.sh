@@ -114,23 +114,28 @@ root_layers() {
     fi
     [ -s "$WORK/host.unsupported" ] || return 0
     _layers=$(awk '!seen[$0]++ { printf "%s%s", (n++ ? ", " : ""), $0 }' "$WORK/host.unsupported")
-    printf 'hatch: %s: the root filesystem is on %s: the hatch init cannot set that up yet; no image written\n' \
-        "$PROG" "$_layers" >&2
+    printf 'hatch: %s: the root filesystem is on %s: the hatch init cannot set that up yet; %s\n' \
+        "$PROG" "$_layers" "${ROOT_LAYERS_TAIL:-no image written}" >&2
     exit 3
 }
 
-host_detect() {
+# host_root: this machine's root filesystem, from mountinfo: rmm (MAJ:MIN),
+# rfs (type), rsrc (source), ropts (per-mount options), rsub (the mounted
+# directory of the filesystem: / or a btrfs subvolume) and dev (its sysfs
+# directory; empty when / is not on a block device). Fails with the reason
+# in HOST_WHY.
+host_root() {
     mi=$SYSROOT/proc/self/mountinfo
-    [ -r "$mi" ] || { host_fail "cannot read $mi"; return 0; }
+    [ -r "$mi" ] || { HOST_WHY="cannot read $mi"; return 1; }
     # The last mount on / is the visible one.
-    rootline=$(awk '$5 == "/" { mm = $3; for (i = 7; i < NF; i++) if ($i == "-") { fs = $(i + 1); src = $(i + 2); break } }
-        END { if (mm != "") print mm, fs, src }' "$mi")
-    [ -n "$rootline" ] || { host_fail "no mount of / in $mi"; return 0; }
+    rootline=$(awk '$5 == "/" { mm = $3; sub4 = $4; o = $6; for (i = 7; i < NF; i++) if ($i == "-") { fs = $(i + 1); src = $(i + 2); break } }
+        END { if (mm != "") print mm, fs, src, o, sub4 }' "$mi")
+    [ -n "$rootline" ] || { HOST_WHY="no mount of / in $mi"; return 1; }
     set -f
-    # shellcheck disable=SC2086 # split into MAJ:MIN FSTYPE SOURCE
+    # shellcheck disable=SC2086 # split into MAJ:MIN FSTYPE SOURCE OPTIONS SUBDIR
     set -- $rootline
     set +f
-    rmm=$1 rfs=$2 rsrc=${3:-none}
+    rmm=$1 rfs=$2 rsrc=${3:-none} ropts=${4:-rw} rsub=${5:-/}
     dev=
     if [ -e "$SYSROOT/sys/dev/block/$rmm" ]; then
         dev=$(sysfs_dir "$SYSROOT/sys/dev/block/$rmm")
@@ -148,6 +153,11 @@ host_detect() {
             ;;
         esac
     fi
+    return 0
+}
+
+host_detect() {
+    host_root || { host_fail "$HOST_WHY"; return 0; }
     [ -n "$dev" ] || { host_fail "/ is $rfs on $rsrc, not on a block device; build a generic image (without --host-only)"; return 0; }
     note "host root: $rfs on $rsrc ($dev)"
     : >"$WORK/host.unsupported"

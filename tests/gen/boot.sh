@@ -1,7 +1,8 @@
 #!/bin/sh
 # Boot the test kernel in QEMU with images from the generator, one per
 # compression (and one with early microcode in front), using a marker /init
-# that prints "HATCH-GEN-BOOT kver=..." and powers off.
+# that prints "HATCH-GEN-BOOT kver=..." and powers off; then once more
+# through the generator's own `--check IMAGE --boot`.
 #
 # usage: tests/gen/boot.sh [COMP...]     (default: gzip zstd xz lz4 none)
 # Needs qemu/boot.sh and the test kernel (build/kernel). Prints ok/not ok
@@ -60,5 +61,20 @@ for c in "$@" zstd+microcode; do
         echo "not ok - boot $c (log: $W/boot-$c.log)"
     fi
 done
+# --check --boot: the generator's own QEMU check (one boot: the marker init
+# powers off, which is what --boot waits for).
+img=$W/initrd-zstd.img
+if [ -f "$img" ]; then
+    if sh mkinitramfs.sh -b "$KDIR/root" --check "$img" --cmdline "root=/dev/vda ro" --boot \
+        >"$W/check-boot.out" 2>"$W/check-boot.err" &&
+        [ "$(cat "$W/check-boot.out")" = "$img: ok for the command line (kernel $KVER, $(sh mkinitramfs.sh --show "$img" |
+            sed -n 's/^modules: //p') modules, zstd)" ]; then
+        PASS=$((PASS + 1))
+        echo "ok - --check --boot: the image boots under QEMU and /init runs"
+    else
+        FAIL=$((FAIL + 1))
+        echo "not ok - --check --boot: $(cat "$W/check-boot.out" "$W/check-boot.err")"
+    fi
+fi
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]
