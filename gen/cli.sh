@@ -29,6 +29,12 @@ check an image, or print the root= this machine needs.
                  directory must take a file and have room, checked first
   -c COMP        gzip | zstd | xz | lz4 | none (default: zstd when the
                  kernel's config has CONFIG_RD_ZSTD=y, else gzip)
+  --module-compression zstd|none
+                 how modules outside the boot's load list are stored
+                 (default zstd: each expanded only when loaded, since the
+                 kernel unpacks all of the image before /init runs; none:
+                 as they are). Needs the zstd tool and a depmod with +ZSTD,
+                 else none
   -H HOOK,...    hooks to run, replacing the default list
                  ($DEFAULT_HOOKS;
                  with --lockdown: $LOCKDOWN_HOOKS);
@@ -173,7 +179,7 @@ ROOTHASH_SET=0
 LOCKDOWN_ACTION=halt
 LOCKDOWN_ACTION_SET=0
 VERBOSE=0
-MODULE_COMP=zstd
+MODULE_COMP=
 MODULE_ZLEVEL=6
 HOST_ONLY_SET=0
 CONFIG_ARG=
@@ -189,7 +195,7 @@ CHECK_CMDLINE_SET=0
 CHECK_BOOT=0
 
 ARG_OPTS="-k -b -o -c -H -m -i --hookdir --roothash --lockdown-action --config --omit --omit-module"
-ARG_OPTS="$ARG_OPTS --include --show --check --cmdline"
+ARG_OPTS="$ARG_OPTS --include --show --check --cmdline --module-compression"
 FLAG_OPTS="--host-only --no-host-only --check-root --lockdown --list --list-hooks -v -h --help --version"
 FLAG_OPTS="$FLAG_OPTS --all --boot --print-cmdline --"
 SHOW_VERSION=0
@@ -229,6 +235,14 @@ cli_parse() {
         -b) need_arg "$1" $# "${2-}"; BASEDIR=$2; shift 2 ;;
         -o) need_arg "$1" $# "${2-}"; OUT=$2; shift 2 ;;
         -c) need_arg "$1" $# "${2-}"; COMP=$2; shift 2 ;;
+        --module-compression)
+            need_arg "$1" $# "${2-}"
+            case $2 in
+            zstd | none) MODULE_COMP=$2 ;;
+            *) die "unknown --module-compression '$2' (use zstd or none)" ;;
+            esac
+            shift 2
+            ;;
         -H) need_arg "$1" $# "${2-}"; HOOKS_ARG=$2; shift 2 ;;
         -m) need_arg "$1" $# "${2-}"; MODULES_ARG="$MODULES_ARG,$2"; shift 2 ;;
         -i) need_arg "$1" $# "${2-}"; INIT_ARG=$2; shift 2 ;;

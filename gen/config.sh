@@ -4,7 +4,7 @@
 # shellcheck shell=sh
 # shellcheck disable=SC2034 # sets globals the other parts read
 
-CONFIG_KEYS="hooks modules omit omit_modules compression host_only include"
+CONFIG_KEYS="hooks modules omit omit_modules compression module_compression host_only include"
 
 # config_lines FILE: "LINE KEY VALUE" for each setting of FILE, or one
 # "LINE ! MESSAGE" for the first line that is not one, and stop.
@@ -37,7 +37,7 @@ config_lines() {
 }
 
 # config_load: read the configuration file; the command line wins over
-# hooks, compression and host_only; the lists add up.
+# hooks, compression, module_compression and host_only; the lists add up.
 config_load() {
     if [ -n "$CONFIG_ARG" ]; then
         CONF=$CONFIG_ARG
@@ -52,7 +52,7 @@ config_load() {
     [ ! -d "$CONF" ] || die "configuration file $CONF is a directory"
     [ -r "$CONF" ] || die "cannot read the configuration file $CONF"
     _lines=$(config_lines "$CONF") || die "cannot read the configuration file $CONF"
-    _cf_hooks='' _cf_comp='' _cf_host=''
+    _cf_hooks='' _cf_comp='' _cf_host='' _cf_mcomp=''
     while read -r _n _k _v; do
         [ -n "$_n" ] || continue
         _at="$CONF:$_n"
@@ -89,6 +89,12 @@ config_load() {
             *) die "$_at: compression=$_v: use gzip, zstd, xz, lz4 or none" ;;
             esac
             ;;
+        module_compression)
+            case $_v in
+            zstd | none) _cf_mcomp=$_v ;;
+            *) die "$_at: module_compression=$_v: use zstd or none" ;;
+            esac
+            ;;
         host_only)
             case $_v in
             yes | true | 1) _cf_host=1 ;;
@@ -103,6 +109,7 @@ $_lines
 EOF
     [ -n "$HOOKS_ARG" ] || HOOKS_ARG=$_cf_hooks
     [ -n "$COMP" ] || COMP=$_cf_comp
+    [ -n "$MODULE_COMP" ] || MODULE_COMP=$_cf_mcomp
     if [ "$HOST_ONLY_SET" = 0 ] && [ -n "$_cf_host" ]; then
         HOST_ONLY=$_cf_host
     fi

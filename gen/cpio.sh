@@ -156,7 +156,8 @@ stage_modules() {
     done
 }
 
-# compress_modules: the modules a boot may not load are stored compressed
+# compress_modules: xz and gzip modules are expanded (the init cannot read
+# them); then the modules a boot may not load are stored compressed
 # with zstd, and the init's libkmod expands one only when it loads it. The
 # kernel unpacks the whole archive before /init runs, so every byte it
 # unpacks is boot time; the modules loaded at every boot (the load list and
@@ -164,7 +165,21 @@ stage_modules() {
 # and a depmod that reads .ko.zst; without them modules stay plain.
 compress_modules() {
     NMODZ=0
-    [ "$MODULE_COMP" = zstd ] && [ -s "$WORK/rel" ] || return 0
+    # The init's libkmod reads plain and zstd modules only: xz and gzip ones
+    # (other distributions' kernels) are expanded here first.
+    grep -E '\.ko\.(xz|gz)$' "$WORK/rel" >"$WORK/unz" || true
+    if [ -s "$WORK/unz" ]; then
+        while IFS= read -r r; do
+            case $r in
+            *.xz) t=$(find_tool xz) || die "module $r is xz-compressed and xz is missing (install xz-utils)" ;;
+            *) t=$(find_tool gzip) || die "module $r is gzip-compressed and gzip is missing" ;;
+            esac
+            e=$("$t" -dqf "$KSTAGE/$r" 2>&1) ||
+                die "cannot expand the module $r in $TMPD ($(reason "$e"))"
+        done <"$WORK/unz"
+        sed -E 's/\.ko\.(xz|gz)$/.ko/' "$WORK/rel" >"$WORK/rel.new" && mv "$WORK/rel.new" "$WORK/rel"
+    fi
+    [ "${MODULE_COMP:-zstd}" = zstd ] && [ -s "$WORK/rel" ] || return 0
     if ! zst=$(command -v zstd); then
         note "zstd not found: modules stored uncompressed (install zstd)"
         return 0
@@ -187,7 +202,8 @@ compress_modules() {
     : >"$WORK/load.rel"
     while IFS= read -r p; do
         r=${p#*/lib/modules/"$KVER"/}
-        printf '%s\n' "${r%% *}" >>"$WORK/load.rel"
+        r=${r%% *}
+        printf '%s\n' "${r%.[gx]z}" >>"$WORK/load.rel"
     done <"$WORK/load.paths"
     awk 'FILENAME == ARGV[1] { p[$0] = 1; next } !($0 in p) && /\.ko$/' \
         "$WORK/load.rel" "$WORK/rel" >"$WORK/squeeze"
