@@ -147,6 +147,14 @@ int module_load(const char *name, const char *why)
             kmod_module_unref(m);
             kmod_module_unref_list(list);
             return r;
+        } else if (r == -ENODEV) {
+            /* The module's init found nothing to drive (a CPU-specific
+             * cipher on a CPU without the instructions, say): not an error. */
+            log_notice("%s (%s): the module found nothing to drive here (%s)", mn, why,
+                       strerror(-r));
+            kmod_module_unref(m);
+            kmod_module_unref_list(list);
+            return r;
         } else if (r < 0) {
             log_err("modules: loading %s (%s) failed: %s", mn, why, strerror(-r));
             kmod_module_unref(m);

@@ -235,6 +235,14 @@ static int setup(const struct verity_cfg *cfg, const struct blockdev *data,
         return r;
     if ((r = check_sizes(cfg, &p, data, hash, hash_size)) < 0)
         return r;
+    /* The kernel picks the hash's implementation when the table is
+     * loaded, and keeps it for the root's lifetime: the CPU's (sha256-ssse3
+     * with AVX2 or SHA-NI) must be there by then, or every read of the
+     * real system is hashed by the generic C code. The crypto API asks for
+     * it only when it has none at all, so it is loaded here. */
+    char alg[48];
+    snprintf(alg, sizeof alg, "crypto-%s", p.algorithm);
+    module_load(alg, "dm-verity hash");
 
     snprintf(dd, sizeof dd, "%u:%u", data->major, data->minor);
     snprintf(hd, sizeof hd, "%u:%u", hash->major, hash->minor);
