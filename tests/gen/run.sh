@@ -1052,7 +1052,7 @@ confgen -o "$W/conf.img" 2>"$W/conf.err"
 check "hatch.conf: compression=gzip" [ "$(magic "$W/conf.img")" = gzip ]
 listing "$W/conf.img" >"$W/conf.list"
 check "hatch.conf: hooks=, modules=, include= (file and directory)" has "$W/conf.list" \
-    "$M/drivers/block/loop.ko" bin/busybox etc/from-conf.txt opt/inc/sub/f.txt
+    "$M/drivers/block/loop.ko" bin/busybox.zst etc/from-conf.txt opt/inc/sub/f.txt
 check "hatch.conf: hooks= replaces the default list (no verity)" lacks "$W/conf.list" 'dm-verity\.ko'
 check "hatch.conf: omit_modules= leaves modules out" lacks "$W/conf.list" '/xfs\.ko' '/virtio_blk\.ko'
 unpack "$W/conf.img" "$W/cu"
@@ -1078,7 +1078,7 @@ conf_error() {
     expect_error "$1" "hatch: mkinitramfs: $W/bad.conf:2: $3" gen --config "$W/bad.conf" -o "$W/err.img"
 }
 conf_error "hatch.conf: an unknown key" 'compresion=gzip' \
-    "unknown key 'compresion' (known: hooks, modules, omit, omit_modules, compression, host_only, include)"
+    "unknown key 'compresion' (known: hooks, modules, omit, omit_modules, compression, module_compression, host_only, include)"
 conf_error "hatch.conf: spaces around =" 'hooks = base' "not a key=value line (no spaces around =)"
 conf_error "hatch.conf: a command is not run" "touch $W/pwned" "not a key=value line (no spaces around =)"
 conf_error "hatch.conf: \$(...) is not expanded" "modules=\"\$(touch $W/pwned)\"" \
