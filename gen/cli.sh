@@ -97,7 +97,8 @@ check an image, or print the root= this machine needs.
   --check IMAGE  check that IMAGE can boot this machine: /init is a static
                  ELF, lib/modules/KVER has modules.dep, the module of the
                  root filesystem and of this machine's root device chain
-                 are in it (or built into KVER). One line per problem;
+                 are in it (or built into KVER: kernel KVER's modules in
+                 BASEDIR, see -b, are asked). One line per problem;
                  exit status 0 fine, 1 a problem found, 3 this machine's
                  root is on a layer the init cannot set up
   --cmdline "..."

@@ -161,14 +161,15 @@ image_open() {
         IMG_KVER=$(sed -n 1p "$WORK/img/etc/hatch/kver")
     fi
     if [ -z "$IMG_KVER" ]; then
-        IMG_KVER=$(sed -n 's|^lib/modules/\([^/]*\)$|\1|p' "$WORK/img.list" | sed -n 1p)
+        # Other generators' images may keep the modules in usr/lib/modules.
+        IMG_KVER=$(sed -n 's|^\(usr/\)\{0,1\}lib/modules/\([^/]*\)$|\2|p' "$WORK/img.list" | sed -n 1p)
     fi
     case $IMG_KVER in
     */* | .*) IMG_KVER= ;;
     esac
     # Module files, "NAME PATH" lines.
     if [ -n "$IMG_KVER" ]; then
-        grep -E "^lib/modules/$(printf '%s' "$IMG_KVER" | sed 's/[].[^$*+?(){}|\\]/\\&/g')/.*\.ko(\.xz|\.zst|\.gz)?$" "$WORK/img.list" |
+        grep -E "^(usr/)?lib/modules/$(printf '%s' "$IMG_KVER" | sed 's/[].[^$*+?(){}|\\]/\\&/g')/.*\.ko(\.xz|\.zst|\.gz)?$" "$WORK/img.list" |
             awk '{ n = $0; sub(/.*\//, "", n); sub(/\.ko(\.xz|\.zst|\.gz)?$/, "", n); gsub(/-/, "_", n); print n, $0 }' |
             sort >"$WORK/img.mods"
     else
@@ -267,7 +268,14 @@ need_alias() {
         return 0
     fi
     for _nm in $_names; do
-        img_has "$_nm" || problem "module $_nm, for $2, is not in the image; add it with -m $_nm"
+        # One line per missing module, however many aliases name it.
+        case " $MISSING " in
+        *" $_nm "*) continue ;;
+        esac
+        if ! img_has "$_nm"; then
+            MISSING="$MISSING $_nm"
+            problem "module $_nm, for $2, is not in the image; add it with -m $_nm"
+        fi
     done
 }
 
@@ -278,6 +286,7 @@ check_image() {
     image_open "$1"
     mkdir -p "$WORK/empty.d"
     NPROBLEMS=0
+    MISSING=
     # /init, a static ELF.
     if [ -f "$WORK/img/init" ]; then
         case $(elf_kind "$WORK/img/init") in

@@ -1253,6 +1253,15 @@ fcheck "$W/noblk.img"
 check "--check, image without the disk's drivers: one line each, exit 1" [ "$rc" -eq 1 ] &&
     [ "$(cat "$W/chk.out")" = "$W/noblk.img: module virtio_blk, for this machine's root device chain, is not in the image; add it with -m virtio_blk
 $W/noblk.img: module virtio_pci, for this machine's root device chain, is not in the image; add it with -m virtio_pci" ]
+# The disk's driver bound (driver/module links): named by its modalias and by
+# the driver, still one line.
+mkdir -p "$S/sys/bus/virtio/drivers/virtio_blk" "$S/sys/module/virtio_blk"
+ln -sfn ../../../../module/virtio_blk "$S/sys/bus/virtio/drivers/virtio_blk/module"
+ln -sfn ../../../../bus/virtio/drivers/virtio_blk "$S/$PCI/0000:00:02.0/virtio1/driver"
+cp "$W/chk.out" "$W/chk1.out"
+fcheck "$W/noblk.img"
+check "--check: a module named twice in the chain is reported once" [ "$rc" -eq 1 ] && cmp -s "$W/chk.out" "$W/chk1.out"
+rm -f "$S/$PCI/0000:00:02.0/virtio1/driver"
 gen -H base -m virtio_pci,virtio_blk -o "$W/nofs.img" 2>/dev/null
 fcheck "$W/nofs.img"
 check "--check, image without the root filesystem's module" [ "$rc" -eq 1 ] &&
@@ -1278,6 +1287,13 @@ fcheck "$W/foreign.img"
 check "--check of a foreign image: dynamic /init, no kernel version" [ "$rc" -eq 1 ] &&
     [ "$(cat "$W/chk.out")" = "$W/foreign.img: /init is dynamically linked; the initramfs has no libraries for it (rebuild with a static init)
 $W/foreign.img: no kernel version: no etc/hatch/kver and no lib/modules/KVER" ]
+# Another generator's layout: the modules in usr/lib/modules.
+mkdir -p "$W/foreign/usr/lib/modules/9.9.9-x/kernel/fs/foo"
+: >"$W/foreign/usr/lib/modules/9.9.9-x/kernel/fs/foo/foo-bar.ko.zst"
+(cd "$W/foreign" && find . -mindepth 1 | sed 's|^\./||' | cpio -o -H newc --quiet | xz --check=crc32) >"$W/foreign2.img"
+sh "$GEN" --show "$W/foreign2.img" >"$W/f2.out" 2>&1
+check "--show of an image with usr/lib/modules: its kernel and modules" has "$W/f2.out" \
+    "kernel: 9.9.9-x" "modules: 1" "  foo_bar" "init: /init, dynamic ELF, $(wc -c <"$DYN_INIT" | tr -d ' ') bytes" "policy: none (not locked down)"
 fake_dm 1 CRYPT-LUKS2-0123456789abcdef0123456789abcdef-cryptroot cryptroot "$VDA"
 root_on 253:1 ext4 /dev/mapper/cryptroot
 expect_error "--check, this machine's root on LUKS: one line, exit status 3" \
