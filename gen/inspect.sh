@@ -227,7 +227,7 @@ show_image() {
     fi
     _fw=$(grep -c '^lib/firmware/.*[^/]$' "$WORK/img.list" | tr -d ' ') || _fw=0
     printf 'firmware files: %s\n' "$_fw"
-    _sh=$(grep -E -x '(usr/)?s?bin/(sh|ash|bash|dash|busybox)' "$WORK/img.list" | tr '\n' ' ' | sed 's/ $//') || _sh=
+    _sh=$(grep -E -x '(usr/)?s?bin/(sh|ash|bash|dash|busybox|busybox\.zst)' "$WORK/img.list" | tr '\n' ' ' | sed 's/ $//') || _sh=
     printf 'shell: %s\n' "${_sh:-none}"
     if [ -f "$WORK/img/etc/hatch/policy" ]; then
         printf 'policy (etc/hatch/policy): %s\n' "$(grep -v '^#' "$WORK/img/etc/hatch/policy" | tr '\n' ' ' | sed 's/ $//')"
