@@ -28,6 +28,30 @@ void emergency_lock(enum emergency_action action)
     locked_action = action;
 }
 
+/* busybox's applet links (ls, mount, ...), made once before the first
+ * shell rather than shipped in the image: --install -s leaves any file a
+ * hook put there alone. */
+static void install_applets(void)
+{
+    static int done;
+    if (done || access(BUSYBOX, X_OK) < 0)
+        return;
+    done = 1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        char *const argv[] = {"busybox", "--install", "-s", "/bin", NULL};
+        char *const envp[] = {NULL};
+        execve(BUSYBOX, argv, envp);
+        _exit(127);
+    }
+    int st;
+    while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+        log_warn("%s --install -s /bin failed: the shell has no applet links (call applets as "
+                 "'busybox NAME')", BUSYBOX);
+}
+
 /* Run the shell on the console as a session leader with the console as its
  * controlling terminal, so job control and Ctrl-C work in it. */
 static int run_shell(void)
@@ -38,6 +62,7 @@ static int run_shell(void)
         return -1;
     if (access(SHELL, X_OK) < 0)
         return -1;
+    install_applets();
     /* The boot may have stopped loading drivers once it found its root;
      * the person at the shell may need the rest (a USB keyboard, say). */
     devices_coldplug_all();
