@@ -146,7 +146,7 @@ install:
 	chmod 0644 "$(DESTDIR)$(MANDIR)/man8/hatch-mkinitramfs.8" "$(DESTDIR)$(MANDIR)/man7/hatch-cmdline.7"
 	chmod 0755 "$(DESTDIR)$(PREFIX)/lib/hatch/qemu/boot.sh"
 
-install-kernel-hook:
+install-kernel-hook: install
 	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" INIT=$(B)/init sh mk/install.sh --kernel-hook
 
 # Removes what install and install-kernel-hook put (same PREFIX, DESTDIR).
