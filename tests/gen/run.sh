@@ -1191,7 +1191,7 @@ check "--show: exit 0, nothing on stderr" [ $? -eq 0 ] && [ ! -s "$W/show.err" ]
 check "--show (zstd, no microcode): one part, the kernel, /init, loaded modules, policy" has "$W/show.out" \
     "$W/generic.img: $(wc -c <"$W/generic.img" | tr -d ' ') bytes, 1 part(s)" "kernel: $KVER" \
     "init: /init, static ELF, $(wc -c <"$INIT" | tr -d ' ') bytes" "loaded at boot: virtio_pci virtio_blk ext4" \
-    "policy: none (not locked down)" "modules: $n_ko" "  ext4" "  virtio_blk" "  crc32c_intel" "shell: bin/ash bin/busybox.zst bin/sh"
+    "policy: none (not locked down)" "modules: $n_ko" "  ext4" "  virtio_blk" "  crc32c_intel" "shell: bin/busybox.zst bin/sh"
 check "--show: part 1 is the zstd main archive" \
     grep -q "^part 1: zstd, bytes 0-$(($(wc -c <"$W/generic.img") - 1)) (.* unpacked): the main archive$" "$W/show.out"
 check "--show: the module list is the image's" \
