@@ -2,6 +2,7 @@
  * reports when it started (CLOCK_BOOTTIME, as the check init's start=) and
  * powers off, so that "a bare kernel" is timed as the boots it is compared
  * with. */
+#define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/reboot.h>

@@ -112,7 +112,7 @@ side_tiny() { # builds $B/tiny.img; sets tiny_ms
         cp "$(find "$T/x" -name init-static | head -n 1)" "$T/init-static"
     fi
     t0=$(now_ms)
-    rm -rf "$T/root" && mkdir -p "$T/root"
+    rm -rf "$T/root" && mkdir -p "$T/root/dev" "$T/root/proc" "$T/root/target"
     cp "$T/init-static" "$T/root/init"
     modprobe -d "$K/root" -S "$KVER" --show-depends -a virtio_pci virtio_blk ext4 |
         awk '$1 == "insmod" { print $2 }' | awk '!seen[$0]++' | while read -r f; do
