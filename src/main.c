@@ -69,15 +69,10 @@ static void maybe_break(enum stage s)
 
 static void read_cmdline(void)
 {
-    char buf[CMDLINE_MAX + 1] = "";
-    int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        ssize_t r = read(fd, buf, sizeof buf - 1);
-        buf[r > 0 ? r : 0] = '\0';
-        close(fd);
-    } else {
-        log_err("cannot read /proc/cmdline (%s); booting with no options", strerror(errno));
-    }
+    char buf[CMDLINE_MAX + 1];
+    int r = proc_cmdline(buf, sizeof buf);
+    if (r < 0)
+        log_err("cannot read /proc/cmdline (%s); booting with no options", strerror(-r));
     cmdline_parse(&cmd, buf);
     log_set_debug(cmd.debug);
     for (size_t i = 0; i < cmd.n_msgs; i++)

@@ -7,11 +7,10 @@
 #include "cmdline.h"
 #include "log.h"
 #include "modules.h"
+#include "mounts.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 static struct cmdline cmd;
 
@@ -36,14 +35,10 @@ int modprobe_main(int argc, char **argv)
         return 2;
     }
 
-    char buf[CMDLINE_MAX + 1] = "";
-    int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        ssize_t r = read(fd, buf, sizeof buf - 1);
-        buf[r > 0 ? r : 0] = '\0';
-        close(fd);
-    }
-    /* PID 1 has reported what is wrong with the command line already. */
+    char buf[CMDLINE_MAX + 1];
+    /* PID 1 has reported what is wrong with the command line (or that it
+     * could not be read) already. */
+    proc_cmdline(buf, sizeof buf);
     cmdline_parse(&cmd, buf);
     log_open();
     log_set_debug(cmd.debug);

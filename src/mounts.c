@@ -46,3 +46,16 @@ void console_setup(void)
     if (fd > 2)
         close(fd);
 }
+
+int proc_cmdline(char *buf, size_t size)
+{
+    buf[0] = '\0';
+    int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    ssize_t r = read(fd, buf, size - 1);
+    int e = r < 0 ? errno : 0;
+    buf[r > 0 ? r : 0] = '\0';
+    close(fd);
+    return -e;
+}

@@ -41,13 +41,15 @@ static int write_all(int fd, const void *p, size_t n)
 }
 
 /* Stream in to out; returns 0, or a negative errno (-EBADMSG for data that
- * is not zstd or is cut short). */
+ * is not zstd or is cut short). One loop both feeds the decoder and, after
+ * the end of the input, drains what it still holds. */
 static int expand(int in, int out, const char **why)
 {
     size_t isz = ZSTD_DStreamInSize(), osz = ZSTD_DStreamOutSize();
     void *ib = malloc(isz), *ob = malloc(osz);
     ZSTD_DStream *ds = ZSTD_createDStream();
-    int r = 0;
+    ZSTD_inBuffer zi = {ib, 0, 0};
+    int r = 0, eof = 0;
     size_t last = 0; /* 0 once a frame is complete */
     *why = NULL;
     if (!ib || !ob || !ds) {
@@ -55,33 +57,22 @@ static int expand(int in, int out, const char **why)
         goto out;
     }
     for (;;) {
-        ssize_t n = read(in, ib, isz);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            r = -errno;
-            goto out;
-        }
-        if (n == 0)
-            break;
-        ZSTD_inBuffer zi = {ib, (size_t)n, 0};
-        while (zi.pos < zi.size) {
-            ZSTD_outBuffer zo = {ob, osz, 0};
-            last = ZSTD_decompressStream(ds, &zo, &zi);
-            if (ZSTD_isError(last)) {
-                *why = ZSTD_getErrorName(last);
-                r = -EBADMSG;
+        if (zi.pos == zi.size && !eof) {
+            ssize_t n = read(in, ib, isz);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0) {
+                r = -errno;
                 goto out;
             }
-            if ((r = write_all(out, ob, zo.pos)) < 0)
-                goto out;
+            eof = n == 0;
+            zi.size = (size_t)n;
+            zi.pos = 0;
         }
-    }
-    /* Flush what the decoder still holds for a complete last block. */
-    while (last) {
-        ZSTD_inBuffer zi = {NULL, 0, 0};
+        if (eof && !last)
+            break;
         ZSTD_outBuffer zo = {ob, osz, 0};
-        size_t before = last;
+        size_t fed = zi.pos;
         last = ZSTD_decompressStream(ds, &zo, &zi);
         if (ZSTD_isError(last)) {
             *why = ZSTD_getErrorName(last);
@@ -90,7 +81,7 @@ static int expand(int in, int out, const char **why)
         }
         if ((r = write_all(out, ob, zo.pos)) < 0)
             goto out;
-        if (!zo.pos && last == before) {
+        if (eof && !zo.pos && zi.pos == fed) {
             *why = "the file is cut short";
             r = -EBADMSG;
             goto out;
