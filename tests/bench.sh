@@ -147,11 +147,9 @@ side_boot() { # NAME IMAGE DISK APPEND: appends this boot's start/runinit to NAM
     eval "starts_$1=\"\${starts_$1:-} $st\" runs_$1=\"\${runs_$1:-} $ri\""
 }
 
-# stats "LIST": median [min-max] of seconds; med "LIST": the median
+# stats "LIST": median [min-max] of seconds
 # shellcheck disable=SC2086 # a list of numbers
 stats() { printf '%s\n' $1 | sort -n | awk '{ v[NR] = $1 } END { printf "%.3f [%.3f-%.3f]", v[int((NR + 1) / 2)], v[1], v[NR] }'; }
-# shellcheck disable=SC2086 # a list of numbers
-med() { printf '%s\n' $1 | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 if want side; then
     SIDE_RUNS=${HATCH_BENCH_SIDE_RUNS:-5}
@@ -172,8 +170,8 @@ if want side; then
         side_boot hatch "$B/side-hatch.img" "$B/plain.img" "root=UUID=$HATCH_FS_UUID"
         side_boot verity "$B/side-hatch.img" "$B/vsep.img" "roothash=$rh systemd.verity_root_data=PARTLABEL=$HATCH_PARTLABEL systemd.verity_root_hash=PARTLABEL=$HATCH_HASH_PARTLABEL"
     done
-    # shellcheck disable=SC2154 # set through eval in side_boot
-    base=$(med "$starts_hello")
+    # shellcheck disable=SC2154,SC2086 # set through eval in side_boot; a list of numbers
+    base=$(median $starts_hello)
     unz() { zcat -f "$1" | wc -c; }
     echo
     echo "side by side (-icount shift=0,sleep=off, quiet, $SIDE_RUNS boots each, round-robin;" \
@@ -187,7 +185,8 @@ if want side; then
         verity) img=$B/side-hatch.img label="hatch, dm-verity root" ;;
         esac
         eval "st=\$starts_$n ri=\$runs_$n"
-        d=$(awk -v a="$(med "$st")" -v b="$base" 'BEGIN { printf "%.3f", a - b }')
+        # shellcheck disable=SC2086 # a list of numbers
+        d=$(awk -v a="$(median $st)" -v b="$base" 'BEGIN { printf "%.3f", a - b }')
         eval "delta_$n=$d"
         # unpacked: what the kernel unpacks, after the early microcode part
         printf '%-22s %10s %11s %24s %24s %7s\n' "$label" "$(stat -c %s "$img")" \
