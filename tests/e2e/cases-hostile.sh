@@ -288,6 +288,27 @@ hboot hostile-rootflags-rejected plain std "root=/dev/vda1 rootflags=no_such_opt
     --expect "hatch: cannot mount /dev/vda1 \(TYPE=ext4\) on /newroot \(ext4: Invalid argument\); check rootfstype= and rootflags=" \
     --expect "$POWEROFF" --reject "$E"
 
+# A stale btrfs superblock on the whole disk, in the gap between the GPT and
+# partition 1 (as a disk that once held btrfs and was partitioned after):
+# a disk the kernel partitioned is read for its table only, so its UUID is
+# not a root, and the table says what the disk is.
+STALE_UUID=6b1e3c5a-2d4f-4e8b-9a7c-0f1e2d3c4b5a
+stale_disk() {
+    local fs=$HX/stale-btrfs.fs
+    [[ hostile-stale-whole-disk-signature =~ $FILTER ]] || return 0
+    truncate -s 128M "$fs"
+    mkfs.btrfs -q -f -U "$STALE_UUID" "$fs" >"$HX/stale-btrfs.log" 2>&1 ||
+        { cat "$HX/stale-btrfs.log"; hx_die "mkfs.btrfs failed for the stale superblock"; }
+    cp "$T/plain.img" "$T/hostile-stale.img"
+    dd if="$fs" of="$T/hostile-stale.img" bs=4096 skip=16 seek=16 count=1 conv=notrunc \
+        status=none
+    rm -f "$fs"
+}
+stale_disk
+hboot hostile-stale-whole-disk-signature hostile-stale std "root=UUID=$STALE_UUID rd.timeout=3 $TAIL" \
+    --expect "hatch: root device UUID=$STALE_UUID did not appear within 3 s" \
+    --expect "hatch:   vda +254:0 TYPE=gpt UUID=- " --expect "$POWEROFF" --reject "$E"
+
 # --- /run, modules, images -----------------------------------------------------
 # /run filled up at rd.break=switch: the timings cannot be written, hatch
 # says so, and switches.
