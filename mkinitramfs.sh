@@ -140,7 +140,6 @@ build_one() {
     # --- stage and write the archive ----------------------------------------
     stage_modules
     stage_firmware
-    compress_modules
     run_depmod
     write_etc_hatch
     normalize

@@ -134,11 +134,17 @@ stage_modules() {
     done <"$WORK/paths"
     sort -u -o "$WORK/rel" "$WORK/rel"
     omit_modules
-    if [ -s "$WORK/rel" ]; then
-        e=$( (cd "$MODDIR" && "$CPIO" -pdLu --quiet "$KSTAGE" <"$WORK/rel") 2>&1) ||
+    NMODS=$(wc -l <"$WORK/rel" | tr -d ' ')
+    plan_compression
+    # The modules stored plain are copied; the others are written straight
+    # from MODDIR as .ko.zst, never copied first.
+    awk 'FILENAME == ARGV[1] { z[$0] = 1; next } !($0 in z)' "$WORK/squeeze" "$WORK/rel" >"$WORK/copy"
+    if [ -s "$WORK/copy" ]; then
+        e=$( (cd "$MODDIR" && "$CPIO" -pdLu --quiet "$KSTAGE" <"$WORK/copy") 2>&1) ||
             die "cannot copy modules from $MODDIR to $TMPD ($(reason "$e"))"
     fi
-    NMODS=$(wc -l <"$WORK/rel" | tr -d ' ')
+    zstd_into "$MODDIR" "$WORK/squeeze"
+    expand_modules
 
     # Index files depmod needs; modules.order keeps only the included modules.
     sed -e 's/\.xz$//' -e 's/\.zst$//' -e 's/\.gz$//' "$WORK/rel" >"$WORK/rel.plain"
@@ -156,36 +162,25 @@ stage_modules() {
     done
 }
 
-# compress_modules: xz and gzip modules are expanded (the init cannot read
-# them); then the modules a boot may not load are stored compressed
-# with zstd, and the init's libkmod expands one only when it loads it. The
-# kernel unpacks the whole archive before /init runs, so every byte it
-# unpacks is boot time; the modules loaded at every boot (the load list and
-# its dependencies) stay plain, since they are expanded anyway. Needs zstd,
-# and a depmod that reads .ko.zst; without them modules stay plain.
-compress_modules() {
+# plan_compression: $WORK/squeeze, the modules a boot may not load, which
+# are stored compressed with zstd; the init's libkmod expands one only when
+# it loads it. The kernel unpacks the whole archive before /init runs, so
+# every byte it unpacks is boot time; the modules loaded at every boot (the
+# load list and its dependencies) stay plain, since they are expanded
+# anyway. Needs zstd, and a depmod that reads .ko.zst; without them modules
+# stay plain. xz and gzip modules are left to expand_modules.
+plan_compression() {
     NMODZ=0
-    # The init's libkmod reads plain and zstd modules only: xz and gzip ones
-    # (other distributions' kernels) are expanded here first.
-    grep -E '\.ko\.(xz|gz)$' "$WORK/rel" >"$WORK/unz" || true
-    if [ -s "$WORK/unz" ]; then
-        while IFS= read -r r; do
-            case $r in
-            *.xz) t=$(find_tool xz) || die "module $r is xz-compressed and xz is missing (install xz-utils)" ;;
-            *) t=$(find_tool gzip) || die "module $r is gzip-compressed and gzip is missing" ;;
-            esac
-            e=$("$t" -dqf "$KSTAGE/$r" 2>&1) ||
-                die "cannot expand the module $r in $TMPD ($(reason "$e"))"
-        done <"$WORK/unz"
-        sed -E 's/\.ko\.(xz|gz)$/.ko/' "$WORK/rel" >"$WORK/rel.new" && mv "$WORK/rel.new" "$WORK/rel"
-    fi
+    ZSTD=
+    : >"$WORK/squeeze"
     [ "${MODULE_COMP:-zstd}" = zstd ] && [ -s "$WORK/rel" ] || return 0
-    if ! zst=$(command -v zstd); then
+    if ! ZSTD=$(command -v zstd); then
         note "zstd not found: modules stored uncompressed (install zstd)"
         return 0
     fi
     if ! "$DEPMOD" --version 2>/dev/null | grep -q '+ZSTD'; then
         note "this depmod cannot read zstd-compressed modules: modules stored uncompressed"
+        ZSTD=
         return 0
     fi
     awk '$1 == "load" && !seen[$3]++ { print $3 }' "$WORK/mods" >"$WORK/load.req"
@@ -202,16 +197,55 @@ compress_modules() {
     : >"$WORK/load.rel"
     while IFS= read -r p; do
         r=${p#*/lib/modules/"$KVER"/}
-        r=${r%% *}
-        printf '%s\n' "${r%.[gx]z}" >>"$WORK/load.rel"
+        printf '%s\n' "${r%% *}" >>"$WORK/load.rel"
     done <"$WORK/load.paths"
-    awk 'FILENAME == ARGV[1] { p[$0] = 1; next } !($0 in p) && /\.ko$/' \
-        "$WORK/load.rel" "$WORK/rel" >"$WORK/squeeze"
-    [ -s "$WORK/squeeze" ] || return 0
+    awk 'FILENAME == ARGV[1] { p[$0] = 1; next } !($0 in p)' "$WORK/load.rel" "$WORK/rel" \
+        >"$WORK/squeeze.all"
+    grep '\.ko$' "$WORK/squeeze.all" >"$WORK/squeeze" || true
+}
+
+# zstd_into DIR LIST: the modules of LIST (paths relative to DIR) written
+# to KSTAGE as .ko.zst, in two batches side by side (zstd compresses one
+# file at a time). DIR may be KSTAGE itself: the plain files are removed.
+zstd_into() {
+    [ -s "$2" ] && [ -n "$ZSTD" ] || return 0
+    _rm=
+    [ "$1" != "$KSTAGE" ] || _rm=1
+    awk -v w="$WORK/zb" '{ print > (w NR % 2) }' "$2"
     # Module paths are kernel/... names without blanks or quotes.
-    e=$( (cd "$KSTAGE" && xargs "$zst" -q -T0 -"$MODULE_ZLEVEL" --rm <"$WORK/squeeze") 2>&1) ||
-        die "zstd could not compress the modules in $TMPD ($(reason "$e"))"
-    NMODZ=$(wc -l <"$WORK/squeeze" | tr -d ' ')
+    for _b in 0 1; do
+        : >"$WORK/zb$_b.err"
+        if [ -s "$WORK/zb$_b" ]; then
+            (cd "$1" && xargs "$ZSTD" -q -f -"$MODULE_ZLEVEL" ${_rm:+--rm} --output-dir-mirror "$KSTAGE" \
+                <"$WORK/zb$_b" 2>"$WORK/zb$_b.err" || echo "zstd exited $?" >>"$WORK/zb$_b.err") &
+        fi
+    done
+    wait
+    rm -f "$WORK/zb0" "$WORK/zb1"
+    e=$(cat "$WORK/zb0.err" "$WORK/zb1.err")
+    [ -z "$e" ] || die "zstd could not compress the modules from $1 in $TMPD ($(reason "$e"))"
+    NMODZ=$((NMODZ + $(wc -l <"$2")))
+}
+
+# expand_modules: the init's libkmod reads plain and zstd modules only: xz
+# and gzip ones (other distributions' kernels) are expanded here, and those
+# outside the load closure compressed again with zstd.
+expand_modules() {
+    grep -E '\.ko\.(xz|gz)$' "$WORK/rel" >"$WORK/unz" || true
+    [ -s "$WORK/unz" ] || return 0
+    while IFS= read -r r; do
+        case $r in
+        *.xz) t=$(find_tool xz) || die "module $r is xz-compressed and xz is missing (install xz-utils)" ;;
+        *) t=$(find_tool gzip) || die "module $r is gzip-compressed and gzip is missing" ;;
+        esac
+        e=$("$t" -dqf "$KSTAGE/$r" 2>&1) ||
+            die "cannot expand the module $r in $TMPD ($(reason "$e"))"
+    done <"$WORK/unz"
+    sed -E 's/\.ko\.(xz|gz)$/.ko/' "$WORK/rel" >"$WORK/rel.new" && mv "$WORK/rel.new" "$WORK/rel"
+    if [ -n "$ZSTD" ]; then
+        grep -E '\.ko\.(xz|gz)$' "$WORK/squeeze.all" | sed -E 's/\.(xz|gz)$//' >"$WORK/squeeze.x" || true
+        zstd_into "$KSTAGE" "$WORK/squeeze.x"
+    fi
 }
 
 # modname PATH...: the module names of module files (- as _).
@@ -254,7 +288,7 @@ omit_modules() {
 # takes compressed .xz/.zst files; the first present is copied.
 stage_firmware() {
     if [ -s "$WORK/rel" ]; then
-        (cd "$KSTAGE" && sed 's|^|./|' "$WORK/rel" | xargs "$MODINFO" -F firmware) >>"$WORK/fw" 2>/dev/null ||
+        (cd "$MODDIR" && sed 's|^|./|' "$WORK/copy" "$WORK/squeeze" | xargs "$MODINFO" -F firmware) >>"$WORK/fw" 2>/dev/null ||
             die "modinfo cannot read the modules in $MODDIR"
     fi
     NFW=0
