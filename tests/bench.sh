@@ -131,20 +131,25 @@ side_hello() { # builds $B/hello.img
 # field LOG NAME: NAME=VALUE from the check init's (or hello's) line
 field() { grep -a 'HATCH-' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1; }
 
-side_boot() { # NAME IMAGE DISK APPEND: appends this boot's start/runinit to NAME's lists
+# side_boot NAME IMAGE DISK APPEND [CONTROLLER]: appends this boot's
+# start/runinit/reads to NAME's lists. CONTROLLER is a boot.sh disk option
+# (--disk: virtio-blk, the default; --nvme, --ahci).
+side_boot() {
     log="$B/side-$1-$i.log"
-    set -- "$1" "$2" "$3" "$4 quiet nohz=off panic=-1 rd.emergency=poweroff"
+    set -- "$1" "$2" "$3" "$4 quiet nohz=off panic=-1 rd.emergency=poweroff" "${5:---disk}"
     if [ "$3" = - ]; then
         bash qemu/boot.sh --icount --kernel "$K/vmlinuz" --initrd "$2" --append "$4" \
             --log "$log" --timeout 300 --expect 'HATCH-HELLO' >/dev/null
     else
-        bash qemu/boot.sh --icount --kernel "$K/vmlinuz" --initrd "$2" --disk "$3" \
+        bash qemu/boot.sh --icount --kernel "$K/vmlinuz" --initrd "$2" "$5" "$3" \
             --append "$4" --log "$log" --timeout 300 --expect 'HATCH-CHECK' >/dev/null
     fi || { echo "bench: side-by-side boot $1 $i failed (see $log)" >&2; exit 1; }
     st=$(field "$log" start) ri=$(field "$log" runinit)
-    [ "$1" != hello ] || ri=$st
-    case "$st$ri" in *[!0-9.]* | "") echo "bench: no start=/runinit= in $log" >&2; exit 1 ;; esac
-    eval "starts_$1=\"\${starts_$1:-} $st\" runs_$1=\"\${runs_$1:-} $ri\""
+    # read requests the root's disk served (its first line in diskstats)
+    rd=$(field "$log" reads | sed -n 's/^[^:]*:\([0-9]*\)\/.*/\1/p')
+    [ "$1" != hello ] || ri=$st rd=0
+    case "$st$ri$rd" in *[!0-9.]* | "") echo "bench: no start=/runinit=/reads= in $log" >&2; exit 1 ;; esac
+    eval "starts_$1=\"\${starts_$1:-} $st\" runs_$1=\"\${runs_$1:-} $ri\" reads_$1=\"\${reads_$1:-} $rd\""
 }
 
 # stats "LIST": median [min-max] of seconds
@@ -169,6 +174,8 @@ if want side; then
         side_boot tiny "$B/tiny.img" "$B/plain.img" "root=UUID=$HATCH_FS_UUID"
         side_boot hatch "$B/side-hatch.img" "$B/plain.img" "root=UUID=$HATCH_FS_UUID"
         side_boot verity "$B/side-hatch.img" "$B/vsep.img" "roothash=$rh systemd.verity_root_data=PARTLABEL=$HATCH_PARTLABEL systemd.verity_root_hash=PARTLABEL=$HATCH_HASH_PARTLABEL"
+        side_boot nvme "$B/side-hatch.img" "$B/plain.img" "root=UUID=$HATCH_FS_UUID" --nvme
+        side_boot ahci "$B/side-hatch.img" "$B/plain.img" "root=UUID=$HATCH_FS_UUID" --ahci
     done
     # shellcheck disable=SC2154,SC2086 # set through eval in side_boot; a list of numbers
     base=$(median $starts_hello)
@@ -176,27 +183,32 @@ if want side; then
     echo
     echo "side by side (-icount shift=0,sleep=off, quiet, $SIDE_RUNS boots each, round-robin;" \
         "seconds since kernel start, median [min-max]):"
-    printf '%-22s %10s %11s %24s %24s %7s\n' image bytes unpacked '"Run /init" at' 'real init at' delta
-    for n in hello tiny hatch verity; do
+    printf '%-22s %10s %11s %24s %24s %7s %6s\n' image bytes unpacked '"Run /init" at' 'real init at' delta reads
+    for n in hello tiny hatch verity nvme ahci; do
         case $n in
         hello) img=$B/hello.img label="bare kernel, hello" ;;
         tiny) img=$B/tiny.img label="tiny-initramfs" ;;
         hatch) img=$B/side-hatch.img label="hatch generic" ;;
         verity) img=$B/side-hatch.img label="hatch, dm-verity root" ;;
+        nvme) img=$B/side-hatch.img label="hatch, NVMe disk" ;;
+        ahci) img=$B/side-hatch.img label="hatch, AHCI disk" ;;
         esac
-        eval "st=\$starts_$n ri=\$runs_$n"
+        eval "st=\$starts_$n ri=\$runs_$n rd=\$reads_$n"
         # shellcheck disable=SC2086 # a list of numbers
         d=$(awk -v a="$(median $st)" -v b="$base" 'BEGIN { printf "%.3f", a - b }')
         eval "delta_$n=$d"
         # unpacked: what the kernel unpacks, after the early microcode part
-        printf '%-22s %10s %11s %24s %24s %7s\n' "$label" "$(stat -c %s "$img")" \
+        # shellcheck disable=SC2086 # a list of numbers
+        printf '%-22s %10s %11s %24s %24s %7s %6s\n' "$label" "$(stat -c %s "$img")" \
             "$(if [ "$n" = hello ] || [ "$n" = tiny ]; then unz "$img"; else stat -c %s "$B/side-hatch-none.img"; fi)" \
-            "$(stats "$ri")" "$(stats "$st")" "$d"
+            "$(stats "$ri")" "$(stats "$st")" "$d" "$(median $rd)"
     done
     # shellcheck disable=SC2154 # set through eval above
-    awk -v h="$delta_hatch" -v t="$delta_tiny" -v v="$delta_verity" -v hb="$hatch_ms" -v tb="$tiny_ms" 'BEGIN {
-        printf "ratios: hatch/tiny delta %.2f, verity/hatch delta %.2f; build: hatch %d ms, tiny %d ms (%.2f)\n",
-            h / t, v / h, hb, tb, hb / tb }'
+    awk -v h="$delta_hatch" -v t="$delta_tiny" -v v="$delta_verity" -v nv="$delta_nvme" \
+        -v ah="$delta_ahci" -v hb="$hatch_ms" -v tb="$tiny_ms" 'BEGIN {
+        printf "ratios: hatch/tiny delta %.2f, verity/hatch %.2f, NVMe/virtio %.2f, AHCI/virtio %.2f; build: hatch %d ms, tiny %d ms (%.2f)\n",
+            h / t, v / h, nv / h, ah / h, hb, tb, hb / tb }'
+    echo "reads: read requests the root's disk served before the real init started"
 fi
 
 # --- time to find the root among many devices ---
