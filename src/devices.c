@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
@@ -191,6 +192,10 @@ static void probe_here(struct blockdev *d)
         tag(pr, "LABEL", d->label, sizeof d->label);
         tag(pr, "PART_ENTRY_UUID", d->partuuid, sizeof d->partuuid);
         tag(pr, "PART_ENTRY_NAME", d->partlabel, sizeof d->partlabel);
+        tag(pr, "PART_ENTRY_TYPE", d->parttype, sizeof d->parttype);
+        char flags[32] = "";
+        tag(pr, "PART_ENTRY_FLAGS", flags, sizeof flags);
+        d->partflags = strtoull(flags, NULL, 0);
         if (!d->type[0])
             tag(pr, "PTTYPE", d->type, sizeof d->type);
     } else if (r == -2) {
@@ -213,6 +218,8 @@ static void probe_tags(struct blockdev *d)
 {
     int p[2];
     d->type[0] = d->uuid[0] = d->label[0] = d->partuuid[0] = d->partlabel[0] = '\0';
+    d->parttype[0] = '\0';
+    d->partflags = 0;
     d->unprobed[0] = '\0';
     if (pipe2(p, O_CLOEXEC) < 0) {
         probe_here(d);
@@ -267,6 +274,8 @@ static void probe_tags(struct blockdev *d)
         scopy(d->label, sizeof d->label, got.label);
         scopy(d->partuuid, sizeof d->partuuid, got.partuuid);
         scopy(d->partlabel, sizeof d->partlabel, got.partlabel);
+        scopy(d->parttype, sizeof d->parttype, got.parttype);
+        d->partflags = got.partflags;
         scopy(d->unprobed, sizeof d->unprobed, got.unprobed);
         return;
     }
@@ -577,10 +586,20 @@ void devices_report(void)
         log_err("block devices seen (%zu):", n_devs);
     for (size_t i = 0; i < n_devs; i++) {
         const struct blockdev *d = &devs[i];
-        log_err("  %-8s %u:%u TYPE=%s UUID=%s LABEL=%s PARTUUID=%s PARTLABEL=%s%s%s%s", d->name,
+        /* A GPT partition's type, for root=gpt-auto: its name when it is
+         * the root type, and the flags that rule it out or make it ro. */
+        char gpt[128] = "";
+        if (strlen(d->parttype) == 36) {
+            const char *rootname, *root = gpt_root_type(&rootname);
+            snprintf(gpt, sizeof gpt, " PARTTYPE=%s%s%s",
+                     root && !strcasecmp(root, d->parttype) ? rootname : d->parttype,
+                     d->partflags & GPT_FLAG_NO_AUTO ? ",no-auto" : "",
+                     d->partflags & GPT_FLAG_READ_ONLY ? ",read-only" : "");
+        }
+        log_err("  %-8s %u:%u TYPE=%s UUID=%s LABEL=%s PARTUUID=%s PARTLABEL=%s%s%s%s%s", d->name,
                 d->major, d->minor, d->type[0] ? d->type : "-", d->uuid[0] ? d->uuid : "-",
                 d->label[0] ? d->label : "-", d->partuuid[0] ? d->partuuid : "-",
-                d->partlabel[0] ? d->partlabel : "-", d->unprobed[0] ? " (cannot probe: " : "",
+                d->partlabel[0] ? d->partlabel : "-", gpt, d->unprobed[0] ? " (cannot probe: " : "",
                 d->unprobed, d->unprobed[0] ? ")" : "");
     }
     /* Buses storage hangs off first: those are the likely culprits. */

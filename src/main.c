@@ -38,7 +38,8 @@ static const char usage[] =
     "hatch mounts /proc /sys /dev /run, loads kernel modules, waits for the root\n"
     "device named on the kernel command line, mounts it and switches to its init.\n"
     "Options are read from /proc/cmdline; the main ones:\n"
-    "  root=/dev/NAME|MAJ:MIN|UUID=|LABEL=|PARTUUID=[/PARTNROFF=n]|PARTLABEL=\n"
+    "  root=/dev/NAME|MAJ:MIN|UUID=|LABEL=|PARTUUID=[/PARTNROFF=n]|PARTLABEL=|gpt-auto\n"
+    "       (no root=: gpt-auto, the GPT partition of this architecture's root type)\n"
     "  rootfstype=T[,T..] rootflags=OPTS ro rw init=PATH\n"
     "  rootwait[=SEC] rd.timeout=SEC rootdelay=SEC (default wait: 30 s)\n"
     "  modules-load=M[,M..] rd.driver.blacklist=M[,M..]\n"
@@ -279,6 +280,30 @@ static int find_verity_root(struct blockdev *root)
     return r;
 }
 
+static int root_auto; /* the root was found by its GPT partition type */
+
+/* root=gpt-auto, or no root=: as systemd-gpt-auto-generator, on the disk
+ * the EFI boot loader came from when it says which, else on any disk (more
+ * than one candidate is refused, as any ambiguous root). */
+static void gpt_auto_near(struct devspec *spec)
+{
+    char what[200];
+    root_auto = 1;
+    devspec_describe(spec, what, sizeof what);
+    if (!cmd.root)
+        log_info("no root= on the kernel command line: looking for %s; give root= to name "
+                 "the root", what);
+    int r = efi_loader_partuuid(spec->near, sizeof spec->near);
+    if (r == 0)
+        log_info("the boot loader came from PARTUUID=%s; the root must be on that disk",
+                 spec->near);
+    else if (r != -ENOENT)
+        log_warn("cannot read the EFI variable LoaderDevicePartUUID (%s); looking on every "
+                 "disk", strerror(-r));
+    if (r < 0)
+        spec->near[0] = '\0';
+}
+
 static int find_root(struct blockdev *root)
 {
     if (vcfg.enabled)
@@ -286,13 +311,10 @@ static int find_root(struct blockdev *root)
 
     struct devspec spec;
     const char *role = "root device";
-    if (!cmd.root) {
-        log_err("no root= on the kernel command line; add root=UUID=<uuid of the root "
-                "filesystem> (or LABEL=, PARTUUID=, /dev/NAME)");
+    if (parse_spec("root", cmd.root ? cmd.root : "gpt-auto", &spec) < 0)
         return -EINVAL;
-    }
-    if (parse_spec("root", cmd.root, &spec) < 0)
-        return -EINVAL;
+    if (spec.kind == SPEC_GPT_AUTO)
+        gpt_auto_near(&spec);
     spec.types = cmd.rootfstype;
     spec.ntypes = cmd.n_rootfstype;
     int r = wait_for(&spec, &role, 1, root);
@@ -367,8 +389,15 @@ int main(int argc, char **argv, char **envp)
         emergency(&cmd);
 
     maybe_break(STAGE_MOUNT);
-    if (rootfs_mount(&root, cmd.rootfstype, cmd.n_rootfstype, cmd.rootflags,
-                     vcfg.enabled ? 0 : cmd.rw, vcfg.enabled, NEWROOT) < 0)
+    int rw = vcfg.enabled ? 0 : cmd.rw;
+    if (root_auto && (root.partflags & GPT_FLAG_READ_ONLY)) {
+        if (rw)
+            log_warn("rw ignored: /dev/%s is marked read-only in its GPT entry (flag 60)",
+                     root.name);
+        rw = 0;
+    }
+    if (rootfs_mount(&root, cmd.rootfstype, cmd.n_rootfstype, cmd.rootflags, rw, vcfg.enabled,
+                     NEWROOT) < 0)
         emergency(&cmd);
     timing_mark("mount");
 

@@ -1,6 +1,8 @@
 /* Pseudo-filesystems. /run is tmpfs mode=755,nodev,nosuid so it can be
  * handed to the real system as systemd expects it. */
 #include "mounts.h"
+#include "modules.h"
+#include "rootspec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -58,4 +60,33 @@ int proc_cmdline(char *buf, size_t size)
     buf[r > 0 ? r : 0] = '\0';
     close(fd);
     return -e;
+}
+
+#define EFIVARS "/sys/firmware/efi/efivars"
+#define LOADER_VAR EFIVARS "/LoaderDevicePartUUID-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f"
+
+int efi_loader_partuuid(char *out, size_t len)
+{
+    if (access("/sys/firmware/efi", F_OK) < 0)
+        return -ENOENT;
+    int mounted = 0;
+    if (access(LOADER_VAR, F_OK) < 0) {
+        /* Debian builds efivarfs as a module. */
+        module_load("efivarfs", "the EFI boot loader's partition (gpt-auto)");
+        if (mount("efivarfs", EFIVARS, "efivarfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
+                  NULL) < 0 && errno != EBUSY)
+            return -errno;
+        mounted = 1;
+    }
+    unsigned char buf[256];
+    int fd = open(LOADER_VAR, O_RDONLY | O_CLOEXEC);
+    int r = fd < 0 ? -errno : 0;
+    if (fd >= 0) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        r = n < 0 ? -errno : efivar_guid(buf, (size_t)n, out, len) < 0 ? -EINVAL : 0;
+        close(fd);
+    }
+    if (mounted)
+        umount(EFIVARS);
+    return r;
 }

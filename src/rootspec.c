@@ -31,6 +31,7 @@ static const char *kind_name(enum spec_kind k)
     case SPEC_PARTLABEL: return "PARTLABEL";
     case SPEC_DEVNUM: return "MAJ:MIN";
     case SPEC_PATH: return "path";
+    case SPEC_GPT_AUTO: return "gpt-auto";
     }
     return "?";
 }
@@ -100,12 +101,65 @@ static int parse_devnum(const char *s, struct devspec *out)
     return 0;
 }
 
+const char *gpt_root_type(const char **name)
+{
+    /* The architectures Debian builds for that the specification names. */
+#if defined(__x86_64__)
+    *name = "root-x86-64";
+    return "4f68bce3-e8cd-4db1-96e7-fbcaf984b709";
+#elif defined(__aarch64__)
+    *name = "root-arm64";
+    return "b921b045-1df0-41c3-af44-4c6f280d3fae";
+#elif defined(__i386__)
+    *name = "root-x86";
+    return "44479540-f297-41b2-9af7-d131d5f0458a";
+#elif defined(__riscv) && __riscv_xlen == 64
+    *name = "root-riscv64";
+    return "72ec70a6-cf74-40e6-bd49-4bda08e8f224";
+#else
+    *name = NULL;
+    return NULL;
+#endif
+}
+
+int efivar_guid(const unsigned char *buf, size_t len, char *out, size_t outlen)
+{
+    /* 36 characters of GUID, UTF-16LE, maybe followed by a NUL. */
+    if (len < 4 + 72 || outlen < 37)
+        return -1;
+    for (size_t i = 0; i < 36; i++) {
+        unsigned c = buf[4 + 2 * i] | (unsigned)buf[5 + 2 * i] << 8;
+        int dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? c != '-' : !(c < 128 && isxdigit((int)c)))
+            return -1;
+        out[i] = (char)tolower((int)c);
+    }
+    size_t rest = len - 4 - 72;
+    if (rest && !(rest >= 2 && !buf[4 + 72] && !buf[5 + 72]))
+        return -1;
+    out[36] = '\0';
+    return 0;
+}
+
 int devspec_parse(const char *s, struct devspec *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     if (!s || !*s) {
         snprintf(err, errlen, "empty device name");
         return -1;
+    }
+
+    if (!strcmp(s, "gpt-auto")) {
+        const char *name;
+        const char *guid = gpt_root_type(&name);
+        if (!guid) {
+            snprintf(err, errlen, "gpt-auto: the Discoverable Partitions Specification names "
+                                  "no root partition type for this architecture");
+            return -1;
+        }
+        out->kind = SPEC_GPT_AUTO;
+        snprintf(out->value, sizeof out->value, "%s", guid);
+        return 0;
     }
 
     for (size_t i = 0; i < sizeof tag_prefix / sizeof *tag_prefix; i++) {
@@ -186,7 +240,23 @@ int devspec_match(const struct devspec *spec, const struct blockdev *dev)
          * in that same form. */
         return dev->partuuid[0] && strcasecmp(spec->value, dev->partuuid) == 0;
     case SPEC_PARTLABEL: return dev->partlabel[0] && strcmp(spec->value, dev->partlabel) == 0;
+    case SPEC_GPT_AUTO:
+        /* "no-auto" partitions are for something else to mount. */
+        return dev->partno && strcasecmp(spec->value, dev->parttype) == 0 &&
+               !(dev->partflags & GPT_FLAG_NO_AUTO);
     }
+    return 0;
+}
+
+/* With spec->near, a match must be on the disk of the partition near names;
+ * while that partition has not been seen, nothing matches. */
+static int near_ok(const struct devspec *spec, const struct blockdev *devs, size_t n, size_t i)
+{
+    if (spec->kind != SPEC_GPT_AUTO || !spec->near[0])
+        return 1;
+    for (size_t j = 0; j < n; j++)
+        if (devs[j].partno && !strcasecmp(devs[j].partuuid, spec->near))
+            return !strcmp(devs[j].disk, devs[i].disk);
     return 0;
 }
 
@@ -221,7 +291,7 @@ int devspec_find_unique(const struct devspec *spec, const struct blockdev *devs,
      * device that matches (blkid's "ext4" for rootfstype=ext3, say). */
     int all[2] = {-1, -1}, typed[2] = {-1, -1}, n_all = 0, n_typed = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!devspec_match(spec, &devs[i]))
+        if (!devspec_match(spec, &devs[i]) || !near_ok(spec, devs, n, i))
             continue;
         int t = target_of(spec, devs, n, i);
         if (t < 0)
@@ -243,7 +313,7 @@ int devspec_find_unique(const struct devspec *spec, const struct blockdev *devs,
 int devspec_find(const struct devspec *spec, const struct blockdev *devs, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (devspec_match(spec, &devs[i]))
+        if (devspec_match(spec, &devs[i]) && near_ok(spec, devs, n, i))
             return target_of(spec, devs, n, i);
     return -1;
 }
@@ -259,6 +329,16 @@ void devspec_describe(const struct devspec *spec, char *buf, size_t len)
         else
             snprintf(buf, len, "PARTUUID=%s", spec->value);
         break;
+    case SPEC_GPT_AUTO: {
+        const char *name;
+        gpt_root_type(&name);
+        if (spec->near[0])
+            snprintf(buf, len, "gpt-auto (a %s partition on the disk of the boot loader's "
+                               "partition %s)", name ? name : "root", spec->near);
+        else
+            snprintf(buf, len, "gpt-auto (a %s partition)", name ? name : "root");
+        break;
+    }
     default: snprintf(buf, len, "%s=%s", kind_name(spec->kind), spec->value); break;
     }
 }

@@ -12,13 +12,23 @@ enum spec_kind {
     SPEC_LABEL,
     SPEC_PARTUUID,
     SPEC_PARTLABEL,
+    SPEC_GPT_AUTO,  /* root=gpt-auto: a GPT partition of this architecture's root type */
 };
+
+/* GPT partition attribute bits of the Discoverable Partitions
+ * Specification. */
+#define GPT_FLAG_READ_ONLY (1ULL << 60)
+#define GPT_FLAG_NO_AUTO (1ULL << 63)
 
 struct devspec {
     enum spec_kind kind;
     char value[128];    /* name without /dev/, or the tag's value (unquoted) */
     unsigned major, minor;
     int partnroff;      /* PARTUUID=.../PARTNROFF=n: partition n further on */
+    /* SPEC_GPT_AUTO: the partition type GUID (value) must be on the disk
+     * that holds the partition with this PARTUUID (the EFI boot loader's
+     * LoaderDevicePartUUID); "" for any disk. Set by the caller. */
+    char near[64];
     /* Set by the caller, not the parser: the filesystem types the device
      * may have (rootfstype=), another constraint that can tell two
      * devices with the same tag apart. NULL/0: any. */
@@ -37,6 +47,8 @@ struct blockdev {
     char label[128];
     char partuuid[64];
     char partlabel[128];
+    char parttype[64];   /* GPT partition type GUID (or MBR type, 0x83) */
+    unsigned long long partflags; /* GPT partition attribute bits */
     char dmname[64];     /* device-mapper name, for /dev/mapper/NAME */
     char unprobed[48];   /* why libblkid could not read its tags, or "" */
 };
@@ -59,6 +71,16 @@ int devspec_find(const struct devspec *spec, const struct blockdev *devs, size_t
  * guess. */
 int devspec_find_unique(const struct devspec *spec, const struct blockdev *devs, size_t n,
                         int *second);
+
+/* The Discoverable Partitions Specification's root partition type GUID for
+ * the architecture hatch was built for, and its short name (root-x86-64);
+ * NULL when it has none. */
+const char *gpt_root_type(const char **name);
+
+/* The GUID in an EFI variable's content (4 bytes of attributes, then the
+ * GUID as UTF-16LE text, as systemd-boot writes LoaderDevicePartUUID), in
+ * lower case. Returns 0, or -1 when it is not one. */
+int efivar_guid(const unsigned char *buf, size_t len, char *out, size_t outlen);
 
 /* Human form of the spec for messages, e.g. "UUID=abcd...". */
 void devspec_describe(const struct devspec *spec, char *buf, size_t len);

@@ -60,6 +60,24 @@ rm -rf "$T/otherk"
 disk plain plain
 disk mbr mbr
 disk twoparts twoparts
+# GPT auto-discovery: copies with partition types and flags set by sfdisk.
+ROOT_TYPE=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709
+gptdisk() { # NAME FROM N/TYPE[/ATTRS]...
+    local name=$1 from=$2 p n t a
+    shift 2
+    cp "$T/$from.img" "$T/$name.img"
+    for p; do
+        IFS=/ read -r n t a <<<"$p"
+        sfdisk -q --part-type "$T/$name.img" "$n" "$t" >>"$T/logs/sfdisk-$name.log" 2>&1 ||
+            die "sfdisk --part-type failed for $name"
+        [ -z "$a" ] || sfdisk -q --part-attrs "$T/$name.img" "$n" "$a" >>"$T/logs/sfdisk-$name.log" 2>&1 ||
+            die "sfdisk --part-attrs failed for $name"
+    done
+}
+gptdisk gptauto plain "1/$ROOT_TYPE"
+gptdisk gptauto-ro plain "1/$ROOT_TYPE/GUID:60"
+gptdisk gptauto-noauto twoparts "1/$ROOT_TYPE/GUID:63" "2/$ROOT_TYPE"
+gptdisk gptauto-two twoparts "1/$ROOT_TYPE" "2/$ROOT_TYPE"
 disk norun norun
 disk vsep verity-sep
 disk vin verity-inline
@@ -161,6 +179,28 @@ boot root-mbr-partuuid mbr std "root=PARTUUID=$HATCH_MBR_PARTUUID $TAIL" --expec
 boot root-partnroff twoparts std "root=PARTUUID=$HATCH_DECOY_PARTUUID/PARTNROFF=1 $TAIL" \
     --expect "$(ok /dev/vda2)"
 boot root-label-not-decoy twoparts std "root=LABEL=$HATCH_FS_LABEL $TAIL" --expect "$(ok /dev/vda2)"
+
+# GPT auto-discovery (the Discoverable Partitions Specification): with no
+# root= (or root=gpt-auto) the root is the partition of type root-x86-64;
+# one marked no-auto (flag 63) is passed over, one marked read-only (60) is
+# mounted read-only whatever rw says, two candidates are refused, none is a
+# timeout whose table shows each partition's type. QEMU boots without EFI,
+# so every disk is looked at.
+GPTAUTO='gpt-auto \(a root-x86-64 partition\)'
+boot gpt-auto-no-root gptauto std "$TAIL" \
+    --expect "hatch: no root= on the kernel command line: looking for $GPTAUTO" \
+    --expect "hatch: root device $GPTAUTO is /dev/vda1 \(TYPE=ext4\)" --expect "$(ok $DEV1)"
+boot gpt-auto-read-only-flag gptauto-ro std "root=gpt-auto rw $TAIL" \
+    --expect "hatch: rw ignored: /dev/vda1 is marked read-only in its GPT entry \(flag 60\)" \
+    --expect "$(ok $DEV1)rootdev=254:1 fstype=ext4 mode=ro"
+boot gpt-auto-no-auto-passed-over gptauto-noauto std "root=gpt-auto $TAIL" --expect "$(ok /dev/vda2)"
+boot gpt-auto-two-refused gptauto-two std "$TAIL" \
+    --expect "hatch: root device $GPTAUTO is ambiguous: /dev/vda[12] and /dev/vda[12] both match; not guessing" \
+    --expect "hatch:   vda1 .* PARTTYPE=root-x86-64" --expect "hatch: powering off" --reject "$E"
+boot gpt-auto-none plain std "rd.timeout=3 $TAIL" \
+    --expect "hatch: root device $GPTAUTO did not appear within 3 s" \
+    --expect "hatch:   vda1 .* PARTTYPE=0fc63daf-8483-4772-8e79-3d69d8477de4" \
+    --expect "hatch: powering off" --reject "$E"
 
 # Mounting and the real init
 boot rootfstype-rootflags-rw plain std \

@@ -49,7 +49,7 @@ static int is_quoted(const char *v)
 
 static void check_spec(const struct devspec *sp)
 {
-    FUZZ_ASSERT(sp->kind >= SPEC_PATH && sp->kind <= SPEC_PARTLABEL, "kind %d is not valid",
+    FUZZ_ASSERT(sp->kind >= SPEC_PATH && sp->kind <= SPEC_GPT_AUTO, "kind %d is not valid",
                 (int)sp->kind);
     FUZZ_ASSERT(fuzz_terminated(sp->value, sizeof sp->value),
                 "value is not NUL-terminated within its %zu bytes", sizeof sp->value);
@@ -77,6 +77,12 @@ static void check_spec(const struct devspec *sp)
     case SPEC_PARTUUID:
         FUZZ_ASSERT(!strchr(sp->value, '/'), "PARTUUID value '%s' keeps a slash", sp->value);
         break;
+    case SPEC_GPT_AUTO: {
+        const char *name, *guid = gpt_root_type(&name);
+        FUZZ_ASSERT(guid && !strcmp(sp->value, guid), "gpt-auto with value '%s', not the "
+                    "architecture's root type", sp->value);
+        break;
+    }
     default: break;
     }
 }
@@ -139,6 +145,11 @@ static void check_roundtrip(const struct devspec *sp, const char *desc)
 {
     struct devspec again;
     char err[ERRLEN];
+    /* gpt-auto is described in words after its name. */
+    if (sp->kind == SPEC_GPT_AUTO) {
+        FUZZ_ASSERT(!strncmp(desc, "gpt-auto (", 10), "gpt-auto described as '%s'", desc);
+        return;
+    }
     /* With /PARTNROFF=n after it, the value is not at the end, so stays. */
     int quoted = is_quoted(sp->value) && !(sp->kind == SPEC_PARTUUID && sp->partnroff);
     char want[sizeof sp->value];

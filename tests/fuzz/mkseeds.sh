@@ -25,6 +25,7 @@ seed devspec uuid 'UUID=8f3a6d2e-4b1c-4e8a-9d7f-2a6c5e1b0c11'
 seed devspec uuid-lower-tag 'uuid=abcd-1234'
 seed devspec label-quoted 'LABEL="my disk"'
 seed devspec label-single-quoted "LABEL='EFI'"
+seed devspec gpt-auto 'gpt-auto'
 seed devspec partuuid-nroff 'PARTUUID=11111111-2222-3333-4444-555555555555/PARTNROFF=1'
 seed devspec partuuid-mbr-nroff-neg 'PARTUUID=abcdef01-02/PARTNROFF=-3'
 seed devspec partlabel 'PARTLABEL=hatch-root'

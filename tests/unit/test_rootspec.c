@@ -188,3 +188,82 @@ TEST(rootspec_ambiguous_tags)
     CHECK(two == NULL);
     CHECK(unique("UUID=nope", NULL, 0, &two) == NULL && two == NULL);
 }
+
+#define ROOT_X86_64 "4f68bce3-e8cd-4db1-96e7-fbcaf984b709"
+#define ESP_TYPE "c12a7328-f81f-11d2-ba4b-00a0c93ec93b"
+
+/* Two disks in the Discoverable Partitions layout: sda with the ESP and a
+ * root, vdb with a root marked no-auto and one that is not. */
+static const struct blockdev dps[] = {
+    {.name = "sda", .type = "gpt"},
+    {.name = "sda1", .disk = "sda", .partno = 1, .type = "vfat", .parttype = ESP_TYPE,
+     .partuuid = "aaaaaaaa-0000-0000-0000-000000000001"},
+    {.name = "sda2", .disk = "sda", .partno = 2, .type = "ext4", .parttype = ROOT_X86_64,
+     .partflags = GPT_FLAG_READ_ONLY},
+    {.name = "vdb", .type = "gpt"},
+    {.name = "vdb1", .disk = "vdb", .partno = 1, .type = "ext4", .parttype = ROOT_X86_64,
+     .partflags = GPT_FLAG_NO_AUTO},
+    {.name = "vdb2", .disk = "vdb", .partno = 2, .type = "ext4",
+     .parttype = "0fc63daf-8483-4772-8e79-3d69d8477de4"},
+};
+#define NDPS (sizeof dps / sizeof *dps)
+
+static const char *auto_find(const struct blockdev *d, size_t n, const char *near, int *amb)
+{
+    struct devspec sp = parse_ok("gpt-auto");
+    snprintf(sp.near, sizeof sp.near, "%s", near);
+    int second, i = devspec_find_unique(&sp, d, n, &second);
+    *amb = second >= 0;
+    return i < 0 ? NULL : d[i].name;
+}
+
+TEST(rootspec_gpt_auto)
+{
+    int amb;
+    const char *name;
+    CHECK_STR(gpt_root_type(&name), ROOT_X86_64);
+    CHECK_STR(name, "root-x86-64");
+    /* the no-auto root on vdb is not a candidate; vdb2 is not a root type */
+    CHECK_STR(auto_find(dps, NDPS, "", &amb), "sda2");
+    CHECK(!amb);
+    /* the loader's disk; the loader on a disk with no root: nothing */
+    CHECK_STR(auto_find(dps, NDPS, "AAAAAAAA-0000-0000-0000-000000000001", &amb), "sda2");
+    CHECK(auto_find(dps, 3, "aaaaaaaa-0000-0000-0000-000000000009", &amb) == NULL);
+    /* without the no-auto flag vdb1 would be a second candidate: refused */
+    struct blockdev two[NDPS];
+    memcpy(two, dps, sizeof two);
+    two[4].partflags = 0;
+    CHECK_STR(auto_find(two, NDPS, "", &amb), "sda2");
+    CHECK(amb);
+    /* ... unless the loader says which disk */
+    CHECK_STR(auto_find(two, NDPS, "aaaaaaaa-0000-0000-0000-000000000001", &amb), "sda2");
+    CHECK(!amb);
+    /* a whole disk never matches, whatever its tags */
+    struct blockdev whole = {.name = "vdc", .parttype = ROOT_X86_64};
+    CHECK(auto_find(&whole, 1, "", &amb) == NULL);
+    char d[200];
+    struct devspec sp = parse_ok("gpt-auto");
+    devspec_describe(&sp, d, sizeof d);
+    CHECK_STR(d, "gpt-auto (a root-x86-64 partition)");
+    CHECK(parse_fails("GPT-AUTO", "not a device"));
+}
+
+TEST(rootspec_efivar_guid)
+{
+    /* attributes, then UTF-16LE "A7D4...-..." and a NUL */
+    const char *g = "A7D4C2B1-9E8F-4D6C-B5A4-3F2E1D0C9B8A";
+    unsigned char buf[4 + 74] = {7, 0, 0, 0};
+    for (int i = 0; i < 36; i++)
+        buf[4 + 2 * i] = (unsigned char)g[i];
+    char out[37];
+    CHECK(efivar_guid(buf, sizeof buf, out, sizeof out) == 0);
+    CHECK_STR(out, "a7d4c2b1-9e8f-4d6c-b5a4-3f2e1d0c9b8a");
+    CHECK(efivar_guid(buf, 4 + 72, out, sizeof out) == 0); /* no NUL */
+    CHECK(efivar_guid(buf, 4 + 70, out, sizeof out) == -1); /* cut short */
+    CHECK(efivar_guid(buf, sizeof buf, out, 36) == -1);     /* no room */
+    buf[4 + 2 * 8] = 'x';                                   /* no dash */
+    CHECK(efivar_guid(buf, sizeof buf, out, sizeof out) == -1);
+    buf[4 + 2 * 8] = '-';
+    buf[5] = 1; /* a character outside ASCII */
+    CHECK(efivar_guid(buf, sizeof buf, out, sizeof out) == -1);
+}
