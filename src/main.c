@@ -1,5 +1,7 @@
 /* hatch: the initramfs init. main() is the boot sequence; each stage lives
  * in its own file and returns an error that is decided on here. */
+#include "btrfs.h"
+#include "btrfssb.h"
 #include "cmdline.h"
 #include "devices.h"
 #include "emergency.h"
@@ -31,6 +33,7 @@
 static struct cmdline cmd;
 static struct verity_cfg vcfg;
 static struct policy policy;
+static struct timespec wait_t0; /* when the wait for the root began */
 
 static const char usage[] =
     "usage: init   (run by the kernel as PID 1 from an initramfs)\n"
@@ -195,11 +198,11 @@ static int wait_for(const struct devspec *specs, const char *const *roles, size_
             log_info("waiting up to %d s for %s %s", timeout_s, roles[i], what);
     }
     struct blockdev other[WAIT_MAX];
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &wait_t0);
     int r = devices_wait(specs, n, cmd.rootwait ? -1 : timeout_s * 1000, found, other);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    long waited_s = (long)(t1.tv_sec - t0.tv_sec);
+    long waited_s = (long)(t1.tv_sec - wait_t0.tv_sec);
     for (size_t i = 0; i < n; i++) {
         devspec_describe(&specs[i], what, sizeof what);
         if (r == 0) {
@@ -296,6 +299,19 @@ static int find_root(struct blockdev *root)
     spec.types = cmd.rootfstype;
     spec.ntypes = cmd.n_rootfstype;
     int r = wait_for(&spec, &role, 1, root);
+    if (r == 0) {
+        /* A btrfs's other members count against the same time limit as
+         * the member found first: rd.timeout= bounds the whole wait. */
+        int timeout_s = cmd.timeout_s >= 0 ? cmd.timeout_s : DEFAULT_TIMEOUT_S, left_ms = -1;
+        if (!cmd.rootwait) {
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            long long spent = (long long)(now.tv_sec - wait_t0.tv_sec) * 1000 +
+                              (now.tv_nsec - wait_t0.tv_nsec) / 1000000;
+            left_ms = spent >= timeout_s * 1000LL ? 0 : (int)(timeout_s * 1000LL - spent);
+        }
+        r = btrfs_wait_members(root, left_ms, timeout_s, btrfs_opt_has(cmd.rootflags, "degraded"));
+    }
     timing_mark("root");
     return r;
 }
@@ -358,6 +374,10 @@ int main(int argc, char **argv, char **envp)
     maybe_break(STAGE_CMDLINE);
 
     maybe_break(STAGE_MODULES);
+    /* Unverified btrfs members are not shown to the kernel when the root
+     * is a verity device: there is no use for them. */
+    if (!vcfg.enabled)
+        devices_on_probe(btrfs_seen);
     load_modules();
     timing_mark("modules");
 
