@@ -10,6 +10,7 @@
 #include "modules.h"
 #include "mounts.h"
 #include "policy.h"
+#include "resume.h"
 #include "rootfs.h"
 #include "rootspec.h"
 #include "switchroot.h"
@@ -49,9 +50,11 @@ static const char usage[] =
     "  verity=data=DEV[,hashdev=DEV][,roothash=HEX][,OPTION..]\n"
     "  roothash=HEX systemd.verity_root_data=DEV systemd.verity_root_hash=DEV\n"
     "  systemd.verity_root_options=OPTION[,OPTION..]\n"
+    "  resume=DEV (any root= form) resume_offset=PAGES noresume\n"
+    "  rootflags=degraded (btrfs: mount without the members that are missing)\n"
     "An image built with mkinitramfs.sh --lockdown boots only a verified root and\n"
     "refuses rd.shell, rd.break, init=, rootfstype=, rootflags=, rw, modules-load=,\n"
-    "blacklists, rd.emergency= and weakening verity options.\n"
+    "blacklists, rd.emergency=, resume= and weakening verity options.\n"
     "See cmdline-spec.md for every option.\n";
 
 static void print_version(void)
@@ -380,6 +383,10 @@ int main(int argc, char **argv, char **envp)
         devices_on_probe(btrfs_seen);
     load_modules();
     timing_mark("modules");
+    /* Before anything is mounted: a resumed system finds its filesystems
+     * as it left them. */
+    if (resume_try(&cmd, cmd.timeout_s >= 0 ? cmd.timeout_s : DEFAULT_TIMEOUT_S))
+        timing_mark("resume");
 
     maybe_break(STAGE_ROOT);
     struct blockdev root;
