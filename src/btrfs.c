@@ -93,11 +93,14 @@ void btrfs_seen(const struct blockdev *d)
         i++;
     if (i == MAX_MEMBERS)
         return;
+    /* a change event registers it again; said once unless it changed */
+    int same = i < n_members && !strcmp(members[i].sb.fsid, sb.fsid) &&
+               members[i].sb.devid == sb.devid && members[i].sb.num_devices == sb.num_devices;
     if (i == n_members)
         n_members++;
     snprintf(members[i].name, sizeof members[i].name, "%s", d->name);
     members[i].sb = sb;
-    if (sb.num_devices > 1)
+    if (sb.num_devices > 1 && !same)
         log_info("btrfs: /dev/%s is device %llu of the %llu of filesystem UUID=%s; registered",
                  d->name, sb.devid, sb.num_devices, sb.fsid);
 }

@@ -239,6 +239,25 @@ static int wait_for(const struct devspec *specs, const char *const *roles, size_
     return r;
 }
 
+static int root_timeout_s(void)
+{
+    return cmd.timeout_s >= 0 ? cmd.timeout_s : DEFAULT_TIMEOUT_S;
+}
+
+/* What is left of the root's time limit (-1: rootwait): a btrfs's other
+ * members count against the same limit as the member found first. */
+static int wait_left_ms(void)
+{
+    struct timespec now;
+    if (cmd.rootwait)
+        return -1;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long spent = (long long)(now.tv_sec - wait_t0.tv_sec) * 1000 +
+                      (now.tv_nsec - wait_t0.tv_nsec) / 1000000;
+    long long limit = root_timeout_s() * 1000LL;
+    return spent >= limit ? 0 : (int)(limit - spent);
+}
+
 static int find_verity_root(struct blockdev *root)
 {
     struct devspec specs[WAIT_MAX];
@@ -302,19 +321,9 @@ static int find_root(struct blockdev *root)
     spec.types = cmd.rootfstype;
     spec.ntypes = cmd.n_rootfstype;
     int r = wait_for(&spec, &role, 1, root);
-    if (r == 0) {
-        /* A btrfs's other members count against the same time limit as
-         * the member found first: rd.timeout= bounds the whole wait. */
-        int timeout_s = cmd.timeout_s >= 0 ? cmd.timeout_s : DEFAULT_TIMEOUT_S, left_ms = -1;
-        if (!cmd.rootwait) {
-            struct timespec now;
-            clock_gettime(CLOCK_MONOTONIC, &now);
-            long long spent = (long long)(now.tv_sec - wait_t0.tv_sec) * 1000 +
-                              (now.tv_nsec - wait_t0.tv_nsec) / 1000000;
-            left_ms = spent >= timeout_s * 1000LL ? 0 : (int)(timeout_s * 1000LL - spent);
-        }
-        r = btrfs_wait_members(root, left_ms, timeout_s, btrfs_opt_has(cmd.rootflags, "degraded"));
-    }
+    if (r == 0)
+        r = btrfs_wait_members(root, wait_left_ms(), root_timeout_s(),
+                               btrfs_opt_has(cmd.rootflags, "degraded"));
     timing_mark("root");
     return r;
 }
@@ -385,7 +394,7 @@ int main(int argc, char **argv, char **envp)
     timing_mark("modules");
     /* Before anything is mounted: a resumed system finds its filesystems
      * as it left them. */
-    if (resume_try(&cmd, cmd.timeout_s >= 0 ? cmd.timeout_s : DEFAULT_TIMEOUT_S))
+    if (resume_try(&cmd, root_timeout_s()))
         timing_mark("resume");
 
     maybe_break(STAGE_ROOT);
