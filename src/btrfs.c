@@ -72,6 +72,28 @@ static int read_sb(const char *name, struct btrfssb *sb)
     return btrfssb_parse(buf, (size_t)r, sb) < 0 ? -EINVAL : 0;
 }
 
+/* Note a registered member, its superblock in *sb. Returns 1 when it is
+ * new or changed (a change event registers it again), 0 when it is as
+ * noted, -1 when its superblock cannot be read (the message then lacks its
+ * number) or the table is full. */
+static int remember(const char *name, struct btrfssb *sb)
+{
+    if (read_sb(name, sb) < 0)
+        return -1;
+    size_t i = 0;
+    while (i < n_members && strcmp(members[i].name, name))
+        i++;
+    if (i == MAX_MEMBERS)
+        return -1;
+    int same = i < n_members && !strcmp(members[i].sb.fsid, sb->fsid) &&
+               members[i].sb.devid == sb->devid && members[i].sb.num_devices == sb->num_devices;
+    if (i == n_members)
+        n_members++;
+    snprintf(members[i].name, sizeof members[i].name, "%s", name);
+    members[i].sb = *sb;
+    return !same;
+}
+
 void btrfs_seen(const struct blockdev *d)
 {
     char why[64];
@@ -86,21 +108,7 @@ void btrfs_seen(const struct blockdev *d)
         return;
     }
     struct btrfssb sb;
-    if (read_sb(d->name, &sb) < 0)
-        return; /* registered; only the message would lack its number */
-    size_t i = 0;
-    while (i < n_members && strcmp(members[i].name, d->name))
-        i++;
-    if (i == MAX_MEMBERS)
-        return;
-    /* a change event registers it again; said once unless it changed */
-    int same = i < n_members && !strcmp(members[i].sb.fsid, sb.fsid) &&
-               members[i].sb.devid == sb.devid && members[i].sb.num_devices == sb.num_devices;
-    if (i == n_members)
-        n_members++;
-    snprintf(members[i].name, sizeof members[i].name, "%s", d->name);
-    members[i].sb = sb;
-    if (sb.num_devices > 1 && !same)
+    if (remember(d->name, &sb) > 0 && sb.num_devices > 1)
         log_info("btrfs: /dev/%s is device %llu of the %llu of filesystem UUID=%s; registered",
                  d->name, sb.devid, sb.num_devices, sb.fsid);
 }
@@ -141,7 +149,9 @@ int btrfs_wait_members(const struct blockdev *root, int timeout_ms, int timeout_
                  "mounting it as it is", root->name, strerror(-r));
         return 0;
     }
-    int have_sb = read_sb(root->name, &sb) == 0;
+    /* the root is a member whatever the way it was registered (the
+     * question above registers it too) */
+    int have_sb = remember(root->name, &sb) >= 0;
     if (r == 0) {
         if (have_sb && sb.num_devices > 1)
             log_info("btrfs: all %llu devices of UUID=%s are there", sb.num_devices, root->uuid);
