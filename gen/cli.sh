@@ -70,8 +70,8 @@ check an image, or print the root= this machine needs.
                  host_only=yes
   --check-root   refuse (exit status 3, no image written) when this
                  machine's root is on a layer the init cannot set up yet:
-                 dm-crypt/LUKS, LVM, mdraid, multipath, btrfs over several
-                 devices, any device-mapper target but dm-verity. For images
+                 dm-crypt/LUKS, LVM, mdraid, multipath, any device-mapper
+                 target but dm-verity (for a btrfs: on any member). For images
                  meant to boot this machine; the kernel hook passes it.
                  Does nothing when / is not on a block device (container)
   --lockdown     a locked-down image for verified boot: writes

@@ -90,6 +90,21 @@ walk_block() {
     walk_up "$1"
 }
 
+# walk_root DIR FSTYPE: walk_block for the root device and, for a btrfs over
+# several devices, every other member: the init waits for them all, so each
+# member's chain needs its drivers and must hold no layer it cannot set up.
+walk_root() {
+    walk_block "$1"
+    [ "$2" = btrfs ] || return 0
+    for _bfd in "$SYSROOT"/sys/fs/btrfs/*/devices; do
+        [ -e "$_bfd/${1##*/}" ] || continue
+        for _bmem in "$_bfd"/*; do
+            _bmd=$(sysfs_dir "$_bmem") || continue
+            [ -z "$_bmd" ] || [ "$_bmd" = "$1" ] || walk_block "$_bmd"
+        done
+    done
+}
+
 # host_fail MSG: --host-only cannot go on; --check-root alone skips the
 # check (an image is not tied to this machine's root when / is not on a
 # block device, e.g. in a container or chroot).
@@ -98,20 +113,9 @@ host_fail() {
     die "--host-only: $*"
 }
 
-# root_layers DEV FSTYPE: refuse (exit status 3) when the root's chain holds
-# a layer the init cannot set up. Reads $WORK/host.unsupported from
-# walk_block and adds a btrfs spanning more than one device.
+# root_layers: refuse (exit status 3) when the root's chain holds a layer
+# the init cannot set up, as walk_block wrote them to $WORK/host.unsupported.
 root_layers() {
-    if [ "$2" = btrfs ]; then
-        for _bd in "$SYSROOT"/sys/fs/btrfs/*/devices; do
-            [ -e "$_bd/${1##*/}" ] || continue
-            _nd=$(find "$_bd" -mindepth 1 -maxdepth 1 | wc -l)
-            if [ "$_nd" -gt 1 ]; then
-                _bu=${_bd%/devices}
-                unsupported "btrfs over $_nd devices (filesystem ${_bu##*/})" "/dev/${1##*/}"
-            fi
-        done
-    fi
     [ -s "$WORK/host.unsupported" ] || return 0
     _layers=$(awk '!seen[$0]++ { printf "%s%s", (n++ ? ", " : ""), $0 }' "$WORK/host.unsupported")
     printf 'hatch: %s: the root filesystem is on %s: the hatch init cannot set that up yet; %s\n' \
@@ -162,7 +166,7 @@ host_detect() {
     note "host root: $rfs on $rsrc ($dev)"
     : >"$WORK/host.unsupported"
     {
-        walk_block "$dev"
+        walk_root "$dev" "$rfs"
         echo "fs-$rfs"
         # Keyboards, so that the rescue shell is usable.
         if [ -r "$SYSROOT/proc/bus/input/devices" ]; then
@@ -173,7 +177,7 @@ host_detect() {
             done
         fi
     } >"$WORK/host.aliases"
-    root_layers "$dev" "$rfs"
+    root_layers
     [ "$HOST_ONLY" = 1 ] || return 0
     # Resolve with the target kernel's modules; unknown aliases are fine
     # (buses, built-in drivers).

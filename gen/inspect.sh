@@ -376,9 +376,9 @@ check_host_needs() {
         return 0
     fi
     : >"$WORK/host.unsupported"
-    walk_block "$dev" | sed '/^$/d' | awk '!seen[$0]++' >"$WORK/host.chain"
+    walk_root "$dev" "$rfs" | sed '/^$/d' | awk '!seen[$0]++' >"$WORK/host.chain"
     ROOT_LAYERS_TAIL="no image can boot this machine yet"
-    root_layers "$dev" "$rfs"
+    root_layers
     need_alias "fs-$rfs" "the root filesystem $rfs" 1
     while IFS= read -r _a; do
         need_alias "$_a" "this machine's root device chain" 0
@@ -472,9 +472,9 @@ print_cmdline() {
     host_root || die "--print-cmdline: $HOST_WHY"
     [ -n "$dev" ] || die "--print-cmdline: / is $rfs on $rsrc, not on a block device: there is no root= to give"
     : >"$WORK/host.unsupported"
-    walk_block "$dev" >"$WORK/host.chain"
+    walk_root "$dev" "$rfs" >"$WORK/host.chain"
     ROOT_LAYERS_TAIL="no command line to print"
-    root_layers "$dev" "$rfs"
+    root_layers
     _rw=ro
     case ,$ropts, in
     *,rw,*) _rw=rw ;;

@@ -56,3 +56,7 @@ HATCH_BTRFS_SUBVOL=@root
 HATCH_VFAT_ID=8F3A6D2E
 HATCH_VFAT_UUID=8F3A-6D2E
 HATCH_VFAT_LABEL=HATCHROOT
+# btrfs-raid1: the filesystem over two disks (data and metadata RAID1);
+# not the root's UUID, so the host's btrfs never confuses the two while
+# mkdisk.sh has one of them mounted.
+HATCH_BTRFS_RAID_UUID=6b2f9c1e-3d4a-4e5b-8c7d-9e0f1a2b3c4d

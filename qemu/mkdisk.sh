@@ -4,11 +4,16 @@
 # usage: qemu/mkdisk.sh -o IMAGE -i CHECKINIT [-l LAYOUT] [-f FSTYPE] [-s MIB]
 #        qemu/mkdisk.sh -o IMAGE -l blank|blank-gpt|blank-mbr [-s MIB] [-n N]
 #   LAYOUT: plain (default) | verity-sep | verity-fec | verity-inline | mbr | twoparts
-#   | norun | mbr-logical | whole   (verity-fec: verity-sep plus FEC parity,
+#   | norun | mbr-logical | whole | btrfs-raid1   (verity-fec: verity-sep plus FEC parity,
 #   2 roots, on p3; norun: plain without a /run directory on the root;
 #   mbr-logical: a DOS table whose p1 is an extended partition and the root
 #   its first logical partition, p5, PARTUUID $HATCH_MBR_LOGICAL_PARTUUID;
-#   whole: the filesystem is the whole disk, no partition table)
+#   whole: the filesystem is the whole disk, no partition table;
+#   btrfs-raid1: a btrfs over two whole disks, IMAGE (device 1) and
+#   IMAGE.dev2 (device 2), data and metadata RAID1, UUID
+#   $HATCH_BTRFS_RAID_UUID, LABEL $HATCH_FS_LABEL, the tree in its top level;
+#   -s MIB each (default 96); like -f btrfs it needs root and loop devices,
+#   and its device UUIDs are random: btrfs-progs 6.2 cannot fix them)
 #
 # The root filesystem (-f, only with plain, mbr, mbr-logical and whole):
 #   ext4 (default)  mke2fs -d; UUID $HATCH_FS_UUID, LABEL $HATCH_FS_LABEL
@@ -60,6 +65,7 @@
 #   IMAGE.roothash       verity layouts: the root hash (hex)
 #   IMAGE.verity         verity layouts: veritysetup format's report
 #   IMAGE.hashoffset     verity-inline: the hash tree offset in bytes within p1
+#   IMAGE.dev2           btrfs-raid1: the second disk
 set -eu
 
 die() {
@@ -80,7 +86,7 @@ while getopts o:i:l:s:n:f: opt; do
         s) size=$OPTARG ;;
         n) num=$OPTARG ;;
         f) fstype=$OPTARG ;;
-        *) die "usage: mkdisk.sh -o IMAGE -i CHECKINIT [-l plain|verity-sep|verity-fec|verity-inline|mbr|twoparts|norun|mbr-logical|whole] [-f ext4|xfs|btrfs|erofs|squashfs|f2fs|vfat] [-s MIB], or -o IMAGE -l blank|blank-gpt|blank-mbr [-s MIB] [-n N]" ;;
+        *) die "usage: mkdisk.sh -o IMAGE -i CHECKINIT [-l plain|verity-sep|verity-fec|verity-inline|mbr|twoparts|norun|mbr-logical|whole|btrfs-raid1] [-f ext4|xfs|btrfs|erofs|squashfs|f2fs|vfat] [-s MIB], or -o IMAGE -l blank|blank-gpt|blank-mbr [-s MIB] [-n N]" ;;
     esac
 done
 case $fstype in
@@ -93,6 +99,9 @@ case $layout in
         [ "$fstype" = ext4 ] || die "the $layout layout is ext4 only" ;;
     plain | mbr | mbr-logical | whole)
         [ -z "$num" ] || die "-n is only for the blank layouts" ;;
+    btrfs-raid1)
+        [ -z "$num" ] || die "-n is only for the blank layouts"
+        case $fstype in ext4 | btrfs) fstype=btrfs ;; *) die "the btrfs-raid1 layout is btrfs" ;; esac ;;
     blank | blank-gpt | blank-mbr)
         [ "$fstype" = ext4 ] || die "-f is not for the blank layouts" ;;
     *) die "unknown layout '$layout'" ;;
@@ -145,7 +154,7 @@ case $layout in blank*) blank ;; esac
 case $fstype in
     ext4) tools="mke2fs:e2fsprogs debugfs:e2fsprogs" ;;
     xfs) tools="mkfs.xfs:xfsprogs" ;;
-    btrfs) tools="mkfs.btrfs:btrfs-progs btrfs:btrfs-progs mount:mount umount:mount" ;;
+    btrfs) tools="mkfs.btrfs:btrfs-progs btrfs:btrfs-progs mount:mount umount:mount losetup:mount" ;;
     erofs) tools="mkfs.erofs:erofs-utils" ;;
     squashfs) tools="mksquashfs:squashfs-tools" ;;
     f2fs) tools="mkfs.f2fs:f2fs-tools sload.f2fs:f2fs-tools" ;;
@@ -166,8 +175,15 @@ export E2FSPROGS_FAKE_TIME
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/hatch-mkdisk.XXXXXX")
 tmp="$out.tmp.$$"
-# btrfs mounts its image on $work/mnt for a moment: never leave it mounted.
-trap '[ ! -d "$work/mnt" ] || umount "$work/mnt" 2>/dev/null || :; rm -rf "$work" "$tmp"' EXIT
+# btrfs mounts its image on $work/mnt for a moment: never leave it mounted
+# (nor, btrfs-raid1, its loop devices attached).
+loops=""
+cleanup() {
+    [ ! -d "$work/mnt" ] || umount "$work/mnt" 2>/dev/null || :
+    for lo in $loops; do losetup -d "$lo" 2>/dev/null || :; done
+    rm -rf "$work" "$tmp" "$tmp.dev2"
+}
+trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # stage DIR KIND: the tree the check init expects; KIND lands in
@@ -347,7 +363,7 @@ stage "$work/root" root
 # FAT cannot hold symbolic links; leave no init program hatch would pick.
 [ "$fstype" != vfat ] ||
     rm -f "$work/root/sbin/init" "$work/root/sbin/init-link" "$work/root/bin/init"
-rm -f "$out.roothash" "$out.hashoffset" "$out.verity" "$out.payloadoffset"
+rm -f "$out.roothash" "$out.hashoffset" "$out.verity" "$out.payloadoffset" "$out.dev2"
 R=$HATCH_ROOT_MIB
 
 # verity FSFILE HASHFILE [--hash-offset=N]: hash FSFILE's data blocks.
@@ -453,6 +469,33 @@ verity-inline)
     put "$work/root.fs" 1
     payload_offset "$work/root.fs" 1
     ;;
+btrfs-raid1)
+    : "${size:=96}"
+    case $size in '' | *[!0-9]* | 0*) die "-s wants a whole number of MiB" ;; esac
+    log=$work/mkfs-btrfs-raid1.log
+    truncate -s "${size}M" "$tmp" "$tmp.dev2"
+    # --mixed: small disks; the empty BLKID_FILE as for -f btrfs.
+    BLKID_FILE=$work/blkid.tab mkfs.btrfs -q -f --mixed -d raid1 -m raid1 -L "$HATCH_FS_LABEL" \
+        -U "$HATCH_BTRFS_RAID_UUID" "$tmp" "$tmp.dev2" >"$log" 2>&1 ||
+        { cat "$log" >&2; die "mkfs.btrfs failed for $tmp and $tmp.dev2"; }
+    # mkfs.btrfs --rootdir takes one device only: fill it mounted.
+    l1=$(losetup -f --show "$tmp") || die "no loop device for $tmp"
+    loops=$l1
+    l2=$(losetup -f --show "$tmp.dev2") || die "no loop device for $tmp.dev2"
+    loops="$l1 $l2"
+    mkdir -p "$work/mnt"
+    { btrfs device scan "$l1" "$l2" && mount -t btrfs -o "device=$l2" "$l1" "$work/mnt" &&
+        cp -R -P -p "$work/root/." "$work/mnt/" && chown -R -h 0:0 "$work/mnt" &&
+        umount "$work/mnt"; } >>"$log" 2>&1 || {
+        cat "$log" >&2
+        die "cannot fill the btrfs over $tmp and $tmp.dev2 (mounted from loop devices)"
+    }
+    rmdir "$work/mnt"
+    # The host's btrfs forgets them, so nothing points at detached loops.
+    btrfs device scan --forget "$l1" "$l2" >>"$log" 2>&1 || :
+    losetup -d "$l1" "$l2"
+    loops=""
+    ;;
 twoparts)
     stage "$work/decoy" decoy
     D=$HATCH_DECOY_MIB
@@ -469,7 +512,7 @@ twoparts)
 esac
 
 # Side files first, image last: a present IMAGE implies complete side files.
-for s in roothash hashoffset verity payloadoffset; do
+for s in roothash hashoffset verity payloadoffset dev2; do
     [ ! -f "$tmp.$s" ] || mv "$tmp.$s" "$out.$s"
 done
 mv "$tmp" "$out"

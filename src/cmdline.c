@@ -351,6 +351,42 @@ static void set_verity_options(struct cmdline *c, const char *k, char *v)
     set_verity_str(c, k, v, &c->verity_options);
 }
 
+static void set_resume(struct cmdline *c, const char *k, char *v)
+{
+    set_str(c, k, v, &c->resume);
+}
+
+/* The kernel reads it with %llu: a decimal count of pages. */
+static void set_resume_offset(struct cmdline *c, const char *k, char *v)
+{
+    char *end;
+    if (!v || !isdigit((unsigned char)*v)) {
+        msg(c, "%s=%s is not a number of pages; ignoring it", k, v ? v : "");
+        return;
+    }
+    errno = 0;
+    unsigned long long o = strtoull(v, &end, 10);
+    if (*end || errno) {
+        msg(c, "%s=%s is not a number of pages; ignoring it", k, v);
+        return;
+    }
+    c->resume_offset = o;
+    c->resume_offset_given = 1;
+}
+
+/* As the kernel: noresume and nohibernate whatever follows them, and
+ * hibernate= values starting with "no" but for "nocompress". Not resuming
+ * is the safe side, so nothing here is taken as a request to resume. */
+static void set_noresume(struct cmdline *c, const char *k, char *v)
+{
+    if (strcmp(k, "hibernate")) {
+        c->noresume = k;
+        return;
+    }
+    if (v && !strncmp(v, "no", 2) && strncmp(v, "nocompress", 10))
+        c->noresume = "hibernate=no";
+}
+
 static const struct option {
     const char *key;
     enum opt id;
@@ -383,6 +419,11 @@ static const struct option {
     {"systemd.verity_root_data", OPT_VERITY_DATA, set_verity_data},
     {"systemd.verity_root_hash", OPT_VERITY_HASH, set_verity_hash},
     {"systemd.verity_root_options", OPT_VERITY_OPTIONS, set_verity_options},
+    {"resume", OPT_RESUME, set_resume},
+    {"resume_offset", OPT_RESUME_OFFSET, set_resume_offset},
+    {"noresume", OPT_NORESUME, set_noresume},
+    {"nohibernate", OPT_NORESUME, set_noresume},
+    {"hibernate", OPT_NORESUME, set_noresume},
 };
 
 static void on_token(char *key, char *val, void *ctx)

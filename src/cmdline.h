@@ -49,6 +49,9 @@ enum opt {
     OPT_VERITY_DATA,
     OPT_VERITY_HASH,
     OPT_VERITY_OPTIONS,
+    OPT_RESUME,
+    OPT_RESUME_OFFSET,
+    OPT_NORESUME,      /* noresume, nohibernate, hibernate=no... */
     OPT_COUNT
 };
 
@@ -89,6 +92,12 @@ struct cmdline {
     /* The spelling of a verity option given with an empty value: it must
      * not switch verity off, so verity stays on and refuses to boot. */
     const char *verity_empty;
+
+    /* Resuming from hibernation: the kernel's own options. */
+    const char *resume;               /* the resume device, any root= form */
+    unsigned long long resume_offset; /* in PAGE_SIZE units (a swap file) */
+    int resume_offset_given;
+    const char *noresume;             /* the option that said not to resume */
 
     unsigned long given;              /* 1 << enum opt */
     const char *given_as[OPT_COUNT];  /* the spelling last used */

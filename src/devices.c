@@ -31,6 +31,7 @@ static int uev_fd = -1;
 static struct blockdev *devs; /* grown as devices appear: no device is dropped */
 static size_t n_devs, cap_devs;
 static char unmatched[MAX_UNMATCHED][96];
+static void (*probe_hook)(const struct blockdev *d);
 static size_t n_unmatched, n_unmatched_more;
 
 int devices_start(void)
@@ -189,6 +190,7 @@ static void probe_here(struct blockdev *d)
     if (r == 0) {
         tag(pr, "TYPE", d->type, sizeof d->type);
         tag(pr, "UUID", d->uuid, sizeof d->uuid);
+        tag(pr, "UUID_SUB", d->uuid_sub, sizeof d->uuid_sub);
         tag(pr, "LABEL", d->label, sizeof d->label);
         tag(pr, "PART_ENTRY_UUID", d->partuuid, sizeof d->partuuid);
         tag(pr, "PART_ENTRY_NAME", d->partlabel, sizeof d->partlabel);
@@ -217,8 +219,8 @@ static void probe_here(struct blockdev *d)
 static void probe_tags(struct blockdev *d)
 {
     int p[2];
-    d->type[0] = d->uuid[0] = d->label[0] = d->partuuid[0] = d->partlabel[0] = '\0';
-    d->parttype[0] = '\0';
+    d->type[0] = d->uuid[0] = d->uuid_sub[0] = d->label[0] = d->partuuid[0] = '\0';
+    d->partlabel[0] = d->parttype[0] = '\0';
     d->partflags = 0;
     d->unprobed[0] = '\0';
     if (pipe2(p, O_CLOEXEC) < 0) {
@@ -271,6 +273,7 @@ static void probe_tags(struct blockdev *d)
         /* only the tags come back; each is cut to its field */
         scopy(d->type, sizeof d->type, got.type);
         scopy(d->uuid, sizeof d->uuid, got.uuid);
+        scopy(d->uuid_sub, sizeof d->uuid_sub, got.uuid_sub);
         scopy(d->label, sizeof d->label, got.label);
         scopy(d->partuuid, sizeof d->partuuid, got.partuuid);
         scopy(d->partlabel, sizeof d->partlabel, got.partlabel);
@@ -323,6 +326,8 @@ static void add_blockdev(const char *name)
     struct blockdev d;
     if (read_blockdev(name, &d) < 0)
         return;
+    if (probe_hook)
+        probe_hook(&d);
     for (size_t i = 0; i < n_devs; i++)
         if (!strcmp(devs[i].name, name)) {
             devs[i] = d; /* changed (e.g. new partition table): re-probed */
@@ -353,6 +358,11 @@ static void remove_blockdev(const char *name)
         }
 }
 
+void devices_on_probe(void (*fn)(const struct blockdev *d))
+{
+    probe_hook = fn;
+}
+
 int devices_refresh(const char *name, struct blockdev *out)
 {
     add_blockdev(name);
@@ -365,24 +375,26 @@ int devices_refresh(const char *name, struct blockdev *out)
 }
 
 static void drain_events(void);
-static int all_found(const struct devspec *specs, size_t n, struct blockdev *found,
-                     struct blockdev *other);
+
+/* What a wait looks for, asked after every batch of events: 1 there, 0
+ * not yet, -1 stop looking (a spec that two devices match). */
+typedef int (*want_fn)(void *ctx);
 
 /* Modaliases of every device on every bus, as udev's coldplug would find
- * them; /sys/bus/X/devices/Y/modalias covers what can need a driver. With
- * specs, stop as soon as they are all found: the boot needs its root, and
- * the real system's udev loads the rest; and stop at the deadline (a
+ * them; /sys/bus/X/devices/Y/modalias covers what can need a driver. Stop
+ * as soon as want() is no longer 0: the boot needs its root, and the real
+ * system's udev loads the rest; and stop at the deadline (a
  * CLOCK_MONOTONIC ms, or -1), so rd.timeout= holds while drivers load.
- * Returns what all_found last said (1 found, -1 ambiguous; 0 if it went
- * through every device or ran out of time). */
-static int coldplug_modaliases(const struct devspec *specs, size_t n, struct blockdev *found,
-                               struct blockdev *other, long long deadline)
+ * Returns what want() last said (0 if it went through every device or ran
+ * out of time); *complete is 1 when every device was gone through. */
+static int coldplug_modaliases(want_fn want, void *ctx, long long deadline, int *complete)
 {
     DIR *buses = opendir("/sys/bus");
     struct dirent *b, *e;
     char p[600], alias[256];
     int done = 0, late = 0;
 
+    *complete = 0;
     if (!buses)
         return 0;
     while (!done && !late && (b = readdir(buses))) {
@@ -399,19 +411,20 @@ static int coldplug_modaliases(const struct devspec *specs, size_t n, struct blo
             if (read_small(p, alias, sizeof alias) <= 0)
                 continue;
             load_for_alias(alias);
-            if (specs) {
+            if (want) {
                 /* Every event queued so far is taken in before deciding:
                  * a duplicate the same driver load attached is compared
                  * too (the ambiguous-tag rule), at the price of probing
                  * it even when the root came first. */
                 drain_events();
-                done = all_found(specs, n, found, other);
+                done = want(ctx);
                 late = !done && deadline >= 0 && now_ms() >= deadline;
             }
         }
         closedir(dd);
     }
     closedir(buses);
+    *complete = !done && !late;
     return done;
 }
 
@@ -455,8 +468,9 @@ void devices_coldplug_all(void)
      * marked done without a driver. */
     if (!modules_ready())
         return;
+    int complete;
     if (!modaliases_done)
-        coldplug_modaliases(NULL, 0, NULL, NULL, -1);
+        coldplug_modaliases(NULL, NULL, -1, &complete);
     modaliases_done = 1;
 }
 
@@ -532,25 +546,42 @@ static int all_found(const struct devspec *specs, size_t n, struct blockdev *fou
     return ambiguous ? -1 : ok == n;
 }
 
+struct want_specs {
+    const struct devspec *specs;
+    size_t n;
+    struct blockdev *found, *other;
+};
+
+static int want_specs(void *ctx)
+{
+    struct want_specs *w = ctx;
+    return all_found(w->specs, w->n, w->found, w->other);
+}
+
 #define RESCAN_MS 250
 
-int devices_wait(const struct devspec *specs, size_t n, int timeout_ms, struct blockdev *found,
-                 struct blockdev *other)
+static int wait_for(want_fn want, void *ctx, int timeout_ms)
 {
+    static int said_found;
     long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+    int coldplugged = 0;
 
     for (;;) {
         drain_events();
-        int f = all_found(specs, n, found, other);
+        int f = want(ctx);
         if (f)
             return f > 0 ? 0 : -EEXIST;
-        if (!modaliases_done) {
+        if (!modaliases_done && !coldplugged) {
             /* Drivers for the devices present, until what we wait for shows
-             * up; later devices get theirs from their uevents. */
-            modaliases_done = 1;
+             * up; later devices get theirs from their uevents. A pass an
+             * earlier wait cut short (its device was found) is made again
+             * from the start: loaded modules are skipped at little cost. */
+            coldplugged = 1;
+            int complete;
             /* rd.timeout=0 means "look once": one whole pass. */
-            f = coldplug_modaliases(specs, n, found, other, timeout_ms > 0 ? deadline : -1);
-            if (f > 0)
+            f = coldplug_modaliases(want, ctx, timeout_ms > 0 ? deadline : -1, &complete);
+            modaliases_done = complete;
+            if (f > 0 && !said_found++)
                 log_info("found what the boot needs; the real system loads the drivers "
                          "of the other devices");
             if (f)
@@ -575,6 +606,18 @@ int devices_wait(const struct devspec *specs, size_t n, int timeout_ms, struct b
         if (poll(&pfd, 1, wait) < 0 && errno != EINTR)
             return -errno;
     }
+}
+
+int devices_wait(const struct devspec *specs, size_t n, int timeout_ms, struct blockdev *found,
+                 struct blockdev *other)
+{
+    struct want_specs w = {specs, n, found, other};
+    return wait_for(want_specs, &w, timeout_ms);
+}
+
+int devices_wait_until(int (*ready)(void *ctx), void *ctx, int timeout_ms)
+{
+    return wait_for(ready, ctx, timeout_ms);
 }
 
 void devices_report(void)

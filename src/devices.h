@@ -19,13 +19,23 @@ void devices_coldplug(void);
 void devices_coldplug_all(void);
 
 /* Wait until every spec is found; found[i] receives the match. timeout_ms
- * < 0 waits forever. The first call loads the modules of the devices
- * present, by modalias, until the specs are found; devices that appear
- * later get theirs from their uevents. Returns 0; -ETIMEDOUT; or -EEXIST
+ * < 0 waits forever. Until one pass has gone through them all, a call
+ * loads the modules of the devices present, by modalias, until the specs
+ * are found; devices that appear later get theirs from their uevents. Returns 0; -ETIMEDOUT; or -EEXIST
  * when a spec matches two devices present: found[i] and other[i] (other[i]
  * has an empty name for the specs that are not ambiguous). */
 int devices_wait(const struct devspec *specs, size_t n, int timeout_ms, struct blockdev *found,
                  struct blockdev *other);
+
+/* Wait until ready(ctx) returns 1 (-1: give up, -EEXIST), asking it after
+ * every batch of device events; drivers are loaded for the devices present
+ * as devices_wait() does. timeout_ms < 0 waits forever. Returns 0,
+ * -ETIMEDOUT, -EEXIST or -errno. */
+int devices_wait_until(int (*ready)(void *ctx), void *ctx, int timeout_ms);
+
+/* fn is called with every block device probed from now on (again when it
+ * changes), before any wait sees it. */
+void devices_on_probe(void (*fn)(const struct blockdev *d));
 
 /* Re-read one block device by kernel name (e.g. a dm device just made). */
 int devices_refresh(const char *name, struct blockdev *out);

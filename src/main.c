@@ -1,5 +1,7 @@
 /* hatch: the initramfs init. main() is the boot sequence; each stage lives
  * in its own file and returns an error that is decided on here. */
+#include "btrfs.h"
+#include "btrfssb.h"
 #include "cmdline.h"
 #include "devices.h"
 #include "emergency.h"
@@ -8,6 +10,7 @@
 #include "modules.h"
 #include "mounts.h"
 #include "policy.h"
+#include "resume.h"
 #include "rootfs.h"
 #include "rootspec.h"
 #include "switchroot.h"
@@ -31,6 +34,7 @@
 static struct cmdline cmd;
 static struct verity_cfg vcfg;
 static struct policy policy;
+static struct timespec wait_t0; /* when the wait for the root began */
 
 static const char usage[] =
     "usage: init   (run by the kernel as PID 1 from an initramfs)\n"
@@ -47,9 +51,11 @@ static const char usage[] =
     "  verity=data=DEV[,hashdev=DEV][,roothash=HEX][,OPTION..]\n"
     "  roothash=HEX systemd.verity_root_data=DEV systemd.verity_root_hash=DEV\n"
     "  systemd.verity_root_options=OPTION[,OPTION..]\n"
+    "  resume=DEV (any root= form) resume_offset=PAGES noresume\n"
+    "  rootflags=degraded (btrfs: mount without the members that are missing)\n"
     "An image built with mkinitramfs.sh --lockdown boots only a verified root and\n"
     "refuses rd.shell, rd.break, init=, rootfstype=, rootflags=, rw, modules-load=,\n"
-    "blacklists, rd.emergency= and weakening verity options.\n"
+    "blacklists, rd.emergency=, resume= and weakening verity options.\n"
     "See cmdline-spec.md for every option.\n";
 
 static void print_version(void)
@@ -196,11 +202,11 @@ static int wait_for(const struct devspec *specs, const char *const *roles, size_
             log_info("waiting up to %d s for %s %s", timeout_s, roles[i], what);
     }
     struct blockdev other[WAIT_MAX];
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &wait_t0);
     int r = devices_wait(specs, n, cmd.rootwait ? -1 : timeout_s * 1000, found, other);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    long waited_s = (long)(t1.tv_sec - t0.tv_sec);
+    long waited_s = (long)(t1.tv_sec - wait_t0.tv_sec);
     for (size_t i = 0; i < n; i++) {
         devspec_describe(&specs[i], what, sizeof what);
         if (r == 0) {
@@ -232,6 +238,25 @@ static int wait_for(const struct devspec *specs, const char *const *roles, size_
     if (r == -ETIMEDOUT || r == -EEXIST)
         devices_report();
     return r;
+}
+
+static int root_timeout_s(void)
+{
+    return cmd.timeout_s >= 0 ? cmd.timeout_s : DEFAULT_TIMEOUT_S;
+}
+
+/* What is left of the root's time limit (-1: rootwait): a btrfs's other
+ * members count against the same limit as the member found first. */
+static int wait_left_ms(void)
+{
+    struct timespec now;
+    if (cmd.rootwait)
+        return -1;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long spent = (long long)(now.tv_sec - wait_t0.tv_sec) * 1000 +
+                      (now.tv_nsec - wait_t0.tv_nsec) / 1000000;
+    long long limit = root_timeout_s() * 1000LL;
+    return spent >= limit ? 0 : (int)(limit - spent);
 }
 
 static int find_verity_root(struct blockdev *root)
@@ -318,6 +343,9 @@ static int find_root(struct blockdev *root)
     spec.types = cmd.rootfstype;
     spec.ntypes = cmd.n_rootfstype;
     int r = wait_for(&spec, &role, 1, root);
+    if (r == 0)
+        r = btrfs_wait_members(root, wait_left_ms(), root_timeout_s(),
+                               btrfs_opt_has(cmd.rootflags, "degraded"));
     timing_mark("root");
     return r;
 }
@@ -380,8 +408,16 @@ int main(int argc, char **argv, char **envp)
     maybe_break(STAGE_CMDLINE);
 
     maybe_break(STAGE_MODULES);
+    /* Unverified btrfs members are not shown to the kernel when the root
+     * is a verity device: there is no use for them. */
+    if (!vcfg.enabled)
+        devices_on_probe(btrfs_seen);
     load_modules();
     timing_mark("modules");
+    /* Before anything is mounted: a resumed system finds its filesystems
+     * as it left them. */
+    if (resume_try(&cmd, root_timeout_s()))
+        timing_mark("resume");
 
     maybe_break(STAGE_ROOT);
     struct blockdev root;

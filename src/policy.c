@@ -117,6 +117,11 @@ size_t policy_refusals(const struct policy *p, const struct cmdline *c,
         {OPT_MODULES_LOAD, "=", "the image decides which modules load"},
         {OPT_BLACKLIST, "=", "the image decides which modules load"},
         {OPT_EMERGENCY, "=", "the failure action is fixed in the image"},
+        /* A hibernation image is a whole running system read back from a
+         * disk that nothing verifies: resuming one would put unverified
+         * code and data under the verified root. */
+        {OPT_RESUME, "=", "a hibernation image is not verified"},
+        {OPT_RESUME_OFFSET, "=", "a hibernation image is not verified"},
     };
     size_t n = 0;
     if (!p->lockdown)

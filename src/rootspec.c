@@ -283,6 +283,34 @@ static int type_ok(const char *type, const char *const *types, size_t ntypes)
     return ntypes == 0;
 }
 
+/* Members of one multi-device btrfs: the same filesystem UUID, each with
+ * a device UUID of its own. Any one of them mounts the filesystem. */
+static int btrfs_siblings(const struct blockdev *a, const struct blockdev *b)
+{
+    return !strcmp(a->type, "btrfs") && !strcmp(b->type, "btrfs") && a->uuid[0] &&
+           !strcasecmp(a->uuid, b->uuid) && a->uuid_sub[0] && b->uuid_sub[0] &&
+           strcasecmp(a->uuid_sub, b->uuid_sub);
+}
+
+/* Another device holding the same btrfs member as devs[t] (a cloned disk):
+ * the kernel would take whichever it was shown last. Its index, or -1. */
+static int btrfs_clone(const struct blockdev *devs, size_t n, int t)
+{
+    const struct blockdev *d = &devs[t];
+    if (strcmp(d->type, "btrfs") || !d->uuid[0] || !d->uuid_sub[0])
+        return -1;
+    for (size_t j = 0; j < n; j++)
+        if ((int)j != t && !strcmp(devs[j].type, "btrfs") && !strcasecmp(devs[j].uuid, d->uuid) &&
+            !strcasecmp(devs[j].uuid_sub, d->uuid_sub))
+            return (int)j;
+    return -1;
+}
+
+static int distinct(const struct blockdev *devs, int a, int b)
+{
+    return a != b && !btrfs_siblings(&devs[a], &devs[b]);
+}
+
 int devspec_find_unique(const struct devspec *spec, const struct blockdev *devs, size_t n,
                         int *second)
 {
@@ -296,10 +324,18 @@ int devspec_find_unique(const struct devspec *spec, const struct blockdev *devs,
         int t = target_of(spec, devs, n, i);
         if (t < 0)
             continue;
-        if (n_all < 2 && (n_all == 0 || all[0] != t))
+        /* a device named by path or number is that device */
+        int c = spec->kind == SPEC_PATH || spec->kind == SPEC_DEVNUM ? -1
+                                                                     : btrfs_clone(devs, n, t);
+        if (c >= 0) {
+            /* no type tells two copies of one member apart */
+            *second = c;
+            return t;
+        }
+        if (n_all < 2 && (n_all == 0 || distinct(devs, all[0], t)))
             all[n_all++] = t;
         if (spec->ntypes && type_ok(devs[t].type, spec->types, spec->ntypes) && n_typed < 2 &&
-            (n_typed == 0 || typed[0] != t))
+            (n_typed == 0 || distinct(devs, typed[0], t)))
             typed[n_typed++] = t;
     }
     if (n_all == 2 && n_typed == 1) {

@@ -44,6 +44,7 @@ struct blockdev {
     int partno;          /* partition number, 0 for a whole disk */
     char type[32];       /* TYPE as libblkid probes it: ext4, verity, ... */
     char uuid[64];
+    char uuid_sub[64];   /* btrfs: this member's device UUID (UUID_SUB) */
     char label[128];
     char partuuid[64];
     char partlabel[128];
@@ -68,7 +69,9 @@ int devspec_find(const struct devspec *spec, const struct blockdev *devs, size_t
  * spec->types (when given). Returns the index of a match or -1; *second is
  * -1 when that match is the only one, else the index of another (a cloned
  * disk, two sticks with one label): the caller must refuse rather than
- * guess. */
+ * guess. The members of one multi-device btrfs share its UUID and LABEL
+ * and are one filesystem, not duplicates; two copies of one member (the
+ * same device UUID) are. */
 int devspec_find_unique(const struct devspec *spec, const struct blockdev *devs, size_t n,
                         int *second);
 

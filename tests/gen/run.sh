@@ -1017,13 +1017,23 @@ ln -sfn ../../../../devices/pci0000:00/0000:00:02.0/virtio1/block/vda "$S/$BFS/d
 root_on 0:33 btrfs /dev/vda
 HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only --list >"$W/b1.ls" 2>"$W/b1.err"
 check "--host-only accepts a single-device btrfs" has "$W/b1.ls" "$M/fs/btrfs/btrfs.ko"
-mkdir -p "$S/$PCI/0000:00:03.0/virtio2/block/vdb"
-ln -sfn ../../../../devices/pci0000:00/0000:00:03.0/virtio2/block/vdb "$S/$BFS/devices/vdb"
-refused "--host-only refuses a btrfs over two devices" \
-    "btrfs over 2 devices (filesystem ${BFS##*/}) on /dev/vda" --host-only
-refused "--check-root refuses a btrfs over two devices" \
-    "btrfs over 2 devices (filesystem ${BFS##*/}) on /dev/vda" --check-root -H base
-rm -rf "${S:?}/sys/fs/btrfs"
+# A btrfs over two devices, the other on an NVMe: the init waits for every
+# member, so --host-only carries the drivers of both chains.
+mkdir -p "$S/$PCI/0000:00:04.0/nvme/nvme0/nvme0n1"
+echo "pci:v0000144Dd0000A808sv0000144Dsd0000A801bc01sc08i02" >"$S/$PCI/0000:00:04.0/modalias"
+ln -sfn ../../../../devices/pci0000:00/0000:00:04.0/nvme/nvme0/nvme0n1 "$S/$BFS/devices/nvme0n1"
+HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only --list >"$W/b2.ls" 2>"$W/b2.err"
+check "--host-only accepts a btrfs over two devices, with the drivers of both" \
+    grep -q '/drivers/nvme/host/nvme\.ko' "$W/b2.ls"
+check "--host-only: ... and btrfs itself" has "$W/b2.ls" "$M/fs/btrfs/btrfs.ko"
+HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --check-root -H base --list >"$W/b3.ls" 2>"$W/b3.err"
+check "--check-root accepts a btrfs over two devices" [ -s "$W/b3.ls" ]
+# A member on a layer the init cannot set up is refused like the root's own.
+fake_dm 7 CRYPT-LUKS2-0123-cm cm "../../../../pci0000:00/0000:00:04.0/nvme/nvme0/nvme0n1"
+ln -sfn ../../../../devices/virtual/block/dm-7 "$S/$BFS/devices/dm-7"
+rm -f "$S/$BFS/devices/nvme0n1"
+refused "--host-only refuses a btrfs with a member on LUKS" "dm-crypt (LUKS2) on dm-7 (/dev/mapper/cm)" --host-only
+rm -rf "${S:?}/sys/fs/btrfs" "${S:?}/$DMV/dm-7"
 root_on 0:31 overlay overlay
 HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --check-root -H base --list >"$W/cr.ls" 2>"$W/cr.err"
 check "--check-root with / not on a block device (container): builds, silently" \

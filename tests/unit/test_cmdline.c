@@ -403,3 +403,63 @@ TEST(parse_empty_break_is_ignored)
     cmdline_parse(&c, "rd.break");
     CHECK(c.brk == STAGE_SWITCH && c.n_msgs == 0);
 }
+
+/* resume=, resume_offset=, and every kernel spelling of "do not resume". */
+TEST(parse_resume)
+{
+    static struct cmdline c;
+    cmdline_parse(&c, "root=/dev/vda1");
+    CHECK(c.resume == NULL && !c.resume_offset_given && c.noresume == NULL);
+    cmdline_parse(&c, "resume=UUID=abc resume_offset=34816");
+    CHECK_STR(c.resume, "UUID=abc");
+    CHECK(c.resume_offset_given && c.resume_offset == 34816);
+    CHECK(c.noresume == NULL && c.n_msgs == 0);
+    CHECK(c.given & (1ul << OPT_RESUME) && c.given & (1ul << OPT_RESUME_OFFSET));
+    /* the last one wins; an empty one is reported and does not clear it */
+    cmdline_parse(&c, "resume=/dev/sda2 resume=PARTUUID=p resume=");
+    CHECK_STR(c.resume, "PARTUUID=p");
+    CHECK(c.n_msgs == 1 && strstr(c.msgs[0], "resume needs a value"));
+    /* offsets are decimal pages, up to 64 bits; junk is reported */
+    cmdline_parse(&c, "resume_offset=18446744073709551615");
+    CHECK(c.resume_offset_given && c.resume_offset == 18446744073709551615ull);
+    static const char *const bad[] = {"resume_offset=", "resume_offset", "resume_offset=-1",
+                                      "resume_offset=0x10", "resume_offset=12k",
+                                      "resume_offset=18446744073709551616", "resume_offset= 1"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        cmdline_parse(&c, bad[i]);
+        if (c.resume_offset_given || c.n_msgs != 1 || !strstr(c.msgs[0], "not a number of pages"))
+            unit_fail(__FILE__, __LINE__, bad[i]);
+    }
+    cmdline_parse(&c, "resume_offset=7 resume_offset=x");
+    CHECK(c.resume_offset_given && c.resume_offset == 7 && c.n_msgs == 1);
+}
+
+TEST(parse_noresume_spellings)
+{
+    static struct cmdline c;
+    static const struct {
+        const char *line, *said;
+    } cases[] = {
+        {"resume=/dev/sda2 noresume", "noresume"},
+        {"noresume resume=/dev/sda2", "noresume"},
+        /* the kernel takes noresume whatever follows it */
+        {"resume=/dev/sda2 noresume=0", "noresume"},
+        {"resume=/dev/sda2 nohibernate", "nohibernate"},
+        {"resume=/dev/sda2 hibernate=noresume", "hibernate=no"},
+        {"resume=/dev/sda2 hibernate=no", "hibernate=no"},
+        {"resume=/dev/sda2 hibernate=nope", "hibernate=no"},
+        {"resume=/dev/sda2 hibernate=nocompress", NULL},
+        {"resume=/dev/sda2 hibernate=protect_image", NULL},
+        {"resume=/dev/sda2 hibernate=", NULL},
+        {"resume=/dev/sda2 hibernate", NULL},
+        /* a later hibernate= does not undo an earlier noresume */
+        {"noresume hibernate=protect_image", "noresume"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        cmdline_parse(&c, cases[i].line);
+        if (!((c.noresume == NULL && cases[i].said == NULL) ||
+              (c.noresume && cases[i].said && !strcmp(c.noresume, cases[i].said))) ||
+            c.n_msgs)
+            unit_fail(__FILE__, __LINE__, cases[i].line);
+    }
+}

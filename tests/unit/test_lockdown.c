@@ -270,6 +270,11 @@ TEST(lockdown_refuses_each_loosening_option)
         {"rd.emergency=reboot", "rd.emergency= is refused"},
         {"systemd.verity_root_options=ignore-corruption", "ignore-corruption is refused"},
         {"systemd.verity_root_options=check-at-most-once", "check-at-most-once is refused"},
+        {"resume=PARTUUID=00000000-0000-0000-0000-000000000000", "resume= is refused"},
+        {"resume=/dev/vda2", "resume= is refused"},
+        {"resume=", "resume= is refused"},
+        {"resume_offset=4096", "resume_offset= is refused"},
+        {"resume_offset=junk", "resume_offset= is refused"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char line[256];
@@ -289,6 +294,12 @@ TEST(lockdown_refuses_each_loosening_option)
      * pinned hash turns verity on) */
     CHECK(refuse("roothash=" RH " " VSYS "quiet rd.timeout=5 ro").n == 0);
     CHECK(refuse("").n == 0);
+    /* resume= with its offset: a line each, saying why */
+    r = refuse("roothash=" RH " " VSYS "resume=/dev/vda2 resume_offset=1");
+    CHECK(r.n == 2 && strstr(r.all, "a hibernation image is not verified"));
+    /* not resuming only tightens: allowed */
+    CHECK(refuse("roothash=" RH " " VSYS "noresume").n == 0);
+    CHECK(refuse("roothash=" RH " " VSYS "hibernate=no nohibernate").n == 0);
 }
 
 TEST(lockdown_requires_verity)

@@ -267,3 +267,58 @@ TEST(rootspec_efivar_guid)
     buf[5] = 1; /* a character outside ASCII */
     CHECK(efivar_guid(buf, sizeof buf, out, sizeof out) == -1);
 }
+
+/* A btrfs over two disks: both members carry the filesystem's UUID and
+ * label, each its own device UUID. A third disk is a copy of one member. */
+static const struct blockdev raid[] = {
+    {.name = "vda", .major = 254, .minor = 0, .type = "btrfs", .uuid = "f-1",
+     .uuid_sub = "d-1", .label = "pool"},
+    {.name = "vdb", .major = 254, .minor = 16, .type = "btrfs", .uuid = "F-1",
+     .uuid_sub = "d-2", .label = "pool"},
+    {.name = "vdc", .major = 254, .minor = 32, .type = "btrfs", .uuid = "f-1",
+     .uuid_sub = "D-1", .label = "pool"},
+    {.name = "vdd", .major = 254, .minor = 48, .type = "ext4", .uuid = "f-2", .label = "other"},
+    {.name = "vde", .major = 254, .minor = 64, .type = "btrfs", .uuid = "f-2",
+     .uuid_sub = "d-9", .label = "other"},
+};
+
+static const char *unique_in(const struct blockdev *d, size_t n, const char *s, const char **two)
+{
+    struct devspec sp = parse_ok(s);
+    int second, i = devspec_find_unique(&sp, d, n, &second);
+    *two = second < 0 ? NULL : d[second].name;
+    return i < 0 ? NULL : d[i].name;
+}
+
+TEST(rootspec_btrfs_members_are_one_filesystem)
+{
+    const char *two;
+    /* the two members alone: one filesystem, found by UUID or LABEL */
+    CHECK_STR(unique_in(raid, 2, "UUID=f-1", &two), "vda");
+    CHECK(two == NULL);
+    CHECK_STR(unique_in(raid, 2, "LABEL=pool", &two), "vda");
+    CHECK(two == NULL);
+    CHECK_STR(unique_in(raid + 1, 1, "UUID=f-1", &two), "vdb");
+    CHECK(two == NULL);
+    /* a copy of a member (same device UUID) is a duplicate, and the two
+     * copies are named, whichever member is seen first */
+    CHECK_STR(unique_in(raid, 3, "UUID=f-1", &two), "vda");
+    CHECK_STR(two, "vdc");
+    const struct blockdev order[] = {raid[1], raid[2], raid[0]};
+    CHECK_STR(unique_in(order, 3, "LABEL=pool", &two), "vdc");
+    CHECK_STR(two, "vda");
+    /* ... but a device named by path is that device */
+    CHECK_STR(unique_in(raid, 3, "/dev/vdb", &two), "vdb");
+    CHECK(two == NULL);
+    CHECK_STR(unique_in(raid, 3, "/dev/vda", &two), "vda");
+    CHECK(two == NULL);
+    /* the same UUID on a btrfs and a filesystem of another type is no
+     * multi-device filesystem */
+    CHECK_STR(unique_in(raid, 5, "UUID=f-2", &two), "vdd");
+    CHECK_STR(two, "vde");
+    /* members without a device UUID cannot be told from copies */
+    struct blockdev bare[2] = {raid[0], raid[1]};
+    bare[1].uuid_sub[0] = '\0';
+    CHECK_STR(unique_in(bare, 2, "UUID=f-1", &two), "vda");
+    CHECK_STR(two, "vdb");
+}
