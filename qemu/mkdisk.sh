@@ -191,11 +191,13 @@ trap 'exit 130' INT TERM
 stage() {
     d=$1
     mkdir -p "$d/sbin" "$d/bin" "$d/etc" "$d/proc" "$d/sys" "$d/dev" "$d/run" "$d/tmp" \
-        "$d/check"
+        "$d/check" "$d/var" "$d/usr/sbin"
     cp "$init" "$d/sbin/real-init"
     cp "$init" "$d/sbin/alt-init"
     cp "$init" "$d/bin/init"
-    chmod 0755 "$d/sbin/real-init" "$d/sbin/alt-init" "$d/bin/init"
+    # for systemd.volatile=yes, whose tmpfs root keeps only /usr
+    cp "$init" "$d/usr/sbin/init"
+    chmod 0755 "$d/sbin/real-init" "$d/sbin/alt-init" "$d/bin/init" "$d/usr/sbin/init"
     # Absolute links, as distributions ship /sbin/init: the initramfs must
     # resolve them inside the new root. /bin/init is there so that a wrong
     # resolution shows as argv=/bin/init instead of going unnoticed.

@@ -387,6 +387,19 @@ static void set_noresume(struct cmdline *c, const char *k, char *v)
         c->noresume = "hibernate=no";
 }
 
+/* As systemd: a boolean, or state or overlay; the bare word means yes. */
+static void set_volatile(struct cmdline *c, const char *k, char *v)
+{
+    if (v && !strcmp(v, "state"))
+        c->volatile_mode = VOLATILE_STATE;
+    else if (v && !strcmp(v, "overlay"))
+        c->volatile_mode = VOLATILE_OVERLAY;
+    else if (!v || cmdline_bool(v) >= 0)
+        c->volatile_mode = !v || cmdline_bool(v) ? VOLATILE_YES : VOLATILE_NO;
+    else
+        msg(c, "%s=%s: expected yes, no, state or overlay; ignoring it", k, v);
+}
+
 static const struct option {
     const char *key;
     enum opt id;
@@ -424,6 +437,7 @@ static const struct option {
     {"noresume", OPT_NORESUME, set_noresume},
     {"nohibernate", OPT_NORESUME, set_noresume},
     {"hibernate", OPT_NORESUME, set_noresume},
+    {"systemd.volatile", OPT_VOLATILE, set_volatile},
 };
 
 static void on_token(char *key, char *val, void *ctx)

@@ -12,6 +12,14 @@
 
 enum emergency_action { EMERG_HALT = 0, EMERG_REBOOT, EMERG_POWEROFF };
 
+/* systemd.volatile=: what of the root lives in memory only. */
+enum volatile_mode {
+    VOLATILE_NO = 0,
+    VOLATILE_YES,     /* a tmpfs root, /usr from the root device */
+    VOLATILE_STATE,   /* the root as usual (read-only), a tmpfs /var */
+    VOLATILE_OVERLAY, /* an overlay: tmpfs upper over the read-only root */
+};
+
 /* Boot stages rd.break= can stop before; order is the boot order. */
 enum stage {
     STAGE_NONE = 0,
@@ -52,6 +60,7 @@ enum opt {
     OPT_RESUME,
     OPT_RESUME_OFFSET,
     OPT_NORESUME,      /* noresume, nohibernate, hibernate=no... */
+    OPT_VOLATILE,
     OPT_COUNT
 };
 
@@ -92,6 +101,8 @@ struct cmdline {
     /* The spelling of a verity option given with an empty value: it must
      * not switch verity off, so verity stays on and refuses to boot. */
     const char *verity_empty;
+
+    enum volatile_mode volatile_mode;
 
     /* Resuming from hibernation: the kernel's own options. */
     const char *resume;               /* the resume device, any root= form */

@@ -17,6 +17,7 @@
 #include "timing.h"
 #include "verity.h"
 #include "veritycfg.h"
+#include "volatile.h"
 
 #include <blkid/blkid.h>
 #include <errno.h>
@@ -53,6 +54,7 @@ static const char usage[] =
     "  systemd.verity_root_options=OPTION[,OPTION..]\n"
     "  resume=DEV (any root= form) resume_offset=PAGES noresume\n"
     "  rootflags=degraded (btrfs: mount without the members that are missing)\n"
+    "  systemd.volatile=yes|state|overlay (changes kept in a tmpfs only)\n"
     "An image built with mkinitramfs.sh --lockdown boots only a verified root and\n"
     "refuses rd.shell, rd.break, init=, rootfstype=, rootflags=, rw, modules-load=,\n"
     "blacklists, rd.emergency=, resume= and weakening verity options.\n"
@@ -426,14 +428,20 @@ int main(int argc, char **argv, char **envp)
 
     maybe_break(STAGE_MOUNT);
     int rw = vcfg.enabled ? 0 : cmd.rw;
+    if (cmd.volatile_mode != VOLATILE_NO && rw) {
+        log_warn("rw ignored: with systemd.volatile= the root device stays read-only");
+        rw = 0;
+    }
     if (root_auto && (root.partflags & GPT_FLAG_READ_ONLY)) {
         if (rw)
             log_warn("rw ignored: /dev/%s is marked read-only in its GPT entry (flag 60)",
                      root.name);
         rw = 0;
     }
+    const char *devroot; /* where the root device's filesystem is mounted */
     if (rootfs_mount(&root, cmd.rootfstype, cmd.n_rootfstype, cmd.rootflags, rw, vcfg.enabled,
-                     NEWROOT) < 0)
+                     NEWROOT) < 0 ||
+        volatile_setup(cmd.volatile_mode, NEWROOT, &devroot) < 0)
         emergency(&cmd);
     timing_mark("mount");
 
@@ -450,7 +458,7 @@ int main(int argc, char **argv, char **envp)
     if (!rootfs_still_there(&root))
         emergency(&cmd);
     /* Again after the last point a shell could have changed the mounts. */
-    if (vcfg.enabled && !rootfs_is_device(NEWROOT, &root))
+    if (vcfg.enabled && (!rootfs_is_device(devroot, &root) || !volatile_unchanged(NEWROOT)))
         emergency(&cmd);
     char *nargv[MAX_INIT_ARGS], *nenvp[MAX_INIT_ARGS];
     init_args(init, argc, argv, envp, nargv, nenvp);

@@ -211,6 +211,26 @@ boot init-args plain std "root=/dev/vda1 init=/sbin/alt-init single foo=bar $TAI
     --expect "$(ok $DEV1).* argc=4 argv=/sbin/alt-init,single,a1,b1 env=HOME=/,TERM=linux,foo=bar "
 boot init-absolute-link plain std "root=/dev/vda1 init=/sbin/init-link $TAIL" \
     --expect "$(ok $DEV1).* argv=/sbin/init-link "
+
+# systemd.volatile=: the device read-only (rw ignored), the changes in a
+# tmpfs. overlay: the real init runs on an overlay; state: a tmpfs on /var
+# (seen from a shell at rd.break=switch); yes: a tmpfs root with the
+# device's /usr only.
+boot volatile-overlay plain std "root=/dev/vda1 systemd.volatile=overlay rw $TAIL" \
+    --expect "hatch: rw ignored: with systemd.volatile= the root device stays read-only" \
+    --expect "hatch: mounted /dev/vda1 \(ext4\) on /newroot read-only" \
+    --expect "hatch: systemd.volatile=overlay: the root is the root device's filesystem" \
+    --expect "$(ok overlay)rootdev=0:[0-9]+ fstype=overlay mode=rw .*payload=ok:"
+boot volatile-state plain std "root=/dev/vda1 systemd.volatile=state rd.break=switch $TAIL" \
+    --when "$PROMPT" --type 'grep " /newroot/var " /proc/mounts; exit' \
+    --expect "tmpfs /newroot/var tmpfs rw,nosuid,nodev" \
+    --expect "$(ok $DEV1)rootdev=254:1 fstype=ext4 mode=ro"
+boot volatile-yes plain std "root=/dev/vda1 systemd.volatile=yes init=/usr/sbin/init $TAIL" \
+    --expect "hatch: systemd.volatile=yes: the root is a tmpfs with the root device's /usr" \
+    --expect "$(ok tmpfs)rootdev=0:[0-9]+ fstype=tmpfs mode=rw .* argv=/usr/sbin/init "
+boot volatile-yes-no-init plain std "root=/dev/vda1 systemd.volatile=yes $TAIL" \
+    --expect "hatch: no init program on /dev/vda1 \(ext4\): none of /sbin/init, /etc/init, /bin/init" \
+    --expect "hatch: powering off" --reject "$E"
 boot root-without-run norun std "root=/dev/vda1 $TAIL" \
     --expect "hatch: the root filesystem has no /run directory and hatch cannot create it \(Read-only file system\); add an empty /run directory" \
     --reject "$E"
@@ -322,6 +342,11 @@ boot comp-xz plain xz "root=/dev/vda1 $TAIL" --expect "$(ok $DEV1)"
 # dm-verity
 boot verity-sep-systemd vsep std "roothash=$RH_SEP $VSYS $TAIL" \
     --expect "hatch: verity: root hash verified" --expect "$(ok /dev/mapper/root)rootdev=253:0 fstype=ext4 mode=ro .*payload=ok:65536 .* fds=0,1,2 "
+# An overlay over the verified root: reads come from the verified device.
+boot verity-volatile-overlay vsep std "roothash=$RH_SEP $VSYS systemd.volatile=overlay $TAIL" \
+    --expect "hatch: verity: root hash verified" \
+    --expect "hatch: systemd.volatile=overlay: the root is the root device's filesystem" \
+    --expect "$(ok overlay)rootdev=0:[0-9]+ fstype=overlay mode=rw .*payload=ok:65536"
 boot verity-sep-hatch vsep std "verity=data=UUID=$HATCH_FS_UUID,hashdev=PARTUUID=$HATCH_HASH_PARTUUID,roothash=$RH_SEP rw $TAIL" \
     --expect "hatch: rw ignored: a dm-verity root is always mounted read-only" \
     --expect "$(ok /dev/mapper/root).*mode=ro .*payload=ok:65536"
@@ -393,6 +418,8 @@ LOCKED="hatch: (powering off|halting) \(fixed by this image's lockdown policy\)"
 boot lock-boots vsep lock "$VSYS panic=-1" \
     --expect "hatch: lockdown: this image boots only a verified root with the root hash it was built for" \
     --expect "$(ok /dev/mapper/root)rootdev=253:0 fstype=ext4 mode=ro .*payload=ok:65536 .* fds=0,1,2 "
+boot lock-boots-volatile-overlay vsep lock "$VSYS systemd.volatile=overlay panic=-1" \
+    --expect "$(ok overlay)rootdev=0:[0-9]+ fstype=overlay mode=rw .*payload=ok:65536"
 boot lock-boots-given-hash vsep lockhalt "roothash=$RH_SEP $VSYS panic=-1" \
     --expect "$(ok /dev/mapper/root).*payload=ok:65536"
 boot lock-no-verity plain lockhalt "root=/dev/vda1 panic=-1" \

@@ -463,3 +463,30 @@ TEST(parse_noresume_spellings)
             unit_fail(__FILE__, __LINE__, cases[i].line);
     }
 }
+
+TEST(parse_volatile)
+{
+    static struct cmdline c;
+    static const struct {
+        const char *line;
+        enum volatile_mode want;
+        size_t msgs;
+    } cases[] = {
+        {"", VOLATILE_NO, 0},
+        {"systemd.volatile", VOLATILE_YES, 0},
+        {"systemd.volatile=yes", VOLATILE_YES, 0},
+        {"systemd.volatile=1", VOLATILE_YES, 0},
+        {"systemd.volatile=state", VOLATILE_STATE, 0},
+        {"systemd.volatile=overlay", VOLATILE_OVERLAY, 0},
+        {"systemd.volatile=overlay systemd.volatile=no", VOLATILE_NO, 0},
+        /* a bad value is reported and keeps the earlier one */
+        {"systemd.volatile=overlay systemd.volatile=tmpfs", VOLATILE_OVERLAY, 1},
+        {"systemd.volatile=STATE", VOLATILE_NO, 1},
+        {"systemd.volatile=", VOLATILE_NO, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        cmdline_parse(&c, cases[i].line);
+        if (c.volatile_mode != cases[i].want || c.n_msgs != cases[i].msgs)
+            unit_fail(__FILE__, __LINE__, cases[i].line);
+    }
+}

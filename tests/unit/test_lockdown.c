@@ -300,6 +300,9 @@ TEST(lockdown_refuses_each_loosening_option)
     /* not resuming only tightens: allowed */
     CHECK(refuse("roothash=" RH " " VSYS "noresume").n == 0);
     CHECK(refuse("roothash=" RH " " VSYS "hibernate=no nohibernate").n == 0);
+    /* a volatile root keeps the device read-only and every read verified */
+    CHECK(refuse("roothash=" RH " " VSYS "systemd.volatile=overlay").n == 0);
+    CHECK(refuse("roothash=" RH " " VSYS "systemd.volatile=yes").n == 0);
 }
 
 TEST(lockdown_requires_verity)
