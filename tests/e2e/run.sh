@@ -44,22 +44,30 @@ part_start() { # IMAGE N: byte offset of partition N
 
 echo "hatch: e2e: building images"
 start=$(date +%s)
-initrd std
-initrd gzip -c gzip
-initrd none -c none
-initrd lz4 -c lz4
-initrd xz -c xz
 # An image built for a kernel version that is not the one booted.
-rm -rf "$T/otherk"
-mkdir -p "$T/otherk/lib/modules"
-cp -a "$K/root/lib/modules/$KVER" "$T/otherk/lib/modules/6.1.0-99-amd64"
-sh mkinitramfs.sh -k 6.1.0-99-amd64 -b "$T/otherk" -o "$T/otherk.cpio" -H base,modules \
-    >"$T/logs/mkinitramfs-otherk.log" 2>&1 || die "mkinitramfs.sh for otherk failed"
-rm -rf "$T/otherk"
-
-disk plain plain
-disk mbr mbr
-disk twoparts twoparts
+otherk() {
+    rm -rf "$T/otherk"
+    mkdir -p "$T/otherk/lib/modules"
+    cp -a "$K/root/lib/modules/$KVER" "$T/otherk/lib/modules/6.1.0-99-amd64"
+    sh mkinitramfs.sh -k 6.1.0-99-amd64 -b "$T/otherk" -o "$T/otherk.cpio" -H base,modules \
+        >"$T/logs/mkinitramfs-otherk.log" 2>&1 || die "mkinitramfs.sh for otherk failed"
+    rm -rf "$T/otherk"
+}
+# Nothing here depends on another: two at a time.
+{ initrd std; initrd none -c none; initrd xz -c xz; otherk; disk vsep verity-sep; disk vin verity-inline; } &
+b1=$!
+{
+    initrd gzip -c gzip
+    initrd lz4 -c lz4
+    disk plain plain
+    disk mbr mbr
+    disk twoparts twoparts
+    disk norun norun
+    disk vfec verity-fec
+} &
+b2=$!
+wait "$b1" || die "building the images failed (see above)"
+wait "$b2" || die "building the images failed (see above)"
 # GPT auto-discovery: copies with partition types and flags set by sfdisk.
 ROOT_TYPE=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709
 gptdisk() { # NAME FROM N/TYPE[/ATTRS]...
@@ -78,10 +86,6 @@ gptdisk gptauto plain "1/$ROOT_TYPE"
 gptdisk gptauto-ro plain "1/$ROOT_TYPE/GUID:60"
 gptdisk gptauto-noauto twoparts "1/$ROOT_TYPE/GUID:63" "2/$ROOT_TYPE"
 gptdisk gptauto-two twoparts "1/$ROOT_TYPE" "2/$ROOT_TYPE"
-disk norun norun
-disk vsep verity-sep
-disk vin verity-inline
-disk vfec verity-fec
 RH_SEP=$(cat "$T/vsep.img.roothash")
 RH_IN=$(cat "$T/vin.img.roothash")
 RH_FEC=$(cat "$T/vfec.img.roothash")
