@@ -97,12 +97,22 @@ static void note_unmatched(const char *alias)
         n_unmatched_more++;
 }
 
+/* A device's driver, loaded beside the others (module_load_async); a
+ * device no module in the image drives is noted for the failure report. */
 static void load_for_alias(const char *alias)
 {
-    char why[128];
-    snprintf(why, sizeof why, "device %.100s", alias);
-    if (module_load(alias, why) == 0)
+    if (!modules_ready())
+        return;
+    int k = module_known(alias);
+    if (k == 0) {
         note_unmatched(alias);
+        return;
+    }
+    if (k == 1) {
+        char why[128];
+        snprintf(why, sizeof why, "device %.100s", alias);
+        module_load_async(alias, why);
+    }
 }
 
 /* Copy a libblkid value into a fixed field. */
@@ -380,52 +390,35 @@ static void drain_events(void);
  * not yet, -1 stop looking (a spec that two devices match). */
 typedef int (*want_fn)(void *ctx);
 
-/* Modaliases of every device on every bus, as udev's coldplug would find
- * them; /sys/bus/X/devices/Y/modalias covers what can need a driver. Stop
- * as soon as want() is no longer 0: the boot needs its root, and the real
- * system's udev loads the rest; and stop at the deadline (a
- * CLOCK_MONOTONIC ms, or -1), so rd.timeout= holds while drivers load.
- * Returns what want() last said (0 if it went through every device or ran
- * out of time); *complete is 1 when every device was gone through. */
-static int coldplug_modaliases(want_fn want, void *ctx, long long deadline, int *complete)
+/* The drivers of every device on every bus, as udev's coldplug would load
+ * them: /sys/bus/X/devices/Y/modalias covers what can need a driver. The
+ * loads go on side by side (load_for_alias); wait_for takes in the devices
+ * they attach. */
+static void coldplug_modaliases(void)
 {
     DIR *buses = opendir("/sys/bus");
     struct dirent *b, *e;
     char p[600], alias[256];
-    int done = 0, late = 0;
 
-    *complete = 0;
     if (!buses)
-        return 0;
-    while (!done && !late && (b = readdir(buses))) {
+        return;
+    while ((b = readdir(buses))) {
         if (b->d_name[0] == '.')
             continue;
         snprintf(p, sizeof p, "/sys/bus/%s/devices", b->d_name);
         DIR *dd = opendir(p);
         if (!dd)
             continue;
-        while (!done && !late && (e = readdir(dd))) {
+        while ((e = readdir(dd))) {
             if (e->d_name[0] == '.')
                 continue;
             snprintf(p, sizeof p, "/sys/bus/%s/devices/%s/modalias", b->d_name, e->d_name);
-            if (read_small(p, alias, sizeof alias) <= 0)
-                continue;
-            load_for_alias(alias);
-            if (want) {
-                /* Every event queued so far is taken in before deciding:
-                 * a duplicate the same driver load attached is compared
-                 * too (the ambiguous-tag rule), at the price of probing
-                 * it even when the root came first. */
-                drain_events();
-                done = want(ctx);
-                late = !done && deadline >= 0 && now_ms() >= deadline;
-            }
+            if (read_small(p, alias, sizeof alias) > 0)
+                load_for_alias(alias);
         }
         closedir(dd);
     }
     closedir(buses);
-    *complete = !done && !late;
-    return done;
 }
 
 static int known(const char *name)
@@ -468,10 +461,11 @@ void devices_coldplug_all(void)
      * marked done without a driver. */
     if (!modules_ready())
         return;
-    int complete;
     if (!modaliases_done)
-        coldplug_modaliases(NULL, NULL, -1, &complete);
+        coldplug_modaliases();
     modaliases_done = 1;
+    modules_pending(1);
+    drain_events();
 }
 
 static void handle_event(const struct uevent *ev)
@@ -560,41 +554,54 @@ static int want_specs(void *ctx)
 
 #define RESCAN_MS 250
 
+/* Once what we wait for is there, the driver loads still going get this
+ * long to announce the devices they attach: a duplicate of the root on
+ * another controller is then seen (the ambiguous-tag rule), and a driver
+ * that hangs does not hold up the boot. */
+#define SETTLE_MS 5000
+/* While loads go on, how often to look whether they are done. */
+#define LOADS_POLL_MS 10
+
 static int wait_for(want_fn want, void *ctx, int timeout_ms)
 {
     static int said_found;
     long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
-    int coldplugged = 0;
+    long long settle = -1;
+    int drivers = 0; /* this wait started the devices' driver loads */
 
     for (;;) {
+        size_t pending = modules_pending(0);
         drain_events();
         int f = want(ctx);
-        if (f)
+        long long now = now_ms();
+        if (f && (!pending || (settle >= 0 && now >= settle) ||
+                  (deadline >= 0 && now >= deadline))) {
+            if (f > 0 && drivers && !said_found++)
+                log_info("found what the boot needs; the real system loads the drivers of "
+                         "the devices still without one");
             return f > 0 ? 0 : -EEXIST;
-        if (!modaliases_done && !coldplugged) {
-            /* Drivers for the devices present, until what we wait for shows
-             * up; later devices get theirs from their uevents. A pass an
-             * earlier wait cut short (its device was found) is made again
-             * from the start: loaded modules are skipped at little cost. */
-            coldplugged = 1;
-            int complete;
-            /* rd.timeout=0 means "look once": one whole pass. */
-            f = coldplug_modaliases(want, ctx, timeout_ms > 0 ? deadline : -1, &complete);
-            modaliases_done = complete;
-            if (f > 0 && !said_found++)
-                log_info("found what the boot needs; the real system loads the drivers "
-                         "of the other devices");
-            if (f)
-                return f > 0 ? 0 : -EEXIST;
+        }
+        if (f && settle < 0)
+            settle = now + SETTLE_MS;
+        if (!f && !modaliases_done) {
+            /* The drivers of the devices present, all at once; later
+             * devices get theirs from their uevents. */
+            modaliases_done = drivers = 1;
+            coldplug_modaliases();
+            /* rd.timeout=0 means "look once": after every driver. */
+            if (timeout_ms == 0)
+                modules_pending(1);
             continue;
         }
         int wait = -1;
         if (deadline >= 0) {
-            long long left = deadline - now_ms();
+            long long left = deadline - now;
             if (left <= 0)
                 return -ETIMEDOUT;
             wait = (int)left;
         }
+        if (pending && (wait < 0 || wait > LOADS_POLL_MS))
+            wait = LOADS_POLL_MS;
         if (uev_fd < 0) {
             /* No uevents (the socket could not be made): look in sysfs
              * for new devices a few times a second instead. */

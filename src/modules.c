@@ -167,72 +167,100 @@ int module_load(const char *name, const char *why)
     return n;
 }
 
-/* Each listed module is loaded in a child of its own: the chains (say the
- * virtio ones and ext4's) do not depend on each other, and on a machine
- * with several CPUs their init functions then run side by side. A module
- * two chains share is loaded once; the kernel makes the other wait.
- * As PID 1 we also reap orphans (a rd.break shell's background jobs) while
- * we wait: only our own children count, so the list is loaded in full
- * before the boot goes on. */
+int module_known(const char *name)
+{
+    struct kmod_list *list = NULL, *it;
+    if (!ctx || kmod_module_new_from_lookup(ctx, name, &list) < 0 || !list)
+        return 0;
+    int r = 2;
+    kmod_list_foreach(it, list) {
+        struct kmod_module *m = kmod_module_get_module(it);
+        int st = kmod_module_get_initstate(m);
+        if (st != KMOD_MODULE_LIVE && st != KMOD_MODULE_BUILTIN)
+            r = 1;
+        kmod_module_unref(m);
+    }
+    kmod_module_unref_list(list);
+    return r;
+}
+
+/* Loads going on in children of their own. The chains (say the virtio
+ * ones, ext4's, a disk controller's) do not depend on each other, and
+ * their init functions and driver probes then run side by side: on a PC
+ * the AHCI driver's look at its empty ports no longer holds up the NVMe
+ * root. A module two chains share is loaded once; the kernel makes the
+ * other wait. */
+#define MAX_LOADS 128
+static pid_t loads[MAX_LOADS];
+static size_t n_loads;
+static int loads_failed;
+
+int module_load_async(const char *name, const char *why)
+{
+    if (!ctx)
+        return -ENODEV;
+    pid_t pid = n_loads < MAX_LOADS ? fork() : -1;
+    if (pid == 0) {
+        int r = module_load(name, why);
+        if (r == 0)
+            log_warn("modules: %s is listed in the image but has no module; the image is "
+                     "inconsistent, rebuild it", name);
+        _exit(r < 0 ? 1 : 0);
+    }
+    if (pid < 0) { /* no process (or room) to spare: load it here */
+        int r = module_load(name, why);
+        if (r < 0)
+            loads_failed++;
+        return r;
+    }
+    loads[n_loads++] = pid;
+    return 1;
+}
+
+/* As PID 1 we also reap orphans (a rd.break shell's background jobs) while
+ * we wait: only our own loads count. */
+size_t modules_pending(int block)
+{
+    while (n_loads > 0) {
+        int st;
+        pid_t w = waitpid(-1, &st, block ? 0 : WNOHANG);
+        if (w == 0)
+            break;
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            log_err("modules: lost track of %zu module loads (%s); going on", n_loads,
+                    strerror(errno));
+            n_loads = 0;
+            break;
+        }
+        size_t i = 0;
+        while (i < n_loads && loads[i] != w)
+            i++;
+        if (i == n_loads)
+            continue; /* an orphan, reaped */
+        loads[i] = loads[--n_loads];
+        if (!WIFEXITED(st) || WEXITSTATUS(st))
+            loads_failed++;
+    }
+    return n_loads;
+}
+
 int modules_load_file(const char *path)
 {
     FILE *f = fopen(path, "re");
     char line[256];
-    pid_t *kids = NULL;
-    size_t n = 0, cap = 0;
-    int failed = 0;
-
     if (!f)
         return 0;
+    loads_failed = 0;
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\n")] = '\0';
-        if (!line[0] || line[0] == '#')
-            continue;
-        if (n == cap) {
-            size_t c = cap ? 2 * cap : 32;
-            pid_t *k = realloc(kids, c * sizeof *k);
-            if (k) {
-                kids = k;
-                cap = c;
-            }
-        }
-        pid_t pid = n < cap ? fork() : -1;
-        if (pid == 0) {
-            int r = module_load(line, "listed in the image");
-            if (r == 0)
-                log_warn("modules: %s is listed in the image but has no module; the image "
-                         "is inconsistent, rebuild it", line);
-            _exit(r < 0 ? 1 : 0);
-        }
-        if (pid < 0) { /* no process (or memory) to spare: load it here */
-            if (module_load(line, "listed in the image") < 0)
-                failed++;
-            continue;
-        }
-        kids[n++] = pid;
+        if (line[0] && line[0] != '#')
+            module_load_async(line, "listed in the image");
     }
     fclose(f);
-    while (n > 0) {
-        int st;
-        pid_t w = waitpid(-1, &st, 0);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            log_err("modules: lost track of %zu module loads (%s); going on", n,
-                    strerror(errno));
-            break;
-        }
-        size_t i = 0;
-        while (i < n && kids[i] != w)
-            i++;
-        if (i == n)
-            continue; /* an orphan, reaped */
-        kids[i] = kids[--n];
-        if (!WIFEXITED(st) || WEXITSTATUS(st))
-            failed++;
-    }
-    free(kids);
-    return failed ? -EIO : 0;
+    modules_pending(1);
+    return loads_failed ? -EIO : 0;
 }
 
 int modules_ready(void)
@@ -242,6 +270,9 @@ int modules_ready(void)
 
 void modules_exit(void)
 {
+    /* A load still going after the switch would find its module files
+     * deleted with the initramfs. */
+    modules_pending(1);
     if (ctx)
         kmod_unref(ctx);
     ctx = NULL;

@@ -16,13 +16,31 @@ int modules_init(const char *const *blacklist, size_t n_blacklist);
  * if a load failed. */
 int module_load(const char *name_or_alias, const char *why);
 
-/* Load every name listed (one per line) in file; a missing file is no
- * error. Returns 0 or the first -errno. */
+/* Does name_or_alias name a module in the image? 0: none; 1: yes, to be
+ * loaded; 2: yes, and all it names are loaded already (or built in).
+ * Looks, loads nothing. */
+int module_known(const char *name_or_alias);
+
+/* module_load in a child process of its own, so that loads (and the probes
+ * their drivers run) go on side by side: the image's list, and the drivers
+ * of the devices present. Returns 1 when started, else the result of
+ * loading it here (no process to spare). modules_pending says when they
+ * are done. */
+int module_load_async(const char *name_or_alias, const char *why);
+
+/* Reap the loads started by module_load_async that have finished (and any
+ * orphan PID 1 inherited); with block, wait until all have. Returns how
+ * many are still going. */
+size_t modules_pending(int block);
+
+/* Load every name listed (one per line) in file, side by side, and wait for
+ * them all; a missing file is no error. Returns 0 or -EIO if any failed. */
 int modules_load_file(const char *path);
 
 /* Is libkmod set up (modules_init succeeded and modules_exit not called)? */
 int modules_ready(void);
 
+/* Waits for the loads still going, then lets libkmod go. */
 void modules_exit(void);
 
 #endif

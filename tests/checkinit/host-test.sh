@@ -31,11 +31,16 @@ check "exit status when not PID 1" 1 "$rc"
 check "one line" 1 "$(printf '%s\n' "$out" | wc -l | tr -d ' ')"
 check "result when not PID 1" fail "$(field "$out" result)"
 names=$(printf '%s\n' "$out" | tr ' ' '\n' | sed -n '2,$s/=.*//p' | tr '\n' ' ')
-check "field order" "result pid root rootdev fstype mode proc sys dev run argc argv env payload uptime start runinit unevictable_kb shmem_kb fds hatch_ms " "$names"
+check "field order" "result pid root rootdev fstype mode proc sys dev run argc argv env payload uptime start runinit unevictable_kb shmem_kb fds hatch_ms reads " "$names"
 check "argc" 6 "$(field "$out" argc)"
 check "argv escaping" "$ci,a%20b,c%2Cd,tab%09here,%C3%A9," "$(field "$out" argv)"
 check "env escaping" "A=x%20y,B=1%2C2%25" "$(field "$out" env)"
 check "no payload on host" none "$(field "$out" payload)"
+# /proc/diskstats: NAME:IOS/SECTORS for each device read, "none", or "?"
+case $(field "$out" reads) in
+    none | '?' | *:[0-9]*/[0-9]*) check "reads" ok ok ;;
+    *) check "reads" "NAME:IOS/SECTORS,..." "$(field "$out" reads)" ;;
+esac
 case $(field "$out" pid) in
     '' | 1 | *[!0-9]*) check "pid is ours, not 1" "a number > 1" "$(field "$out" pid)" ;;
     *) check "pid is ours, not 1" x x ;;
