@@ -10,6 +10,8 @@
 #   /etc/hatch/kver               kernel release the image was built for
 #   /etc/hatch/modules            modules the init loads unconditionally
 #   /etc/hatch/policy             lockdown policy, only with --lockdown
+#   /etc/hatch/roothash.p7s       dm-verity root hash signature, only with
+#                                 --roothash-sig
 #   /lib/modules/KVER/            module closure + depmod output for the subset
 #   /lib/firmware/...             firmware the included modules declare
 #   /etc/modprobe.d/*.conf        module options and blacklists (hook base)
@@ -114,6 +116,7 @@ build_one() {
     check_tools
     cli_epoch           # SOURCE_DATE_EPOCH
     cli_init            # -i
+    cli_roothash_sig    # --roothash-sig
     choose_compression  # -c
     cli_modules         # -m, --omit-module, --omit
     hooks_resolve       # -H, --hookdir, --omit, --lockdown

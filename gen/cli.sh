@@ -86,6 +86,15 @@ check an image, or print the root= this machine needs.
   --lockdown-action halt|reboot|poweroff
                  with --lockdown: what the init does on any failure
                  (default: halt)
+  --roothash-sig FILE
+                 ship FILE, a detached PKCS#7 signature (DER) of the
+                 dm-verity root hash hex string, as /etc/hatch/roothash.p7s:
+                 the init hands it to the kernel, which checks it against
+                 its trusted keys, for every verity boot whose command line
+                 gives no root-hash-signature=. With --lockdown the
+                 signature is required and the command line cannot replace
+                 it. Make it with: printf %s HASH | openssl cms -sign
+                 -binary -outform der -noattr -signer CERT -inkey KEY
   --list         print what would go in the image and write nothing (no
                  -o); directories end in /, symlinks show -> TARGET, entries
                  of the early microcode archive start with early:
@@ -177,6 +186,7 @@ LIST_HOOKS=0
 LOCKDOWN=0
 ROOTHASH=
 ROOTHASH_SET=0
+ROOTHASH_SIG=
 LOCKDOWN_ACTION=halt
 LOCKDOWN_ACTION_SET=0
 VERBOSE=0
@@ -195,7 +205,7 @@ CHECK_CMDLINE=
 CHECK_CMDLINE_SET=0
 CHECK_BOOT=0
 
-ARG_OPTS="-k -b -o -c -H -m -i --hookdir --roothash --lockdown-action --config --omit --omit-module"
+ARG_OPTS="-k -b -o -c -H -m -i --hookdir --roothash --roothash-sig --lockdown-action --config --omit --omit-module"
 ARG_OPTS="$ARG_OPTS --include --show --check --cmdline --module-compression"
 FLAG_OPTS="--host-only --no-host-only --check-root --lockdown --list --list-hooks -v -h --help --version"
 FLAG_OPTS="$FLAG_OPTS --all --boot --print-cmdline --"
@@ -285,6 +295,7 @@ $d"
         --check-root) CHECK_ROOT=1; shift ;;
         --lockdown) LOCKDOWN=1; shift ;;
         --roothash) need_arg "$1" $# "${2-}"; ROOTHASH=$2; ROOTHASH_SET=1; shift 2 ;;
+        --roothash-sig) need_arg "$1" $# "${2-}"; ROOTHASH_SIG=$2; shift 2 ;;
         --lockdown-action) need_arg "$1" $# "${2-}"; LOCKDOWN_ACTION=$2; LOCKDOWN_ACTION_SET=1; shift 2 ;;
         --list) LIST=1; shift ;;
         --list-hooks) LIST_HOOKS=1; shift ;;
@@ -308,6 +319,7 @@ $d"
         [ -z "$OUT" ] || die "$_m writes no image; leave out -o $OUT"
         [ "$LIST" = 0 ] || die "$_m and --list go alone; give one of them"
         [ "$KVER" != all ] || die "$_m works on one image or machine; leave out -k all (--all)"
+        [ -z "$ROOTHASH_SIG" ] || die "$_m writes no image; leave out --roothash-sig"
         case $IMAGE in
         -*) IMAGE=./$IMAGE ;;
         esac
@@ -334,6 +346,31 @@ $d"
         [ "${#ROOTHASH}" -ge 2 ] || die "--roothash has ${#ROOTHASH} hex digits; at least 2"
         ROOTHASH=$(printf '%s' "$ROOTHASH" | tr 'A-F' 'a-f')
     fi
+}
+
+# cli_roothash_sig: --roothash-sig names a DER signature the kernel's
+# keyring takes (a "user" key holds at most 32767 bytes).
+cli_roothash_sig() {
+    [ -n "$ROOTHASH_SIG" ] || return 0
+    case $ROOTHASH_SIG in
+    -*) ROOTHASH_SIG=./$ROOTHASH_SIG ;;
+    esac
+    [ -e "$ROOTHASH_SIG" ] || die "--roothash-sig: no such file: $ROOTHASH_SIG"
+    if [ ! -f "$ROOTHASH_SIG" ] || [ ! -r "$ROOTHASH_SIG" ]; then
+        die "--roothash-sig: $ROOTHASH_SIG is not a readable file"
+    fi
+    _sz=$(wc -c <"$ROOTHASH_SIG" | tr -d ' ')
+    [ "$_sz" -gt 0 ] || die "--roothash-sig: $ROOTHASH_SIG is empty"
+    [ "$_sz" -le 32767 ] || die "--roothash-sig: $ROOTHASH_SIG has $_sz bytes; the kernel's keyring takes at most 32767 (a detached signature is about 1-2 KB)"
+    case $(od -An -tx1 -N1 "$ROOTHASH_SIG" | tr -d ' \n') in
+    30) ;;
+    *)
+        if head -c 11 "$ROOTHASH_SIG" | grep -q -e '-----BEGIN'; then
+            die "--roothash-sig: $ROOTHASH_SIG is PEM; the kernel reads DER: make it with openssl cms -sign ... -outform der"
+        fi
+        die "--roothash-sig: $ROOTHASH_SIG is not a DER PKCS#7 signature (it does not start with a DER SEQUENCE)"
+        ;;
+    esac
 }
 
 # include_arg SRC[:DST] WHERE: one --include or include= (WHERE names it

@@ -719,6 +719,50 @@ if command -v busybox >/dev/null 2>&1; then
 fi
 rm -f "$W"/lock-*.img
 
+# --- --roothash-sig ---------------------------------------------------------
+# A DER file the generator takes: it checks only the DER SEQUENCE start and
+# the size (the kernel checks the signature).
+printf '0\202\001\000sig' >"$W/rh.p7s"
+# shellcheck disable=SC2086
+gen $LOCKSMALL --roothash "$HASH_UC" --roothash-sig "$W/rh.p7s" -o "$W/lock-sig.img" 2>/dev/null
+check "--lockdown --roothash-sig: the policy requires the signature" \
+    policy_is "$W/lock-sig.img" lockdown=1 action=halt "roothash=$HASH_LC" signature=required
+payload "$W/lock-sig.img" >"$W/sig.cpio"
+cpio -i --quiet --to-stdout etc/hatch/roothash.p7s <"$W/sig.cpio" >"$W/sig.got" 2>/dev/null
+check "--roothash-sig: the file is etc/hatch/roothash.p7s, byte for byte" cmp -s "$W/rh.p7s" "$W/sig.got"
+mode=$(cpio -tv --quiet <"$W/sig.cpio" 2>/dev/null | awk '$NF == "etc/hatch/roothash.p7s" { print $1 }')
+check "--roothash-sig: mode 0644 (got '$mode')" [ "$mode" = "-rw-r--r--" ]
+sh "$GEN" --show "$W/lock-sig.img" >"$W/sig.show" 2>&1
+check "--show names the root hash signature" grep -qx 'root hash signature: etc/hatch/roothash.p7s (7 bytes)' "$W/sig.show"
+gen -H base,verity -c none --roothash-sig "$W/rh.p7s" -o "$W/sig-open.img" 2>/dev/null
+listing "$W/sig-open.img" >"$W/sig-open.list"
+check "--roothash-sig without --lockdown: shipped" has "$W/sig-open.list" etc/hatch/roothash.p7s
+check "--roothash-sig without --lockdown: no policy" lacks "$W/sig-open.list" '^etc/hatch/policy$'
+check "without --roothash-sig: no etc/hatch/roothash.p7s" lacks "$W/generic.list" '^etc/hatch/roothash.p7s$'
+gen --lockdown --list --roothash-sig "$W/rh.p7s" >"$W/sig.ls" 2>/dev/null
+check "--list shows etc/hatch/roothash.p7s" has "$W/sig.ls" etc/hatch/roothash.p7s
+printf -- '-----BEGIN CMS-----\nMIIB\n-----END CMS-----\n' >"$W/rh.pem"
+expect_error "--roothash-sig: PEM refused" \
+    "hatch: mkinitramfs: --roothash-sig: $W/rh.pem is PEM; the kernel reads DER: make it with openssl cms -sign ... -outform der" \
+    gen --roothash-sig "$W/rh.pem" -o "$W/err.img"
+printf 'hello' >"$W/rh.txt"
+expect_error "--roothash-sig: not DER refused" \
+    "hatch: mkinitramfs: --roothash-sig: $W/rh.txt is not a DER PKCS#7 signature (it does not start with a DER SEQUENCE)" \
+    gen --roothash-sig "$W/rh.txt" -o "$W/err.img"
+: >"$W/rh.empty"
+expect_error "--roothash-sig: empty file refused" \
+    "hatch: mkinitramfs: --roothash-sig: $W/rh.empty is empty" gen --roothash-sig "$W/rh.empty" -o "$W/err.img"
+expect_error "--roothash-sig: missing file refused" \
+    "hatch: mkinitramfs: --roothash-sig: no such file: $W/nope.p7s" gen --roothash-sig "$W/nope.p7s" -o "$W/err.img"
+head -c 32768 /dev/zero | tr '\0' 0 >"$W/rh.big"
+expect_error "--roothash-sig: over 32767 bytes refused" \
+    "hatch: mkinitramfs: --roothash-sig: $W/rh.big has 32768 bytes; the kernel's keyring takes at most 32767 (a detached signature is about 1-2 KB)" \
+    gen --roothash-sig "$W/rh.big" -o "$W/err.img"
+expect_error "--roothash-sig with --show refused" \
+    "hatch: mkinitramfs: --show writes no image; leave out --roothash-sig" \
+    gen --show "$W/lock-sig.img" --roothash-sig "$W/rh.p7s"
+rm -f "$W"/lock-sig.img "$W"/sig-open.img "$W"/sig.cpio
+
 NOSHELL="a locked-down image holds no shell"
 expect_error "--lockdown refuses -H +busybox" \
     "hatch: mkinitramfs: --lockdown: the hook list names busybox, a shell; $NOSHELL" \
