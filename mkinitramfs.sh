@@ -34,10 +34,13 @@
 #   gen/cpio.sh      compression, staging, depmod, the archive, atomic output
 #   gen/config.sh    the configuration file (hatch.conf, --config)
 #   gen/inspect.sh   --show, --check, --print-cmdline
+#   gen/verify.sh    --verify-disk (a verity disk against a command line)
 #
 # Test seams (not user options): HATCH_SYSROOT prefixes /proc, /sys and
 # /dev/disk when --host-only, --check or --print-cmdline inspect the
-# machine; HATCH_SYSCONFDIR replaces /etc (hooks, hatch.conf).
+# machine; HATCH_SYSCONFDIR replaces /etc (hooks, hatch.conf);
+# HATCH_VERIFY_NOLOOP makes --verify-disk copy partitions instead of using
+# loop devices, as it does without root.
 set -eu
 
 PROG=mkinitramfs
@@ -82,6 +85,8 @@ done
 . "$GENDIR/config.sh"
 # shellcheck source=gen/inspect.sh disable=SC1091
 . "$GENDIR/inspect.sh"
+# shellcheck source=gen/verify.sh disable=SC1091
+. "$GENDIR/verify.sh"
 
 # --- the command line and the configuration file ---------------------------
 cli_parse "$@"
@@ -106,6 +111,10 @@ check)
 cmdline)
     print_cmdline
     exit 0
+    ;;
+verify-disk)
+    verify_disk
+    exit $?
     ;;
 esac
 

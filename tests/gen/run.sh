@@ -1347,7 +1347,7 @@ HATCH_SYSROOT=$S sh "$GEN" -b "$KROOT" --check "$W/generic.img" >/dev/null 2>&1
 check "--check, root on LUKS: exit status 3" [ $? -eq 3 ]
 root_on 254:0 ext4 /dev/vda
 expect_error "--boot without --check refused" "hatch: mkinitramfs: --boot goes with --check IMAGE" gen --boot
-expect_error "--cmdline without --check refused" "hatch: mkinitramfs: --cmdline goes with --check IMAGE" gen --cmdline ro
+expect_error "--cmdline without --check refused" "hatch: mkinitramfs: --cmdline goes with --check IMAGE or --verify-disk DISK" gen --cmdline ro
 
 # --check --boot without QEMU: one problem line (the boot itself is in
 # tests/gen/boot.sh).
@@ -1422,6 +1422,125 @@ expect_error "--print-cmdline, / not on a block device: one line" \
     "hatch: mkinitramfs: --print-cmdline: / is overlay on overlay, not on a block device: there is no root= to give" \
     env HATCH_SYSROOT="$S" sh "$GEN" --print-cmdline
 root_on 254:0 ext4 /dev/vda
+
+# --- --verify-disk DISK --cmdline "..." [--image IMAGE] ------------------------
+# Disks made here with stock veritysetup and sfdisk: random data (verity
+# hashes any bytes), its hash tree in a partition of its own, GPT with the
+# PARTUUIDs systemd derives from the root hash; no root needed to make them.
+VD=$W/vd
+mkdir -p "$VD"
+# vd_disk NAME [veritysetup options]: $VD/NAME.img, its root hash in RH_NAME
+# form: printed.
+vd_disk() {
+    _nm=$1
+    shift
+    head -c 4194304 /dev/urandom >"$VD/$_nm.data"
+    veritysetup format "$@" "$VD/$_nm.data" "$VD/$_nm.hash" >"$VD/$_nm.fmt" 2>&1 || return 1
+    _rh=$(sed -n 's/^Root hash:[[:space:]]*//p' "$VD/$_nm.fmt")
+    _du=$(printf '%s' "$_rh" | sed 's/^\(.\{8\}\)\(.\{4\}\)\(.\{4\}\)\(.\{4\}\)\(.\{12\}\).*/\1-\2-\3-\4-\5/')
+    _hu=$(printf '%s' "$_rh" | sed 's/.*\(.\{32\}\)$/\1/;s/^\(.\{8\}\)\(.\{4\}\)\(.\{4\}\)\(.\{4\}\)\(.\{12\}\).*/\1-\2-\3-\4-\5/')
+    rm -f "$VD/$_nm.img"
+    truncate -s 8M "$VD/$_nm.img"
+    printf 'label: gpt\nstart=2048, size=8192, uuid=%s, name="vroot"\nstart=10240, size=2048, uuid=%s, name="vhash"\n' \
+        "$_du" "$_hu" | sfdisk -q "$VD/$_nm.img" >/dev/null 2>&1 || return 1
+    dd if="$VD/$_nm.data" of="$VD/$_nm.img" bs=512 seek=2048 conv=notrunc 2>/dev/null &&
+        dd if="$VD/$_nm.hash" of="$VD/$_nm.img" bs=512 seek=10240 conv=notrunc 2>/dev/null || return 1
+    rm -f "$VD/$_nm.data" "$VD/$_nm.hash"
+    printf '%s\n' "$_rh"
+}
+# vd NAME CMDLINE [options]: --verify-disk on $VD/NAME.img; stdout to
+# $VD/out, stderr to $VD/err, the exit status in VRC.
+vd() {
+    _d=$1 _c=$2
+    shift 2
+    gen --verify-disk "$VD/$_d.img" --cmdline "$_c" "$@" >"$VD/out" 2>"$VD/err"
+    VRC=$?
+}
+# vd_is RC LINE...: the exit status, and stdout exactly LINEs.
+vd_is() {
+    _want_rc=$1
+    shift
+    printf '%s\n' "$@" >"$VD/want"
+    [ "$VRC" = "$_want_rc" ] && cmp -s "$VD/want" "$VD/out" && return 0
+    echo "exit status $VRC; stdout: $(cat "$VD/out"); stderr: $(cat "$VD/err")" >&2
+    return 1
+}
+if command -v veritysetup >/dev/null 2>&1 && command -v sfdisk >/dev/null 2>&1 &&
+    RH=$(vd_disk d1) && RH5=$(vd_disk d5 --hash=sha512); then
+    D1=$VD/d1.img
+    OKL="$D1: ok: root hash $(printf '%.16s' "$RH")... matches the hash tree (data: partition 1, hash: partition 2)"
+    VSYSD="systemd.verity_root_data=PARTLABEL=vroot systemd.verity_root_hash=PARTLABEL=vhash"
+    BAD=$(printf '%s' "$RH" | sed 's/.$//')$(printf '%s' "$RH" | sed 's/.*\(.\)$/\1/' | tr 0-9a-f 1-9a-f0)
+    vd d1 "roothash=$RH quiet"
+    check "--verify-disk: roothash= alone, the PARTUUIDs derived from it: ok, exit 0" vd_is 0 "$OKL"
+    vd d1 "roothash=$(printf '%s' "$RH" | tr a-f A-F) $VSYSD systemd.verity_root_options=hash=sha256"
+    check "--verify-disk: named devices, an upper-case hash and hash=: ok" vd_is 0 "$OKL"
+    vd d1 "verity=data=PARTUUID=$(printf '%s' "$RH" | sed 's/^\(.\{8\}\)\(.\{4\}\)\(.\{4\}\)\(.\{4\}\)\(.\{12\}\).*/\1-\2-\3-\4-\5/'),hashdev=PARTLABEL=vhash,roothash=$RH"
+    check "--verify-disk: hatch's verity= form: ok" vd_is 0 "$OKL"
+    HATCH_VERIFY_NOLOOP=1 gen --verify-disk "$D1" --cmdline "roothash=$RH" >"$VD/out" 2>"$VD/err"
+    VRC=$?
+    check "--verify-disk: without loop devices (partitions copied): ok" vd_is 0 "$OKL"
+    vd d1 "roothash=$BAD"
+    check "--verify-disk: another root hash: its derived hash PARTUUID is not on the disk (one line)" \
+        vd_is 1 "$D1: no partition of $D1 is the verity hash device PARTUUID=$(printf '%s' "$BAD" | sed 's/.*\(.\{32\}\)$/\1/;s/^\(.\{8\}\)\(.\{4\}\)\(.\{4\}\)\(.\{4\}\)\(.\{12\}\).*/\1-\2-\3-\4-\5/') (derived from roothash=, as systemd's Discoverable Partitions convention: the data partition's PARTUUID is the first 128 bits of the root hash, the hash partition's the last 128; is roothash= this disk's, or name the devices with systemd.verity_root_data=/_hash=?)"
+    vd d1 "roothash=$BAD $VSYSD"
+    check "--verify-disk: another root hash on named devices: does not match (veritysetup's verdict)" \
+        vd_is 1 "$D1: root hash $(printf '%.16s' "$BAD")... does not match $D1 (data: partition 1, hash: partition 2): veritysetup verify: Verification of root hash failed; the init would refuse this root"
+    cp "$D1" "$VD/d1c.img"
+    printf 'X' | dd of="$VD/d1c.img" bs=1 seek=$((2048 * 512 + 300000)) conv=notrunc 2>/dev/null
+    vd d1c "roothash=$RH"
+    check "--verify-disk: a changed data byte: does not match" \
+        grep -q "^$VD/d1c.img: root hash $(printf '%.16s' "$RH")\.\.\. does not match .*veritysetup verify: " "$VD/out"
+    check "--verify-disk: a changed data byte: exit 1, one line" test "$VRC" = 1 -a "$(wc -l <"$VD/out")" -eq 1
+    vd d1 "roothash=$RH systemd.verity_root_data=PARTLABEL=nope systemd.verity_root_hash=PARTLABEL=vhash"
+    check "--verify-disk: a data device not on the disk" vd_is 1 "$D1: no partition of $D1 is the verity data device PARTLABEL=nope"
+    vd d1 "roothash=xyz verity=data=PARTLABEL=vroot,foo=1,hash-offset=7 root=/dev/vda1 systemd.verity_root_options=ignore-corruption,restart-on-corruption"
+    check "--verify-disk: a malformed request: one line per problem, as the init refuses them" vd_is 1 \
+        "$D1: verity option 'foo' is unknown (the init stops the boot)" \
+        "$D1: verity option hash-offset=7: expected bytes, a multiple of 512" \
+        "$D1: root hash 'xyz' is not an even-length hex string of at most 128 digits" \
+        "$D1: root=/dev/vda1 conflicts with verity: the init mounts only /dev/mapper/root; drop root=" \
+        "$D1: choose one of ignore-corruption, restart-on-corruption, panic-on-corruption"
+    vd d1 "roothash=$RH roothash="
+    check "--verify-disk: an empty verity option" vd_is 1 "$D1: roothash= is empty; the init keeps verity on and stops the boot"
+    vd d1 "root=/dev/vda1 rw"
+    check "--verify-disk: a command line without verity" \
+        vd_is 1 "$D1: the command line asks for no dm-verity root (no roothash=, verity= or systemd.verity_root_*=)"
+    # --image: what the table needs
+    gen -H base,verity -c none -o "$VD/v.cpio" 2>/dev/null
+    gen -H base -c none -o "$VD/nov.cpio" 2>/dev/null
+    vd d1 "roothash=$RH" --image "$VD/v.cpio"
+    check "--verify-disk --image: the verity hook's image holds what the table needs" vd_is 0 "$OKL"
+    vd d1 "roothash=$RH systemd.verity_root_options=root-hash-signature=/etc/x.p7s" --image "$VD/nov.cpio"
+    check "--verify-disk --image: dm_mod, dm_verity and a signature file missing" vd_is 1 \
+        "$VD/nov.cpio: module dm_mod, for the dm-verity table, is not in the image; add it with -m dm_mod" \
+        "$VD/nov.cpio: module dm_verity, for the dm-verity table, is not in the image; add it with -m dm_verity" \
+        "$VD/nov.cpio: root-hash-signature=/etc/x.p7s is not in the image; add it (--roothash-sig or --include) or the init stops the boot"
+    vd d5 "roothash=$RH5" --image "$VD/v.cpio"
+    check "--verify-disk --image: a sha512 tree needs sha512's module (from the superblock)" \
+        grep -q "^$VD/v.cpio: module sha512_generic, for the dm-verity hash sha512, is not in the image; add it with -m sha512_generic" "$VD/out"
+    gen -H base,verity -m sha512_generic -c none -o "$VD/v5.cpio" 2>/dev/null
+    vd d5 "roothash=$RH5" --image "$VD/v5.cpio"
+    check "--verify-disk --image: with sha512_generic: ok" [ "$VRC" = 0 ]
+    # usage: exit status 2
+    gen --verify-disk "$D1" >"$VD/out" 2>"$VD/err"
+    VRC=$?
+    check "--verify-disk without --cmdline: exit 2, one line" \
+        test "$VRC" = 2 -a "$(cat "$VD/err")" = 'hatch: mkinitramfs: --verify-disk needs --cmdline "...": the command line the disk is to boot with'
+    vd nope "roothash=$RH"
+    check "--verify-disk: no such disk: exit 2" \
+        test "$VRC" = 2 -a "$(cat "$VD/err")" = "hatch: mkinitramfs: --verify-disk: no such disk or image: $VD/nope.img"
+    gen --verify-disk "$D1" --cmdline x --bogus >"$VD/out" 2>"$VD/err"
+    VRC=$?
+    check "--verify-disk with an unknown option: exit 2" [ "$VRC" = 2 ]
+    expect_error "--image without --verify-disk refused" \
+        "hatch: mkinitramfs: --image goes with --verify-disk DISK" gen --image "$VD/v.cpio" -o "$W/err.img"
+    # shellcheck disable=SC2016 # the inner shell expands it
+    check "--verify-disk: no loop device left behind" sh -c '! losetup -a 2>/dev/null | grep -q "$1"' - "$VD/"
+else
+    nok "--verify-disk: test disks made with veritysetup and sfdisk (install cryptsetup-bin, fdisk)"
+fi
+rm -rf "$VD"
 
 # --- install and the Debian kernel hooks ------------------------------------
 D=$W/dest
