@@ -137,8 +137,11 @@ disk against a command line before booting it.
                  hash tree (veritysetup verify, from cryptsetup-bin, computes
                  it with the disk's own parameters). As root, partitions of
                  an image are read through read-only loop devices, else
-                 copied to TMPDIR. One line per problem on stdout; exit
-                 status 0 ok, 1 problems, 2 usage
+                 copied to TMPDIR. A root hash signature (the command
+                 line's, else --image's roothash.p7s) must be over the root
+                 hash (openssl, with the certificate it carries; the
+                 kernel's trust in the signer is not checked). One line per
+                 problem on stdout; exit status 0 ok, 1 problems, 2 usage
   --image IMAGE  with --verify-disk: also check that IMAGE holds what the
                  table needs: dm_mod, dm_verity, the hash algorithm's
                  module (or built into the kernel), and a

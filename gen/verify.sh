@@ -428,11 +428,55 @@ verify_disk() {
         fi
     fi
     [ -z "$VD_IMAGE" ] || vd_image
+    [ -z "$V_RH" ] || vd_signature
     if [ "$NPROBLEMS" -gt 0 ]; then
         return 1
     fi
     printf '%s: ok: %s\n' "$DISK" "$VD_OK"
     return 0
+}
+
+# vd_signature: the root hash signature the boot would use (the command
+# line's, else --image's etc/hatch/roothash.p7s) is over this root hash, as
+# far as can be told offline: openssl checks the signature with the
+# certificate it carries; whether the kernel trusts that signer is the
+# kernel's to say.
+vd_signature() {
+    _sf=$WORK/sig.der _src=
+    case $V_SIG in
+    base64:*)
+        _src="root-hash-signature=base64:..."
+        printf '%s' "${V_SIG#base64:}" | base64 -d >"$_sf" 2>/dev/null ||
+            { problem "root-hash-signature=base64:... is not base64; the init stops the boot"; return 0; }
+        ;;
+    /*)
+        _src=$V_SIG
+        if [ -z "$VD_IMAGE" ]; then
+            note "root-hash-signature=$V_SIG is a file in the initramfs: give --image to check it"
+            return 0
+        fi
+        "$CPIO" -i --quiet --to-stdout "${V_SIG#/}" <"$WORK/main.cpio" >"$_sf" 2>/dev/null && [ -s "$_sf" ] || return 0
+        ;;
+    '')
+        [ -n "$VD_IMAGE" ] && [ -f "$WORK/img/etc/hatch/roothash.p7s" ] || return 0
+        _src="the image's /etc/hatch/roothash.p7s"
+        cp "$WORK/img/etc/hatch/roothash.p7s" "$_sf"
+        ;;
+    esac
+    _os=$(find_tool openssl) || { note "openssl is not installed: the root hash signature is not checked"; return 0; }
+    printf '%s' "$V_RH" >"$WORK/sig.content"
+    _rc=0
+    _e=$("$_os" cms -verify -binary -inform der -in "$_sf" -content "$WORK/sig.content" -noverify -out /dev/null 2>&1) || _rc=$?
+    _rh16=${V_RH%"${V_RH#????????????????}"}
+    if [ "$_rc" = 0 ]; then
+        VD_OK="$VD_OK; the root hash signature ($_src) is over it (whether the kernel trusts its signer is the kernel's to say)"
+    elif printf '%s' "$_e" | grep -q 'signer certificate not found'; then
+        note "the root hash signature ($_src) carries no certificate: it cannot be checked offline"
+    elif printf '%s' "$_e" | grep -q -e 'content verify error' -e 'verification failure'; then
+        problem "the root hash signature ($_src) is not over root hash $_rh16...: the kernel would refuse it (EKEYREJECTED); sign this root hash"
+    else
+        problem "the root hash signature ($_src) is not a DER PKCS#7 message openssl can read: the kernel would refuse it (EBADMSG)"
+    fi
 }
 
 # vd_image: --image: the modules the table needs, and a signature file the

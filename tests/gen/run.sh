@@ -1522,6 +1522,37 @@ if command -v veritysetup >/dev/null 2>&1 && command -v sfdisk >/dev/null 2>&1 &
     gen -H base,verity -m sha512_generic -c none -o "$VD/v5.cpio" 2>/dev/null
     vd d5 "roothash=$RH5" --image "$VD/v5.cpio"
     check "--verify-disk --image: with sha512_generic: ok" [ "$VRC" = 0 ]
+    # The root hash signature, checked offline with the certificate it
+    # carries (a throwaway key: the kernel's trust is not checked here).
+    if command -v openssl >/dev/null 2>&1 &&
+        openssl req -x509 -newkey rsa:2048 -nodes -keyout "$VD/key.pem" -out "$VD/cert.pem" \
+            -subj /CN=hatch-gen-test -days 2 >/dev/null 2>&1; then
+        vsign() { # HASH OUT [options]
+            _h=$1 _o=$2
+            shift 2
+            printf '%s' "$_h" | openssl cms -sign -binary -outform der -noattr \
+                -signer "$VD/cert.pem" -inkey "$VD/key.pem" -out "$_o" "$@"
+        }
+        vsign "$RH" "$VD/good.p7s" && vsign "$BAD" "$VD/bad.p7s" && vsign "$BAD" "$VD/nocerts.p7s" -nocerts
+        gen -H base,verity -c none --roothash-sig "$VD/good.p7s" --include "$VD/bad.p7s:/etc/bad.p7s" \
+            -o "$VD/sig.cpio" 2>/dev/null
+        vd d1 "roothash=$RH" --image "$VD/sig.cpio"
+        check "--verify-disk --image: the image's roothash.p7s is over the root hash" vd_is 0 \
+            "$OKL; the root hash signature (the image's /etc/hatch/roothash.p7s) is over it (whether the kernel trusts its signer is the kernel's to say)"
+        vd d1 "roothash=$RH systemd.verity_root_options=root-hash-signature=/etc/bad.p7s" --image "$VD/sig.cpio"
+        check "--verify-disk --image: a signature file over another root hash" vd_is 1 \
+            "$D1: the root hash signature (/etc/bad.p7s) is not over root hash $(printf '%.16s' "$RH")...: the kernel would refuse it (EKEYREJECTED); sign this root hash"
+        vd d1 "roothash=$RH systemd.verity_root_options=root-hash-signature=base64:$(base64 -w0 "$VD/bad.p7s")"
+        check "--verify-disk: a base64 signature over another root hash" vd_is 1 \
+            "$D1: the root hash signature (root-hash-signature=base64:...) is not over root hash $(printf '%.16s' "$RH")...: the kernel would refuse it (EKEYREJECTED); sign this root hash"
+        vd d1 "roothash=$RH systemd.verity_root_options=root-hash-signature=base64:$(printf 'xyz' | base64 -w0)"
+        check "--verify-disk: a base64 signature that is not PKCS#7" vd_is 1 \
+            "$D1: the root hash signature (root-hash-signature=base64:...) is not a DER PKCS#7 message openssl can read: the kernel would refuse it (EBADMSG)"
+        vd d1 "roothash=$RH systemd.verity_root_options=root-hash-signature=base64:$(base64 -w0 "$VD/nocerts.p7s")"
+        check "--verify-disk: a signature without its certificate cannot be checked offline: ok" vd_is 0 "$OKL"
+    else
+        nok "--verify-disk: a throwaway signing key (openssl)"
+    fi
     # usage: exit status 2
     gen --verify-disk "$D1" >"$VD/out" 2>"$VD/err"
     VRC=$?
