@@ -65,8 +65,8 @@ int32_t rootsig_load(const char *spec)
     if (n <= 0) {
         free(buf);
         if (n == -ENOENT && !strcmp(spec, VERITY_SIG_IMAGE_PATH))
-            log_err("verity: the root hash signature %s is not in this image, and the image "
-                    "requires it; rebuild it with mkinitramfs.sh --roothash-sig FILE",
+            log_err("verity: the root hash signature %s is not in this image; not mounting "
+                    "without it: rebuild the image with mkinitramfs.sh --roothash-sig FILE",
                     VERITY_SIG_IMAGE_PATH);
         else if (n == -ENOENT)
             log_err("verity: the root hash signature file %s does not exist in the initramfs; "
