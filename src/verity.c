@@ -89,15 +89,20 @@ out:
 
 /* libdm's one-call create-and-load drops the load's errno, which is what
  * says why the kernel refused a root hash signature: so the device is
- * created empty, then loaded, then resumed (which makes the node). */
-static int dm_create_loaded(const char *params, uint64_t sectors, uint32_t *minor)
+ * created empty, then loaded, then resumed (which makes the node). *step
+ * names the one that failed. */
+static int dm_create_loaded(const char *params, uint64_t sectors, uint32_t *minor,
+                            const char **step)
 {
+    *step = "create";
     int r = dm_run(DM_DEVICE_CREATE, VERITY_NAME, NULL, 0, NULL);
-    if (r == 0)
-        r = dm_run(DM_DEVICE_RELOAD, VERITY_NAME, params, sectors, NULL);
-    if (r == 0)
-        r = dm_run(DM_DEVICE_RESUME, VERITY_NAME, NULL, 0, minor);
-    return r;
+    if (r < 0)
+        return r;
+    *step = "load";
+    if ((r = dm_run(DM_DEVICE_RELOAD, VERITY_NAME, params, sectors, NULL)) < 0)
+        return r;
+    *step = "resume";
+    return dm_run(DM_DEVICE_RESUME, VERITY_NAME, NULL, 0, minor);
 }
 
 static void dm_remove(void)
@@ -292,12 +297,15 @@ static int setup(const struct verity_cfg *cfg, const struct blockdev *data,
      * the user's table is loaded once the hash is proven. */
     int swap = strcmp(ptable, table) != 0;
 
-    if ((r = dm_create_loaded(ptable, verity_sectors(&p), &minor)) < 0) {
-        if (cfg->sig)
+    const char *step;
+    if ((r = dm_create_loaded(ptable, verity_sectors(&p), &minor, &step)) < 0) {
+        /* the kernel checks the signature when it loads the table */
+        if (cfg->sig && !strcmp(step, "load"))
             rootsig_refused(-r, cfg->sig);
         else
-            log_err("verity: the kernel refused the dm-verity table for /dev/%s (%s; see the "
-                    "device-mapper messages above)", data->name, strerror(-r));
+            log_err("verity: the kernel refused to %s /dev/mapper/%s for /dev/%s (%s; see the "
+                    "device-mapper messages above)", step, VERITY_NAME, data->name,
+                    strerror(-r));
         dm_remove();
         return r;
     }
