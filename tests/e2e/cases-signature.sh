@@ -12,7 +12,8 @@
 # -noattr` over the root hash hex string (what dm-verity checks).
 
 SIG_CASES=(sig-image-untrusted sig-path-wrong-hash sig-base64-nocerts-untrusted
-    sig-base64-malformed sig-missing-file lock-sig-required lock-sig-replace-refused)
+    sig-base64-malformed sig-missing-file lock-sig-required lock-sig-replace-refused
+    lock-sig-file-removed)
 sig_wanted() {
     local c
     for c in "${SIG_CASES[@]}"; do
@@ -47,6 +48,15 @@ if sig_wanted; then
     initrd sig --roothash-sig "$SG/good.p7s" --include "$SG/wrong.p7s:/etc/hatch-test/wrong.p7s"
     initrd locksig --lockdown --lockdown-action poweroff --roothash "$RH_SEP" \
         --roothash-sig "$SG/good.p7s"
+    # The same image with its signature taken out afterwards: the policy
+    # still requires it.
+    initrd locksig-cut -H base,modules,verity -c none --lockdown --lockdown-action poweroff \
+        --roothash "$RH_SEP" --roothash-sig "$SG/good.p7s"
+    rm -rf "$SG/cut"
+    mkdir "$SG/cut"
+    (cd "$SG/cut" && cpio -id --quiet <"../../locksig-cut.cpio" && rm etc/hatch/roothash.p7s &&
+        find . | LC_ALL=C sort | cpio -o --quiet -H newc >"../../locksig-cut.cpio") ||
+        die "could not take the signature out of locksig-cut.cpio"
 fi
 
 SIG_REFUSED="hatch: verity: the kernel refused the root hash signature"
@@ -92,4 +102,7 @@ boot lock-sig-required vsep locksig "$VSYS panic=-1" \
     --expect "$LOCKED" --reject "$E" --reject "$NOT_MOUNTED_SIG"
 boot lock-sig-replace-refused vsep locksig "$VSYS systemd.verity_root_options=root-hash-signature=base64:$SIG_NOCERTS panic=-1" \
     --expect "hatch: lockdown: verity option root-hash-signature= is refused: this image is locked down \(the root hash signature is the image's own, /etc/hatch/roothash.p7s\)" \
+    --expect "$LOCKED" --reject "$E" --reject "device-mapper: table:" --reject "$NOT_MOUNTED_SIG"
+boot lock-sig-file-removed vsep locksig-cut "$VSYS panic=-1" \
+    --expect "hatch: verity: the root hash signature /etc/hatch/roothash.p7s is not in this image; not mounting without it: rebuild the image with mkinitramfs.sh --roothash-sig FILE" \
     --expect "$LOCKED" --reject "$E" --reject "device-mapper: table:" --reject "$NOT_MOUNTED_SIG"
