@@ -418,10 +418,22 @@ verify_disk() {
             vd_path "$_fn" || return 1
             set -- "$@" --fec-device="$VD_P" --fec-offset="$V_FOFF"
         fi
+        _rh16=${V_RH%"${V_RH#????????????????}"} _where="data: partition $_dn, hash: partition $_hn"
         if _e=$("$_vs" verify "$@" -- "$_dp" "$_hp" "$V_RH" 2>&1); then
-            VD_OK="root hash ${V_RH%"${V_RH#????????????????}"}... matches the hash tree (data: partition $_dn, hash: partition $_hn)"
+            VD_OK="root hash $_rh16... matches the hash tree ($_where)"
+            # FEC repaired what it read: the boot works, the disk is damaged.
+            _fix=$(printf '%s\n' "$_e" | sed -n 's/^Found \([0-9]*\) repairable errors.*/\1/p')
+            [ -z "$_fix" ] || problem "the data of $DISK has $_fix block(s) that do not match its hash tree ($_where); FEC repairs them at each read, but the disk is damaged: write it again"
         else
-            problem "root hash ${V_RH%"${V_RH#????????????????}"}... does not match $DISK (data: partition $_dn, hash: partition $_hn): veritysetup verify: $(printf '%s\n' "$_e" | grep . | tail -n 1 | sed 's/\.$//'); the init would refuse this root"
+            _last=$(printf '%s\n' "$_e" | grep . | tail -n 1 | sed -e 's/\.$//' -e "s|Device $_hp|the hash partition|")
+            case $_last in
+            *'of root hash failed'*)
+                problem "root hash $_rh16... does not match the hash tree on $DISK ($_where): veritysetup verify: $_last; the init would refuse this root: is roothash= this disk's?" ;;
+            *'of data area failed'*)
+                problem "the data of $DISK does not match its hash tree ($_where): veritysetup verify: $(printf '%s\n' "$_e" | grep -m 1 'failed at position' | sed 's/\.$//'); reading those blocks fails at boot (EIO, or a restart or panic with restart-/panic-on-corruption): write the disk again" ;;
+            *)
+                problem "veritysetup verify on $DISK ($_where): $_last; the init would refuse this root" ;;
+            esac
         fi
         if [ -z "$V_ALG" ] && [ "$V_SB" = 1 ]; then
             V_ALG=$("$_vs" dump --hash-offset="$V_HOFF" -- "$_hp" 2>/dev/null | sed -n 's/^Hash algorithm:[[:space:]]*//p')

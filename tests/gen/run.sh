@@ -1448,6 +1448,24 @@ vd_disk() {
     rm -f "$VD/$_nm.data" "$VD/$_nm.hash"
     printf '%s\n' "$_rh"
 }
+# vd_fec_disk NAME: $VD/NAME.img, data, hash tree and FEC parity (2 roots)
+# in partitions 1-3, the hash partition exactly the size the parity was
+# computed for; its root hash printed.
+vd_fec_disk() {
+    head -c 4194304 /dev/urandom >"$VD/$1.data"
+    veritysetup format --fec-device="$VD/$1.fec" --fec-roots=2 "$VD/$1.data" "$VD/$1.hash" \
+        >"$VD/$1.fmt" 2>&1 || return 1
+    _hs=$(($(wc -c <"$VD/$1.hash") / 512)) _fs=$((($(wc -c <"$VD/$1.fec") + 511) / 512))
+    rm -f "$VD/$1.img"
+    truncate -s 8M "$VD/$1.img"
+    printf 'label: gpt\nstart=2048, size=8192, name="vroot"\nstart=10240, size=%s, name="vhash"\nstart=12288, size=%s, name="vfec"\n' \
+        "$_hs" "$_fs" | sfdisk -q "$VD/$1.img" >/dev/null 2>&1 || return 1
+    dd if="$VD/$1.data" of="$VD/$1.img" bs=512 seek=2048 conv=notrunc 2>/dev/null &&
+        dd if="$VD/$1.hash" of="$VD/$1.img" bs=512 seek=10240 conv=notrunc 2>/dev/null &&
+        dd if="$VD/$1.fec" of="$VD/$1.img" bs=512 seek=12288 conv=notrunc 2>/dev/null || return 1
+    rm -f "$VD/$1.data" "$VD/$1.hash" "$VD/$1.fec"
+    sed -n 's/^Root hash:[[:space:]]*//p' "$VD/$1.fmt"
+}
 # vd NAME CMDLINE [options]: --verify-disk on $VD/NAME.img; stdout to
 # $VD/out, stderr to $VD/err, the exit status in VRC.
 vd() {
@@ -1485,13 +1503,18 @@ if command -v veritysetup >/dev/null 2>&1 && command -v sfdisk >/dev/null 2>&1 &
         vd_is 1 "$D1: no partition of $D1 is the verity hash device PARTUUID=$(printf '%s' "$BAD" | sed 's/.*\(.\{32\}\)$/\1/;s/^\(.\{8\}\)\(.\{4\}\)\(.\{4\}\)\(.\{4\}\)\(.\{12\}\).*/\1-\2-\3-\4-\5/') (derived from roothash=, as systemd's Discoverable Partitions convention: the data partition's PARTUUID is the first 128 bits of the root hash, the hash partition's the last 128; is roothash= this disk's, or name the devices with systemd.verity_root_data=/_hash=?)"
     vd d1 "roothash=$BAD $VSYSD"
     check "--verify-disk: another root hash on named devices: does not match (veritysetup's verdict)" \
-        vd_is 1 "$D1: root hash $(printf '%.16s' "$BAD")... does not match $D1 (data: partition 1, hash: partition 2): veritysetup verify: Verification of root hash failed; the init would refuse this root"
+        vd_is 1 "$D1: root hash $(printf '%.16s' "$BAD")... does not match the hash tree on $D1 (data: partition 1, hash: partition 2): veritysetup verify: Verification of root hash failed; the init would refuse this root: is roothash= this disk's?"
     cp "$D1" "$VD/d1c.img"
     printf 'X' | dd of="$VD/d1c.img" bs=1 seek=$((2048 * 512 + 300000)) conv=notrunc 2>/dev/null
     vd d1c "roothash=$RH"
-    check "--verify-disk: a changed data byte: does not match" \
-        grep -q "^$VD/d1c.img: root hash $(printf '%.16s' "$RH")\.\.\. does not match .*veritysetup verify: " "$VD/out"
+    check "--verify-disk: a changed data byte: the data does not match its hash tree" \
+        grep -q "^$VD/d1c.img: the data of $VD/d1c.img does not match its hash tree (data: partition 1, hash: partition 2): veritysetup verify: Verification failed at position 299008; reading those blocks fails at boot" "$VD/out"
     check "--verify-disk: a changed data byte: exit 1, one line" test "$VRC" = 1 -a "$(wc -l <"$VD/out")" -eq 1
+    cp "$D1" "$VD/d1s.img"
+    printf 'X' | dd of="$VD/d1s.img" bs=1 seek=$((10240 * 512)) conv=notrunc 2>/dev/null
+    vd d1s "roothash=$RH"
+    check "--verify-disk: a damaged verity superblock" vd_is 1 \
+        "$VD/d1s.img: veritysetup verify on $VD/d1s.img (data: partition 1, hash: partition 2): the hash partition is not a valid VERITY device; the init would refuse this root"
     vd d1 "roothash=$RH systemd.verity_root_data=PARTLABEL=nope systemd.verity_root_hash=PARTLABEL=vhash"
     check "--verify-disk: a data device not on the disk" vd_is 1 "$D1: no partition of $D1 is the verity data device PARTLABEL=nope"
     vd d1 "roothash=xyz verity=data=PARTLABEL=vroot,foo=1,hash-offset=7 root=/dev/vda1 systemd.verity_root_options=ignore-corruption,restart-on-corruption"
@@ -1552,6 +1575,19 @@ if command -v veritysetup >/dev/null 2>&1 && command -v sfdisk >/dev/null 2>&1 &
         check "--verify-disk: a signature without its certificate cannot be checked offline: ok" vd_is 0 "$OKL"
     else
         nok "--verify-disk: a throwaway signing key (openssl)"
+    fi
+    # FEC: a damaged block it repairs boots, but is still named.
+    if RHF=$(vd_fec_disk df); then
+        VFEC="roothash=$RHF $VSYSD systemd.verity_root_options=fec-device=PARTLABEL=vfec"
+        vd df "$VFEC"
+        check "--verify-disk: FEC parity on a partition of its own: ok" \
+            vd_is 0 "$VD/df.img: ok: root hash $(printf '%.16s' "$RHF")... matches the hash tree (data: partition 1, hash: partition 2)"
+        printf 'X' | dd of="$VD/df.img" bs=1 seek=$((2048 * 512 + 300000)) conv=notrunc 2>/dev/null
+        vd df "$VFEC"
+        check "--verify-disk: a block FEC repairs is still a problem" vd_is 1 \
+            "$VD/df.img: the data of $VD/df.img has 1 block(s) that do not match its hash tree (data: partition 1, hash: partition 2); FEC repairs them at each read, but the disk is damaged: write it again"
+    else
+        nok "--verify-disk: a test disk with FEC parity (veritysetup format --fec-device)"
     fi
     # usage: exit status 2
     gen --verify-disk "$D1" >"$VD/out" 2>"$VD/err"
