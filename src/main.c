@@ -9,6 +9,7 @@
 #include "mounts.h"
 #include "policy.h"
 #include "rootfs.h"
+#include "rootsig.h"
 #include "rootspec.h"
 #include "switchroot.h"
 #include "timing.h"
@@ -141,7 +142,7 @@ static int check_request(void)
         log_info("verity: the root hash must carry this image's signature %s%s",
                  VERITY_SIG_IMAGE_PATH, policy.signature ? " (required by its lockdown policy)" : "");
     vcfg.sig = sig;
-    return 0;
+    return sig ? rootsig_check(sig) : 0;
 }
 
 /* Messages from PID 1 are few and matter; do not let the kernel's

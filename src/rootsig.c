@@ -49,38 +49,59 @@ static long read_file(const char *path, uint8_t *buf, size_t max)
     return n > max ? -EFBIG : (long)n;
 }
 
+/* The signature's bytes into buf (VERITY_SIG_MAX + 1 long): its length,
+ * or -errno after one line that says what to do. */
+static long sig_read(const char *spec, uint8_t *buf)
+{
+    long n;
+    if (!strncmp(spec, "base64:", 7)) {
+        n = verity_base64_decode(spec + 7, buf, VERITY_SIG_MAX);
+        if (n < 0) /* the command line's parse refused this already */
+            n = -EINVAL;
+    } else {
+        n = read_file(spec, buf, VERITY_SIG_MAX);
+    }
+    if (n > 0)
+        return n;
+    if (n == -ENOENT && !strcmp(spec, VERITY_SIG_IMAGE_PATH))
+        log_err("verity: the root hash signature %s is not in this image; not mounting "
+                "without it: rebuild the image with mkinitramfs.sh --roothash-sig FILE",
+                VERITY_SIG_IMAGE_PATH);
+    else if (n == -ENOENT)
+        log_err("verity: the root hash signature file %s does not exist in the initramfs; "
+                "not mounting without it: add it to the image (mkinitramfs.sh "
+                "--roothash-sig FILE, or --include) or give root-hash-signature=base64:...",
+                spec);
+    else if (n == -EFBIG)
+        log_err("verity: the root hash signature %s is over %d bytes, more than the "
+                "kernel's keyring holds; it is not a detached PKCS#7 signature of the root "
+                "hash", source(spec), VERITY_SIG_MAX);
+    else
+        log_err("verity: cannot read the root hash signature %s (%s); not mounting "
+                "without it", source(spec), n ? strerror((int)-n) : "it is empty");
+    return n ? n : -ENODATA;
+}
+
+int rootsig_check(const char *spec)
+{
+    uint8_t *buf = malloc(VERITY_SIG_MAX + 1);
+    if (!buf)
+        return -ENOMEM;
+    long n = sig_read(spec, buf);
+    free(buf);
+    return n < 0 ? (int)n : 0;
+}
+
 int32_t rootsig_load(const char *spec)
 {
     /* one byte more than the kernel takes, to tell "too big" from "full" */
     uint8_t *buf = malloc(VERITY_SIG_MAX + 1);
     if (!buf)
         return -ENOMEM;
-    long n;
-    if (!strncmp(spec, "base64:", 7)) {
-        n = verity_base64_decode(spec + 7, buf, VERITY_SIG_MAX);
-        if (n < 0) /* the command line's parse refused this already */
-            n = -EINVAL;
-    } else
-        n = read_file(spec, buf, VERITY_SIG_MAX);
-    if (n <= 0) {
+    long n = sig_read(spec, buf);
+    if (n < 0) {
         free(buf);
-        if (n == -ENOENT && !strcmp(spec, VERITY_SIG_IMAGE_PATH))
-            log_err("verity: the root hash signature %s is not in this image; not mounting "
-                    "without it: rebuild the image with mkinitramfs.sh --roothash-sig FILE",
-                    VERITY_SIG_IMAGE_PATH);
-        else if (n == -ENOENT)
-            log_err("verity: the root hash signature file %s does not exist in the initramfs; "
-                    "not mounting without it: add it to the image (mkinitramfs.sh "
-                    "--roothash-sig FILE, or --include) or give root-hash-signature=base64:...",
-                    spec);
-        else if (n == -EFBIG)
-            log_err("verity: the root hash signature %s is over %d bytes, more than the "
-                    "kernel's keyring holds; it is not a detached PKCS#7 signature of the root "
-                    "hash", source(spec), VERITY_SIG_MAX);
-        else
-            log_err("verity: cannot read the root hash signature %s (%s); not mounting "
-                    "without it", source(spec), n ? strerror((int)-n) : "it is empty");
-        return n ? (int32_t)n : -ENODATA;
+        return (int32_t)n;
     }
     long key = syscall(SYS_add_key, "user", VERITY_SIG_KEY_DESC, buf, (size_t)n,
                        KEY_SPEC_THREAD_KEYRING);

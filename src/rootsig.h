@@ -10,6 +10,11 @@
  * (> 0), or -errno after logging one line that says what to do. */
 int32_t rootsig_load(const char *spec);
 
+/* Read the signature spec names, as rootsig_load will, without loading
+ * it: a missing or unreadable one is found before the boot waits for any
+ * device. Returns 0, or -errno after logging one line. */
+int rootsig_check(const char *spec);
+
 /* Drop the key once the table is loaded (or refused). */
 void rootsig_unload(int32_t serial);
 

@@ -91,7 +91,8 @@ boot sig-base64-malformed vsep std "roothash=$RH_SEP $VSYS systemd.verity_root_o
     --reject "$E" --reject "$NOT_MOUNTED_SIG"
 boot sig-missing-file vsep std "roothash=$RH_SEP $VSYS systemd.verity_root_options=root-hash-signature=/etc/nope.p7s $TAIL" \
     --expect "hatch: verity: the root hash signature file /etc/nope.p7s does not exist in the initramfs; not mounting without it" \
-    --expect "hatch: powering off" --reject "$E" --reject "device-mapper: table:" --reject "$NOT_MOUNTED_SIG"
+    --expect "hatch: powering off" --reject "$E" --reject "device-mapper: table:" --reject "$NOT_MOUNTED_SIG" \
+    --reject "hatch: waiting"
 
 # Locked down with --roothash-sig: the signature is required, so the
 # kernel's refusal stops the boot, and the command line can neither
@@ -105,4 +106,5 @@ boot lock-sig-replace-refused vsep locksig "$VSYS systemd.verity_root_options=ro
     --expect "$LOCKED" --reject "$E" --reject "device-mapper: table:" --reject "$NOT_MOUNTED_SIG"
 boot lock-sig-file-removed vsep locksig-cut "$VSYS panic=-1" \
     --expect "hatch: verity: the root hash signature /etc/hatch/roothash.p7s is not in this image; not mounting without it: rebuild the image with mkinitramfs.sh --roothash-sig FILE" \
-    --expect "$LOCKED" --reject "$E" --reject "device-mapper: table:" --reject "$NOT_MOUNTED_SIG"
+    --expect "$LOCKED" --reject "$E" --reject "device-mapper: table:" --reject "$NOT_MOUNTED_SIG" \
+    --reject "hatch: waiting"
