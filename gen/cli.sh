@@ -145,7 +145,9 @@ disk against a command line before booting it.
   --image IMAGE  with --verify-disk: also check that IMAGE holds what the
                  table needs: dm_mod, dm_verity, the hash algorithm's
                  module (or built into the kernel), and a
-                 root-hash-signature= file the command line names
+                 root-hash-signature= file the command line names; the
+                 root hash a locked-down IMAGE pins is used when the
+                 command line gives none
   -v             verbose
   -h, --help     this help
   --version      hatch's version (from VERSION beside the script, or

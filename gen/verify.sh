@@ -148,6 +148,8 @@ vd_parse() {
         root=*) V_ROOT=${_w#root=} ;;
         esac
     done
+    # A locked-down image's pinned root hash turns verity on by itself.
+    [ -z "$VD_PIN" ] || V_ON=1
     [ "$V_ON" = 1 ] || return 0
     if [ -n "$_verity" ] && { [ -n "$_sdata" ] || [ -n "$_shash" ]; }; then
         problem "verity= and systemd.verity_root_data=/_hash= both given; the init takes one form"
@@ -173,6 +175,12 @@ vd_parse() {
         problem "verity=...,roothash= and roothash= disagree; give the root hash once"
     fi
     V_RH=${_rh:-$V_RH_VERITY}
+    if [ -n "$VD_PIN" ]; then
+        if [ -n "$V_RH" ] && [ "$(printf '%s' "$V_RH" | tr 'A-F' 'a-f')" != "$VD_PIN" ]; then
+            problem "the root hash on the command line ($(printf '%.16s' "$V_RH")...) is not the one $VD_IMAGE is locked to ($(printf '%.16s' "$VD_PIN")...); the init refuses it"
+        fi
+        V_RH=$VD_PIN
+    fi
     if [ -z "$V_RH" ]; then
         problem "verity is asked for but no root hash is given; add roothash=HEX"
     elif ! vd_hex "$V_RH"; then
@@ -385,6 +393,12 @@ verify_disk() {
     make_workdir
     LOOPS=
     NPROBLEMS=0
+    VD_OK='' VD_PIN=''
+    if [ -n "$VD_IMAGE" ]; then
+        IMAGE=$VD_IMAGE
+        image_open "$VD_IMAGE"
+        VD_PIN=$(sed -n 's/^roothash=//p' "$WORK/img/etc/hatch/policy" 2>/dev/null) || VD_PIN=''
+    fi
     IMAGE=$DISK
     vd_parse "$CHECK_CMDLINE"
     if [ "$V_ON" = 0 ]; then
@@ -491,12 +505,12 @@ vd_signature() {
     fi
 }
 
-# vd_image: --image: the modules the table needs, and a signature file the
+# vd_image: --image (opened by verify_disk, whose root hash a lockdown
+# policy may pin): the modules the table needs, and a signature file the
 # command line names, are in the image.
 vd_image() {
     _disk=$DISK
     IMAGE=$VD_IMAGE
-    image_open "$VD_IMAGE"
     mkdir -p "$WORK/empty.d"
     MISSING=
     if [ -z "$IMG_KVER" ] || [ ! -f "$WORK/img/lib/modules/$IMG_KVER/modules.dep" ]; then

@@ -1576,6 +1576,14 @@ if command -v veritysetup >/dev/null 2>&1 && command -v sfdisk >/dev/null 2>&1 &
     else
         nok "--verify-disk: a throwaway signing key (openssl)"
     fi
+    # A locked-down image's pinned root hash: used when the command line
+    # gives none, and a different one is refused, as the init does.
+    gen --lockdown -H base,verity -c none --roothash "$RH" -o "$VD/lock.cpio" 2>/dev/null
+    vd d1 "$VSYSD" --image "$VD/lock.cpio"
+    check "--verify-disk --image: a locked-down image's pinned root hash, no roothash=: ok" vd_is 0 "$OKL"
+    vd d1 "roothash=$BAD $VSYSD" --image "$VD/lock.cpio"
+    check "--verify-disk --image: another roothash= than the pinned one" vd_is 1 \
+        "$D1: the root hash on the command line ($(printf '%.16s' "$BAD")...) is not the one $VD/lock.cpio is locked to ($(printf '%.16s' "$RH")...); the init refuses it"
     # FEC: a damaged block it repairs boots, but is still named.
     if RHF=$(vd_fec_disk df); then
         VFEC="roothash=$RHF $VSYSD systemd.verity_root_options=fec-device=PARTLABEL=vfec"
