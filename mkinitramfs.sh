@@ -10,6 +10,8 @@
 #   /etc/hatch/kver               kernel release the image was built for
 #   /etc/hatch/modules            modules the init loads unconditionally
 #   /etc/hatch/policy             lockdown policy, only with --lockdown
+#   /etc/hatch/roothash.p7s       dm-verity root hash signature, only with
+#                                 --roothash-sig
 #   /lib/modules/KVER/            module closure + depmod output for the subset
 #   /lib/firmware/...             firmware the included modules declare
 #   /etc/modprobe.d/*.conf        module options and blacklists (hook base)
@@ -32,10 +34,13 @@
 #   gen/cpio.sh      compression, staging, depmod, the archive, atomic output
 #   gen/config.sh    the configuration file (hatch.conf, --config)
 #   gen/inspect.sh   --show, --check, --print-cmdline
+#   gen/verify.sh    --verify-disk (a verity disk against a command line)
 #
 # Test seams (not user options): HATCH_SYSROOT prefixes /proc, /sys and
 # /dev/disk when --host-only, --check or --print-cmdline inspect the
-# machine; HATCH_SYSCONFDIR replaces /etc (hooks, hatch.conf).
+# machine; HATCH_SYSCONFDIR replaces /etc (hooks, hatch.conf);
+# HATCH_VERIFY_NOLOOP makes --verify-disk copy partitions instead of using
+# loop devices, as it does without root.
 set -eu
 
 PROG=mkinitramfs
@@ -80,6 +85,8 @@ done
 . "$GENDIR/config.sh"
 # shellcheck source=gen/inspect.sh disable=SC1091
 . "$GENDIR/inspect.sh"
+# shellcheck source=gen/verify.sh disable=SC1091
+. "$GENDIR/verify.sh"
 
 # --- the command line and the configuration file ---------------------------
 cli_parse "$@"
@@ -105,6 +112,10 @@ cmdline)
     print_cmdline
     exit 0
     ;;
+verify-disk)
+    verify_disk
+    exit $?
+    ;;
 esac
 
 # build_one: the image for KVER.
@@ -114,6 +125,7 @@ build_one() {
     check_tools
     cli_epoch           # SOURCE_DATE_EPOCH
     cli_init            # -i
+    cli_roothash_sig    # --roothash-sig
     choose_compression  # -c
     cli_modules         # -m, --omit-module, --omit
     hooks_resolve       # -H, --hookdir, --omit, --lockdown

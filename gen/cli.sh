@@ -9,9 +9,11 @@ usage: ${0##*/} [options]
        ${0##*/} --show IMAGE
        ${0##*/} --check IMAGE [--cmdline "..."] [--boot]
        ${0##*/} --print-cmdline
+       ${0##*/} --verify-disk DISK --cmdline "..." [--image IMAGE]
 
 Build a hatch initramfs for one kernel (or every installed one), show or
-check an image, or print the root= this machine needs.
+check an image, print the root= this machine needs, or check a verity
+disk against a command line before booting it.
 
   -k KVER        kernel release (default: the running kernel, \`uname -r\`);
                  -k all: every installed kernel (see --all)
@@ -86,6 +88,15 @@ check an image, or print the root= this machine needs.
   --lockdown-action halt|reboot|poweroff
                  with --lockdown: what the init does on any failure
                  (default: halt)
+  --roothash-sig FILE
+                 ship FILE, a detached PKCS#7 signature (DER) of the
+                 dm-verity root hash hex string, as /etc/hatch/roothash.p7s:
+                 the init hands it to the kernel, which checks it against
+                 its trusted keys, for every verity boot whose command line
+                 gives no root-hash-signature=. With --lockdown the
+                 signature is required and the command line cannot replace
+                 it. Make it with: printf %s HASH | openssl cms -sign
+                 -binary -outform der -noattr -signer CERT -inkey KEY
   --list         print what would go in the image and write nothing (no
                  -o); directories end in /, symlinks show -> TARGET, entries
                  of the early microcode archive start with early:
@@ -104,7 +115,8 @@ check an image, or print the root= this machine needs.
   --cmdline "..."
                  with --check: check for this kernel command line instead
                  of this machine (the filesystem of its rootfstype=,
-                 dm-verity when it asks for it)
+                 dm-verity when it asks for it); with --verify-disk: the
+                 command line whose dm-verity root DISK must be
   --boot         with --check: also boot IMAGE under QEMU (when
                  qemu-system-x86_64 and bash are there) with the kernel
                  BASEDIR/boot/vmlinuz-KVER and no disk: passes when /init
@@ -115,6 +127,27 @@ check an image, or print the root= this machine needs.
                  or rw as mounted; verity= for a dm-verity root); exit
                  status 3 when the root is on a layer the init cannot set
                  up (LUKS, LVM, mdraid, ...)
+  --verify-disk DISK
+                 before a reboot, check DISK (a disk image or a block
+                 device) against the dm-verity request of --cmdline: the
+                 request parses as the init parses it; its data, hash and
+                 FEC devices are partitions of DISK (PARTUUID=, PARTLABEL=,
+                 UUID=, LABEL=; with roothash= alone, the PARTUUIDs derived
+                 from the hash); the root hash matches DISK's superblock and
+                 hash tree (veritysetup verify, from cryptsetup-bin, computes
+                 it with the disk's own parameters). As root, partitions of
+                 an image are read through read-only loop devices, else
+                 copied to TMPDIR. A root hash signature (the command
+                 line's, else --image's roothash.p7s) must be over the root
+                 hash (openssl, with the certificate it carries; the
+                 kernel's trust in the signer is not checked). One line per
+                 problem on stdout; exit status 0 ok, 1 problems, 2 usage
+  --image IMAGE  with --verify-disk: also check that IMAGE holds what the
+                 table needs: dm_mod, dm_verity, the hash algorithm's
+                 module (or built into the kernel), and a
+                 root-hash-signature= file the command line names; the
+                 root hash a locked-down IMAGE pins is used when the
+                 command line gives none
   -v             verbose
   -h, --help     this help
   --version      hatch's version (from VERSION beside the script, or
@@ -157,7 +190,8 @@ for compatibility; put settings in $SYSCONF_CONFIG instead.
 
 Exit status: 0 done, 3 this machine's root is on a layer the init cannot
 set up (--host-only, --check-root, --check, --print-cmdline), 1 any other
-error (--check: a problem found).
+error (--check, --verify-disk: a problem found), 2 a usage error of
+--verify-disk.
 EOF
 }
 
@@ -177,6 +211,7 @@ LIST_HOOKS=0
 LOCKDOWN=0
 ROOTHASH=
 ROOTHASH_SET=0
+ROOTHASH_SIG=
 LOCKDOWN_ACTION=halt
 LOCKDOWN_ACTION_SET=0
 VERBOSE=0
@@ -194,9 +229,12 @@ IMAGE=
 CHECK_CMDLINE=
 CHECK_CMDLINE_SET=0
 CHECK_BOOT=0
+DISK=
+VD_IMAGE=
+VD_IMAGE_SET=0
 
-ARG_OPTS="-k -b -o -c -H -m -i --hookdir --roothash --lockdown-action --config --omit --omit-module"
-ARG_OPTS="$ARG_OPTS --include --show --check --cmdline --module-compression"
+ARG_OPTS="-k -b -o -c -H -m -i --hookdir --roothash --roothash-sig --lockdown-action --config --omit --omit-module"
+ARG_OPTS="$ARG_OPTS --include --show --check --cmdline --module-compression --verify-disk --image"
 FLAG_OPTS="--host-only --no-host-only --check-root --lockdown --list --list-hooks -v -h --help --version"
 FLAG_OPTS="$FLAG_OPTS --all --boot --print-cmdline --"
 SHOW_VERSION=0
@@ -213,6 +251,12 @@ need_arg() {
 
 # cli_parse ARG...: set the option variables above, or die.
 cli_parse() {
+    # --verify-disk's usage errors are exit status 2 (1: problems found).
+    for _a in "$@"; do
+        case $_a in
+        --verify-disk | --verify-disk=*) DIE_STATUS=2 ;;
+        esac
+    done
     while [ $# -gt 0 ]; do
         ATTACHED=0
         # --opt=value is --opt value, for the options that take one.
@@ -275,6 +319,13 @@ $d"
             MODE=${1#--} IMAGE=$2
             shift 2
             ;;
+        --verify-disk)
+            need_arg "$1" $# "${2-}"
+            [ "$MODE" = build ] || [ "$MODE" = verify-disk ] || die "--verify-disk and --$MODE go alone; give one of them"
+            MODE=verify-disk DISK=$2
+            shift 2
+            ;;
+        --image) need_arg "$1" $# "${2-}"; VD_IMAGE=$2; VD_IMAGE_SET=1; shift 2 ;;
         --print-cmdline)
             [ "$MODE" = build ] || [ "$MODE" = cmdline ] || die "--print-cmdline and --$MODE go alone; give one of them"
             MODE=cmdline
@@ -285,6 +336,7 @@ $d"
         --check-root) CHECK_ROOT=1; shift ;;
         --lockdown) LOCKDOWN=1; shift ;;
         --roothash) need_arg "$1" $# "${2-}"; ROOTHASH=$2; ROOTHASH_SET=1; shift 2 ;;
+        --roothash-sig) need_arg "$1" $# "${2-}"; ROOTHASH_SIG=$2; shift 2 ;;
         --lockdown-action) need_arg "$1" $# "${2-}"; LOCKDOWN_ACTION=$2; LOCKDOWN_ACTION_SET=1; shift 2 ;;
         --list) LIST=1; shift ;;
         --list-hooks) LIST_HOOKS=1; shift ;;
@@ -298,9 +350,19 @@ $d"
     done
     [ $# -eq 0 ] || die "unexpected argument '$1' (see --help)"
     [ "$LIST" = 0 ] || [ -z "$OUT" ] || die "--list writes no image; leave out -o $OUT"
-    if [ "$MODE" != check ]; then
-        [ "$CHECK_CMDLINE_SET" = 0 ] || die "--cmdline goes with --check IMAGE"
-        [ "$CHECK_BOOT" = 0 ] || die "--boot goes with --check IMAGE"
+    if [ "$MODE" != check ] && [ "$MODE" != verify-disk ]; then
+        [ "$CHECK_CMDLINE_SET" = 0 ] || die "--cmdline goes with --check IMAGE or --verify-disk DISK"
+    fi
+    [ "$MODE" = check ] || [ "$CHECK_BOOT" = 0 ] || die "--boot goes with --check IMAGE"
+    [ "$MODE" = verify-disk ] || [ "$VD_IMAGE_SET" = 0 ] || die "--image goes with --verify-disk DISK"
+    if [ "$MODE" = verify-disk ]; then
+        [ "$CHECK_CMDLINE_SET" = 1 ] || die "--verify-disk needs --cmdline \"...\": the command line the disk is to boot with"
+        case $DISK in
+        -*) DISK=./$DISK ;;
+        esac
+        case $VD_IMAGE in
+        -*) VD_IMAGE=./$VD_IMAGE ;;
+        esac
     fi
     if [ "$MODE" != build ]; then
         _m=--$MODE
@@ -308,6 +370,7 @@ $d"
         [ -z "$OUT" ] || die "$_m writes no image; leave out -o $OUT"
         [ "$LIST" = 0 ] || die "$_m and --list go alone; give one of them"
         [ "$KVER" != all ] || die "$_m works on one image or machine; leave out -k all (--all)"
+        [ -z "$ROOTHASH_SIG" ] || die "$_m writes no image; leave out --roothash-sig"
         case $IMAGE in
         -*) IMAGE=./$IMAGE ;;
         esac
@@ -334,6 +397,32 @@ $d"
         [ "${#ROOTHASH}" -ge 2 ] || die "--roothash has ${#ROOTHASH} hex digits; at least 2"
         ROOTHASH=$(printf '%s' "$ROOTHASH" | tr 'A-F' 'a-f')
     fi
+    DIE_STATUS=1
+}
+
+# cli_roothash_sig: --roothash-sig names a DER signature the kernel's
+# keyring takes (a "user" key holds at most 32767 bytes).
+cli_roothash_sig() {
+    [ -n "$ROOTHASH_SIG" ] || return 0
+    case $ROOTHASH_SIG in
+    -*) ROOTHASH_SIG=./$ROOTHASH_SIG ;;
+    esac
+    [ -e "$ROOTHASH_SIG" ] || die "--roothash-sig: no such file: $ROOTHASH_SIG"
+    if [ ! -f "$ROOTHASH_SIG" ] || [ ! -r "$ROOTHASH_SIG" ]; then
+        die "--roothash-sig: $ROOTHASH_SIG is not a readable file"
+    fi
+    _sz=$(wc -c <"$ROOTHASH_SIG" | tr -d ' ')
+    [ "$_sz" -gt 0 ] || die "--roothash-sig: $ROOTHASH_SIG is empty"
+    [ "$_sz" -le 32767 ] || die "--roothash-sig: $ROOTHASH_SIG has $_sz bytes; the kernel's keyring takes at most 32767 (a detached signature is about 1-2 KB)"
+    case $(od -An -tx1 -N1 "$ROOTHASH_SIG" | tr -d ' \n') in
+    30) ;;
+    *)
+        if head -c 11 "$ROOTHASH_SIG" | grep -q -e '-----BEGIN'; then
+            die "--roothash-sig: $ROOTHASH_SIG is PEM; the kernel reads DER: make it with openssl cms -sign ... -outform der"
+        fi
+        die "--roothash-sig: $ROOTHASH_SIG is not a DER PKCS#7 signature (it does not start with a DER SEQUENCE)"
+        ;;
+    esac
 }
 
 # include_arg SRC[:DST] WHERE: one --include or include= (WHERE names it

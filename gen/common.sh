@@ -12,7 +12,7 @@ SYSCONF_CONFIG=$SYSCONFDIR/hatch/hatch.conf
 # Every error is one line on stderr and a non-zero exit.
 die() {
     printf 'hatch: %s: %s\n' "$PROG" "$*" >&2
-    exit 1
+    exit "${DIE_STATUS:-1}"
 }
 # reason MSG: the cause at the end of a tool's first error line
 # ("cp: cannot create regular file 'x': No space left on device").
@@ -118,6 +118,10 @@ cleanup() {
     if [ -n "$OUT_TMP" ]; then
         rm -f "$OUT_TMP"
     fi
+    # --verify-disk's read-only loop devices
+    for _l in ${LOOPS:-}; do
+        losetup -d "$_l" 2>/dev/null || true
+    done
     if [ -n "$WORK" ]; then
         rm -rf "$WORK"
     fi

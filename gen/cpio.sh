@@ -343,7 +343,16 @@ write_etc_hatch() {
             if [ -n "$ROOTHASH" ]; then
                 printf 'roothash=%s\n' "$ROOTHASH"
             fi
+            if [ -n "$ROOTHASH_SIG" ]; then
+                printf 'signature=required\n'
+            fi
         } >"$STAGE/etc/hatch/policy"
+    fi
+    if [ -n "$ROOTHASH_SIG" ]; then
+        rm -rf "$STAGE/etc/hatch/roothash.p7s"
+        cp "$ROOTHASH_SIG" "$STAGE/etc/hatch/roothash.p7s" ||
+            die "cannot copy $ROOTHASH_SIG into the image (--roothash-sig)"
+        chmod 0644 "$STAGE/etc/hatch/roothash.p7s"
     fi
     awk '$1 == "load" && !seen[$3]++ { print $3 }' "$WORK/mods" >"$WORK/load"
     : >"$STAGE/etc/hatch/modules"

@@ -234,6 +234,9 @@ show_image() {
     else
         printf 'policy: none (not locked down)\n'
     fi
+    if [ -f "$WORK/img/etc/hatch/roothash.p7s" ]; then
+        printf 'root hash signature: etc/hatch/roothash.p7s (%s bytes)\n' "$(wc -c <"$WORK/img/etc/hatch/roothash.p7s" | tr -d ' ')"
+    fi
 }
 
 # --- --check ----------------------------------------------------------------

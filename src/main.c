@@ -12,6 +12,7 @@
 #include "policy.h"
 #include "resume.h"
 #include "rootfs.h"
+#include "rootsig.h"
 #include "rootspec.h"
 #include "switchroot.h"
 #include "timing.h"
@@ -52,12 +53,16 @@ static const char usage[] =
     "  verity=data=DEV[,hashdev=DEV][,roothash=HEX][,OPTION..]\n"
     "  roothash=HEX systemd.verity_root_data=DEV systemd.verity_root_hash=DEV\n"
     "  systemd.verity_root_options=OPTION[,OPTION..]\n"
+    "    (OPTION root-hash-signature=base64:DATA|/PATH: a PKCS#7 signature of the\n"
+    "    root hash the kernel checks against its trusted keys; default: the\n"
+    "    image's /etc/hatch/roothash.p7s when it has one)\n"
     "  resume=DEV (any root= form) resume_offset=PAGES noresume\n"
     "  rootflags=degraded (btrfs: mount without the members that are missing)\n"
     "  systemd.volatile=yes|state|overlay (changes kept in a tmpfs only)\n"
     "An image built with mkinitramfs.sh --lockdown boots only a verified root and\n"
     "refuses rd.shell, rd.break, init=, rootfstype=, rootflags=, rw, modules-load=,\n"
-    "blacklists, rd.emergency=, resume= and weakening verity options.\n"
+    "blacklists, rd.emergency=, resume= and weakening verity options; built with\n"
+    "--roothash-sig it requires its own root hash signature.\n"
     "See cmdline-spec.md for every option.\n";
 
 static void print_version(void)
@@ -139,7 +144,14 @@ static int check_request(void)
     size_t n = policy_refusals(&policy, &cmd, &vcfg, refused, NULL);
     if (r < 0)
         log_err("verity: %s", err);
-    return r < 0 || n ? -EINVAL : 0;
+    if (r < 0 || n)
+        return -EINVAL;
+    const char *sig = policy_root_sig(&policy, &vcfg, access(VERITY_SIG_IMAGE_PATH, F_OK) == 0);
+    if (sig && sig != vcfg.sig)
+        log_info("verity: the root hash must carry this image's signature %s%s",
+                 VERITY_SIG_IMAGE_PATH, policy.signature ? " (required by its lockdown policy)" : "");
+    vcfg.sig = sig;
+    return sig ? rootsig_check(sig) : 0;
 }
 
 /* Messages from PID 1 are few and matter; do not let the kernel's

@@ -22,7 +22,7 @@ static int line_is(const char *l, size_t n, const char *key, const char **val)
 
 static int parse(const char *text, size_t len, struct policy *p, char *err, size_t errlen)
 {
-    int seen_lockdown = 0, seen_action = 0, seen_hash = 0, lineno = 0;
+    int seen_lockdown = 0, seen_action = 0, seen_hash = 0, seen_sig = 0, lineno = 0;
 
     if (memchr(text, '\0', len))
         return ERR("it holds a NUL byte");
@@ -65,6 +65,13 @@ static int parse(const char *text, size_t len, struct policy *p, char *err, size
                 p->roothash[i] = (char)tolower((unsigned char)v[i]);
             }
             p->roothash[vl] = '\0';
+        } else if (line_is(l, n, "signature", &v)) {
+            vl = n - 10;
+            if (seen_sig++)
+                return ERR("line %d: signature= given twice", lineno);
+            if (vl != 8 || strncmp(v, "required", 8))
+                return ERR("line %d: signature= must be required", lineno);
+            p->signature = 1;
         } else {
             return ERR("line %d: unknown setting '%.*s'", lineno, (int)(n > 40 ? 40 : n), l);
         }
@@ -147,5 +154,22 @@ size_t policy_refusals(const struct policy *p, const struct cmdline *c,
                      "(every read is verified)");
         n++;
     }
+    if (p->signature && v->sig) {
+        say(fn, ctx, "verity option root-hash-signature= is refused: this image is locked down "
+                     "(the root hash signature is the image's own, %s)", VERITY_SIG_IMAGE_PATH);
+        n++;
+    }
     return n;
+}
+
+const char *policy_root_sig(const struct policy *p, const struct verity_cfg *v,
+                            int image_has_sig)
+{
+    if (!v->enabled)
+        return NULL;
+    if (p->lockdown && p->signature)
+        return VERITY_SIG_IMAGE_PATH;
+    if (v->sig)
+        return v->sig;
+    return image_has_sig ? VERITY_SIG_IMAGE_PATH : NULL;
 }

@@ -15,6 +15,7 @@ struct policy {
     int lockdown;
     enum emergency_action action;          /* fixed failure action */
     char roothash[2 * VERITY_MAX_DIGEST + 1]; /* pinned root hash, "" if none */
+    int signature;                         /* the image's root hash signature is required */
 };
 
 /* Parse the policy file's text. Strict: an unknown key, a bad value or a
@@ -30,5 +31,12 @@ int policy_parse(const char *text, size_t len, struct policy *p, char *err, size
 typedef void (*policy_fn)(void *ctx, const char *sentence);
 size_t policy_refusals(const struct policy *p, const struct cmdline *c,
                        const struct verity_cfg *v, policy_fn fn, void *ctx);
+
+/* The root hash signature the boot uses (root-hash-signature= syntax), or
+ * NULL for none: under a policy that requires it always the image's
+ * (policy_refusals refuses the command line's); else the command line's,
+ * else the image's when it ships one (image_has_sig). */
+const char *policy_root_sig(const struct policy *p, const struct verity_cfg *v,
+                            int image_has_sig);
 
 #endif

@@ -4,6 +4,7 @@
 #include "devices.h"
 #include "log.h"
 #include "modules.h"
+#include "rootsig.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,20 +48,23 @@ static int open_dev(const struct blockdev *d, uint64_t *size)
     return fd;
 }
 
+/* Returns 0 or -errno: the ioctl's own errno when there was one, since the
+ * kernel's reason for refusing a table (a root hash signature) is in it. */
 static int dm_run(int type, const char *name, const char *params, uint64_t sectors,
                   uint32_t *minor)
 {
     struct dm_task *t = dm_task_create(type);
     uint32_t cookie = 0;
-    int ok = 0;
+    int ok = 0, err = 0;
     if (!t)
         return -ENOMEM;
     if (!dm_task_set_name(t, name))
         goto out;
+    if (type == DM_DEVICE_CREATE && !dm_task_set_uuid(t, "HATCH-VERITY-" VERITY_NAME))
+        goto out;
     if (params) {
         dm_task_set_ro(t);
-        if ((type == DM_DEVICE_CREATE && !dm_task_set_uuid(t, "HATCH-VERITY-" VERITY_NAME)) ||
-            !dm_task_add_target(t, 0, sectors, "verity", params))
+        if (!dm_task_add_target(t, 0, sectors, "verity", params))
             goto out;
     }
     /* The cookie makes libdm create (or remove) /dev/mapper/NAME itself;
@@ -69,6 +73,8 @@ static int dm_run(int type, const char *name, const char *params, uint64_t secto
     if (with_cookie && !dm_task_set_cookie(t, &cookie, 0))
         goto out;
     ok = dm_task_run(t);
+    if (!ok)
+        err = dm_task_get_errno(t);
     if (with_cookie)
         dm_udev_wait(cookie);
     if (ok && minor) {
@@ -78,7 +84,25 @@ static int dm_run(int type, const char *name, const char *params, uint64_t secto
     }
 out:
     dm_task_destroy(t);
-    return ok ? 0 : -EIO;
+    return ok ? 0 : -(err > 0 ? err : EIO);
+}
+
+/* libdm's one-call create-and-load drops the load's errno, which is what
+ * says why the kernel refused a root hash signature: so the device is
+ * created empty, then loaded, then resumed (which makes the node). *step
+ * names the one that failed. */
+static int dm_create_loaded(const char *params, uint64_t sectors, uint32_t *minor,
+                            const char **step)
+{
+    *step = "create";
+    int r = dm_run(DM_DEVICE_CREATE, VERITY_NAME, NULL, 0, NULL);
+    if (r < 0)
+        return r;
+    *step = "load";
+    if ((r = dm_run(DM_DEVICE_RELOAD, VERITY_NAME, params, sectors, NULL)) < 0)
+        return r;
+    *step = "resume";
+    return dm_run(DM_DEVICE_RESUME, VERITY_NAME, NULL, 0, minor);
 }
 
 static void dm_remove(void)
@@ -273,11 +297,17 @@ static int setup(const struct verity_cfg *cfg, const struct blockdev *data,
      * the user's table is loaded once the hash is proven. */
     int swap = strcmp(ptable, table) != 0;
 
-    if (dm_run(DM_DEVICE_CREATE, VERITY_NAME, ptable, verity_sectors(&p), &minor) < 0) {
-        log_err("verity: the kernel refused the dm-verity table for /dev/%s (see the "
-                "device-mapper messages above)", data->name);
+    const char *step;
+    if ((r = dm_create_loaded(ptable, verity_sectors(&p), &minor, &step)) < 0) {
+        /* the kernel checks the signature when it loads the table */
+        if (cfg->sig && !strcmp(step, "load"))
+            rootsig_refused(-r, cfg->sig);
+        else
+            log_err("verity: the kernel refused to %s /dev/mapper/%s for /dev/%s (%s; see the "
+                    "device-mapper messages above)", step, VERITY_NAME, data->name,
+                    strerror(-r));
         dm_remove();
-        return -EIO;
+        return r;
     }
     char mapped[32];
     snprintf(mapped, sizeof mapped, "dm-%u", minor);
@@ -306,7 +336,12 @@ int verity_setup(const struct verity_cfg *cfg, const struct blockdev *data,
                  const struct blockdev *hash, const struct blockdev *fecdev,
                  struct blockdev *root)
 {
+    int32_t key = 0;
+    if (cfg->sig && (key = rootsig_load(cfg->sig)) < 0)
+        return key;
     int r = setup(cfg, data, hash, fecdev, root);
+    /* The kernel copied the signature when it loaded each table. */
+    rootsig_unload(key);
     /* libdm keeps /dev/mapper/control open without O_CLOEXEC; close it so
      * the real init inherits nothing from here. */
     dm_lib_release();

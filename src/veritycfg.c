@@ -146,12 +146,68 @@ static int option(struct verity_cfg *cfg, char *opt, int hatch_form, char *err, 
         if (parse_u64(v, &n) || n < 2 || n > 24)
             return ERR("verity option fec-roots=%s: expected 2 to 24", v);
         cfg->fec_roots = (unsigned)n;
-    } else if (!strcmp(opt, "uuid") || !strcmp(opt, "root-hash-signature")) {
+    } else if (!strcmp(opt, "root-hash-signature")) {
+        /* systemd's forms; checked here so that a damaged signature stops
+         * the boot before anything is loaded, never drops the check */
+        if (!strncmp(v, "base64:", 7)) {
+            if (verity_base64_decode(v + 7, NULL, VERITY_SIG_MAX) <= 0)
+                return ERR("verity option root-hash-signature=base64:...: not base64, empty, "
+                           "or over %d bytes", VERITY_SIG_MAX);
+        } else if (v[0] != '/') {
+            return ERR("verity option root-hash-signature=%.40s: expected base64:DATA or an "
+                       "absolute path", v);
+        }
+        cfg->sig = v;
+    } else if (!strcmp(opt, "uuid")) {
         return ERR("verity option %s= is not supported by hatch", opt);
     } else {
         return ERR("verity option '%s' is unknown", opt);
     }
     return 0;
+}
+
+static int b64val(char ch)
+{
+    if (ch >= 'A' && ch <= 'Z')
+        return ch - 'A';
+    if (ch >= 'a' && ch <= 'z')
+        return ch - 'a' + 26;
+    if (ch >= '0' && ch <= '9')
+        return ch - '0' + 52;
+    if (ch == '+')
+        return 62;
+    if (ch == '/')
+        return 63;
+    return -1;
+}
+
+long verity_base64_decode(const char *in, uint8_t *out, size_t max)
+{
+    size_t len = strlen(in), pad = 0, n = 0;
+    while (pad < len && pad < 2 && in[len - 1 - pad] == '=')
+        pad++;
+    len -= pad;
+    /* a lone sixth bit group cannot end a byte; padding only fills a quad */
+    if (len % 4 == 1 || (pad && (len + pad) % 4))
+        return -1;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < len; i++) {
+        int v = b64val(in[i]);
+        if (v < 0)
+            return -1;
+        acc = acc << 6 | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (n >= max)
+                return -1;
+            if (out)
+                out[n] = (uint8_t)(acc >> bits);
+            n++;
+        }
+    }
+    return (long)n;
 }
 
 /* A copy of s[0..len) in cfg's own buffer, or NULL when it is full. */
@@ -434,8 +490,14 @@ int verity_table(const struct verity_cfg *cfg, const struct verity_params *p,
     for (size_t i = 0; i < p->salt_size; i++)
         snprintf(salt + 2 * i, 3, "%02x", p->salt[i]);
 
-    const char *opt[8];
+    const char *opt[10];
     int n = 0;
+    /* Both tables: the kernel checks the signature when each is loaded, so
+     * the proof never runs on a root hash the signature did not vouch for. */
+    if (cfg->sig) {
+        opt[n++] = "root_hash_sig_key_desc";
+        opt[n++] = VERITY_SIG_KEY_DESC;
+    }
     /* The proof carries nothing that could let a wrong root hash read
      * block 0 or stop the machine before the mismatch is reported. */
     if (kind == VERITY_TABLE_FINAL) {

@@ -12,6 +12,15 @@
 #define VERITY_MAX_SALT 256
 #define VERITY_MAX_DIGEST 64
 
+/* The root hash signature: the init loads it into the kernel's keyring
+ * under this description, and the table names it by it (dm-verity's
+ * root_hash_sig_key_desc); the kernel checks it against its trusted keys. */
+#define VERITY_SIG_KEY_DESC "hatch:verity-root"
+/* Where mkinitramfs.sh --roothash-sig puts the signature in the image. */
+#define VERITY_SIG_IMAGE_PATH "/etc/hatch/roothash.p7s"
+/* The kernel's limit on a "user" key's payload. */
+#define VERITY_SIG_MAX 32767
+
 /* What the user asked for; strings point into the cmdline struct or into
  * the struct's own buffer. */
 struct verity_cfg {
@@ -35,6 +44,9 @@ struct verity_cfg {
     const char *fec_device;   /* device spec; NULL: no FEC */
     uint64_t fec_offset;      /* bytes into the FEC device */
     unsigned fec_roots;       /* parity bytes per RS block (veritysetup: 2) */
+    /* root-hash-signature=: "base64:DATA" or an absolute path; NULL: none.
+     * Both tables carry root_hash_sig_key_desc when it is set. */
+    const char *sig;
 
     /* Owns the strings split out of verity= and the options, each in its
      * own place: room for a whole command line and the derived PARTUUIDs,
@@ -72,6 +84,11 @@ int verity_sb_parse(const uint8_t sb[VERITY_SB_SIZE], struct verity_params *p, c
  * and validate the result. Returns 0 or -1 with err. */
 int verity_params_apply(const struct verity_cfg *cfg, struct verity_params *p, int have_sb,
                         char *err, size_t errlen);
+
+/* Decode standard base64 (padding optional, no whitespace) into out (NULL:
+ * only count). Returns the number of bytes, or -1 when in is not base64 or
+ * decodes to more than max bytes. */
+long verity_base64_decode(const char *in, uint8_t *out, size_t max);
 
 /* Digest size in bytes of a supported algorithm, 0 if unsupported. */
 size_t verity_digest_size(const char *alg);

@@ -5,7 +5,9 @@
  * when refused; under lockdown, a command line with no refusal asks for a
  * verified root and for nothing that could mount, run or load anything
  * else: no shell, no break, no init=, no fs type or flags, rw, modules,
- * blacklists, failure action, ignore-corruption or check-at-most-once. */
+ * blacklists, failure action, ignore-corruption or check-at-most-once; and
+ * a policy that requires the image's root hash signature passes no command
+ * line signature and always boots with the image's. */
 #include "cmdline.h"
 #include "fuzz.h"
 #include "policy.h"
@@ -61,6 +63,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT(!c.shell && c.brk == STAGE_NONE && !c.init && !c.rootflags &&
                         !c.n_rootfstype && !c.rw && !c.n_modules_load && !c.n_blacklist,
                     "lockdown passed a loosened command line");
+        if (p.signature) {
+            FUZZ_ASSERT(!v.sig, "a command line signature passed a signature policy");
+            FUZZ_ASSERT(policy_root_sig(&p, &v, 0) &&
+                            !strcmp(policy_root_sig(&p, &v, 0), VERITY_SIG_IMAGE_PATH),
+                        "a signature policy booted without the image's signature");
+        }
         if (p.roothash[0])
             FUZZ_ASSERT(!strcmp(v.roothash, p.roothash), "pinned %s, verity got %s", p.roothash,
                         v.roothash);

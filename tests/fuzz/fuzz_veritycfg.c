@@ -4,7 +4,9 @@
  * is the command line. Contract: a verity request never turns verity off;
  * every device is the one the command line (last) named, in storage of
  * its own; and the tables carry exactly the command line's (or the pinned)
- * root hash, the proof table with no option but FEC. */
+ * root hash, the proof table with no option but FEC; a root hash signature
+ * is the last one named, base64 that decodes or an absolute path, and both
+ * tables name its key (neither does without one). */
 #include "cmdline.h"
 #include "fuzz.h"
 #include "veritycfg.h"
@@ -95,6 +97,9 @@ static void table_checks(void)
                 FUZZ_ASSERT(!same || v.hash_offset >= p.data_blocks * p.data_block_size,
                             "hash tree inside the data");
             }
+    const char *desc = " root_hash_sig_key_desc " VERITY_SIG_KEY_DESC;
+    FUZZ_ASSERT(!strstr(proof, desc) == !v.sig && !strstr(fin, desc) == !v.sig,
+                "signature %s but tables: %s / %s", v.sig ? v.sig : "none", proof, fin);
     static const char *const weak[] = {"ignore_corruption", "restart_on_corruption",
                                        "panic_on_corruption", "ignore_zero_blocks",
                                        "check_at_most_once"};
@@ -168,6 +173,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT(v.fec_device && !strcmp(v.fec_device, want), "fec device is not %s", want);
     else
         FUZZ_ASSERT(!v.fec_device, "fec device %s came from nowhere", v.fec_device);
+    owned(v.sig, "sig");
+    int sig_opts = c.verity_options && last_item(c.verity_options, "root-hash-signature", want,
+                                                 sizeof want);
+    if (!sig_opts && c.verity)
+        sig_opts = last_item(c.verity, "root-hash-signature", want, sizeof want);
+    if (sig_opts)
+        FUZZ_ASSERT(v.sig && !strcmp(v.sig, want), "signature is not %s", want);
+    else
+        FUZZ_ASSERT(!v.sig, "signature %s came from nowhere", v.sig);
+    if (v.sig)
+        FUZZ_ASSERT(v.sig[0] == '/' || (!strncmp(v.sig, "base64:", 7) &&
+                                        verity_base64_decode(v.sig + 7, NULL, VERITY_SIG_MAX) > 0),
+                    "signature %s is neither a path nor base64", v.sig);
     FUZZ_ASSERT(v.restart_on_corruption + v.panic_on_corruption + v.ignore_corruption <= 1,
                 "more than one corruption mode");
     table_checks();

@@ -719,6 +719,50 @@ if command -v busybox >/dev/null 2>&1; then
 fi
 rm -f "$W"/lock-*.img
 
+# --- --roothash-sig ---------------------------------------------------------
+# A DER file the generator takes: it checks only the DER SEQUENCE start and
+# the size (the kernel checks the signature).
+printf '0\202\001\000sig' >"$W/rh.p7s"
+# shellcheck disable=SC2086
+gen $LOCKSMALL --roothash "$HASH_UC" --roothash-sig "$W/rh.p7s" -o "$W/lock-sig.img" 2>/dev/null
+check "--lockdown --roothash-sig: the policy requires the signature" \
+    policy_is "$W/lock-sig.img" lockdown=1 action=halt "roothash=$HASH_LC" signature=required
+payload "$W/lock-sig.img" >"$W/sig.cpio"
+cpio -i --quiet --to-stdout etc/hatch/roothash.p7s <"$W/sig.cpio" >"$W/sig.got" 2>/dev/null
+check "--roothash-sig: the file is etc/hatch/roothash.p7s, byte for byte" cmp -s "$W/rh.p7s" "$W/sig.got"
+mode=$(cpio -tv --quiet <"$W/sig.cpio" 2>/dev/null | awk '$NF == "etc/hatch/roothash.p7s" { print $1 }')
+check "--roothash-sig: mode 0644 (got '$mode')" [ "$mode" = "-rw-r--r--" ]
+sh "$GEN" --show "$W/lock-sig.img" >"$W/sig.show" 2>&1
+check "--show names the root hash signature" grep -qx 'root hash signature: etc/hatch/roothash.p7s (7 bytes)' "$W/sig.show"
+gen -H base,verity -c none --roothash-sig "$W/rh.p7s" -o "$W/sig-open.img" 2>/dev/null
+listing "$W/sig-open.img" >"$W/sig-open.list"
+check "--roothash-sig without --lockdown: shipped" has "$W/sig-open.list" etc/hatch/roothash.p7s
+check "--roothash-sig without --lockdown: no policy" lacks "$W/sig-open.list" '^etc/hatch/policy$'
+check "without --roothash-sig: no etc/hatch/roothash.p7s" lacks "$W/generic.list" '^etc/hatch/roothash.p7s$'
+gen --lockdown --list --roothash-sig "$W/rh.p7s" >"$W/sig.ls" 2>/dev/null
+check "--list shows etc/hatch/roothash.p7s" has "$W/sig.ls" etc/hatch/roothash.p7s
+printf -- '-----BEGIN CMS-----\nMIIB\n-----END CMS-----\n' >"$W/rh.pem"
+expect_error "--roothash-sig: PEM refused" \
+    "hatch: mkinitramfs: --roothash-sig: $W/rh.pem is PEM; the kernel reads DER: make it with openssl cms -sign ... -outform der" \
+    gen --roothash-sig "$W/rh.pem" -o "$W/err.img"
+printf 'hello' >"$W/rh.txt"
+expect_error "--roothash-sig: not DER refused" \
+    "hatch: mkinitramfs: --roothash-sig: $W/rh.txt is not a DER PKCS#7 signature (it does not start with a DER SEQUENCE)" \
+    gen --roothash-sig "$W/rh.txt" -o "$W/err.img"
+: >"$W/rh.empty"
+expect_error "--roothash-sig: empty file refused" \
+    "hatch: mkinitramfs: --roothash-sig: $W/rh.empty is empty" gen --roothash-sig "$W/rh.empty" -o "$W/err.img"
+expect_error "--roothash-sig: missing file refused" \
+    "hatch: mkinitramfs: --roothash-sig: no such file: $W/nope.p7s" gen --roothash-sig "$W/nope.p7s" -o "$W/err.img"
+head -c 32768 /dev/zero | tr '\0' 0 >"$W/rh.big"
+expect_error "--roothash-sig: over 32767 bytes refused" \
+    "hatch: mkinitramfs: --roothash-sig: $W/rh.big has 32768 bytes; the kernel's keyring takes at most 32767 (a detached signature is about 1-2 KB)" \
+    gen --roothash-sig "$W/rh.big" -o "$W/err.img"
+expect_error "--roothash-sig with --show refused" \
+    "hatch: mkinitramfs: --show writes no image; leave out --roothash-sig" \
+    gen --show "$W/lock-sig.img" --roothash-sig "$W/rh.p7s"
+rm -f "$W"/lock-sig.img "$W"/sig-open.img "$W"/sig.cpio
+
 NOSHELL="a locked-down image holds no shell"
 expect_error "--lockdown refuses -H +busybox" \
     "hatch: mkinitramfs: --lockdown: the hook list names busybox, a shell; $NOSHELL" \
@@ -1313,7 +1357,7 @@ HATCH_SYSROOT=$S sh "$GEN" -b "$KROOT" --check "$W/generic.img" >/dev/null 2>&1
 check "--check, root on LUKS: exit status 3" [ $? -eq 3 ]
 root_on 254:0 ext4 /dev/vda
 expect_error "--boot without --check refused" "hatch: mkinitramfs: --boot goes with --check IMAGE" gen --boot
-expect_error "--cmdline without --check refused" "hatch: mkinitramfs: --cmdline goes with --check IMAGE" gen --cmdline ro
+expect_error "--cmdline without --check refused" "hatch: mkinitramfs: --cmdline goes with --check IMAGE or --verify-disk DISK" gen --cmdline ro
 
 # --check --boot without QEMU: one problem line (the boot itself is in
 # tests/gen/boot.sh).
@@ -1388,6 +1432,200 @@ expect_error "--print-cmdline, / not on a block device: one line" \
     "hatch: mkinitramfs: --print-cmdline: / is overlay on overlay, not on a block device: there is no root= to give" \
     env HATCH_SYSROOT="$S" sh "$GEN" --print-cmdline
 root_on 254:0 ext4 /dev/vda
+
+# --- --verify-disk DISK --cmdline "..." [--image IMAGE] ------------------------
+# Disks made here with stock veritysetup and sfdisk: random data (verity
+# hashes any bytes), its hash tree in a partition of its own, GPT with the
+# PARTUUIDs systemd derives from the root hash; no root needed to make them.
+VD=$W/vd
+mkdir -p "$VD"
+# vd_disk NAME [veritysetup options]: $VD/NAME.img, its root hash in RH_NAME
+# form: printed.
+vd_disk() {
+    _nm=$1
+    shift
+    head -c 4194304 /dev/urandom >"$VD/$_nm.data"
+    veritysetup format "$@" "$VD/$_nm.data" "$VD/$_nm.hash" >"$VD/$_nm.fmt" 2>&1 || return 1
+    _rh=$(sed -n 's/^Root hash:[[:space:]]*//p' "$VD/$_nm.fmt")
+    _du=$(printf '%s' "$_rh" | sed 's/^\(.\{8\}\)\(.\{4\}\)\(.\{4\}\)\(.\{4\}\)\(.\{12\}\).*/\1-\2-\3-\4-\5/')
+    _hu=$(printf '%s' "$_rh" | sed 's/.*\(.\{32\}\)$/\1/;s/^\(.\{8\}\)\(.\{4\}\)\(.\{4\}\)\(.\{4\}\)\(.\{12\}\).*/\1-\2-\3-\4-\5/')
+    rm -f "$VD/$_nm.img"
+    truncate -s 8M "$VD/$_nm.img"
+    printf 'label: gpt\nstart=2048, size=8192, uuid=%s, name="vroot"\nstart=10240, size=2048, uuid=%s, name="vhash"\n' \
+        "$_du" "$_hu" | sfdisk -q "$VD/$_nm.img" >/dev/null 2>&1 || return 1
+    dd if="$VD/$_nm.data" of="$VD/$_nm.img" bs=512 seek=2048 conv=notrunc 2>/dev/null &&
+        dd if="$VD/$_nm.hash" of="$VD/$_nm.img" bs=512 seek=10240 conv=notrunc 2>/dev/null || return 1
+    rm -f "$VD/$_nm.data" "$VD/$_nm.hash"
+    printf '%s\n' "$_rh"
+}
+# vd_fec_disk NAME: $VD/NAME.img, data, hash tree and FEC parity (2 roots)
+# in partitions 1-3, the hash partition exactly the size the parity was
+# computed for; its root hash printed.
+vd_fec_disk() {
+    head -c 4194304 /dev/urandom >"$VD/$1.data"
+    veritysetup format --fec-device="$VD/$1.fec" --fec-roots=2 "$VD/$1.data" "$VD/$1.hash" \
+        >"$VD/$1.fmt" 2>&1 || return 1
+    _hs=$(($(wc -c <"$VD/$1.hash") / 512)) _fs=$((($(wc -c <"$VD/$1.fec") + 511) / 512))
+    rm -f "$VD/$1.img"
+    truncate -s 8M "$VD/$1.img"
+    printf 'label: gpt\nstart=2048, size=8192, name="vroot"\nstart=10240, size=%s, name="vhash"\nstart=12288, size=%s, name="vfec"\n' \
+        "$_hs" "$_fs" | sfdisk -q "$VD/$1.img" >/dev/null 2>&1 || return 1
+    dd if="$VD/$1.data" of="$VD/$1.img" bs=512 seek=2048 conv=notrunc 2>/dev/null &&
+        dd if="$VD/$1.hash" of="$VD/$1.img" bs=512 seek=10240 conv=notrunc 2>/dev/null &&
+        dd if="$VD/$1.fec" of="$VD/$1.img" bs=512 seek=12288 conv=notrunc 2>/dev/null || return 1
+    rm -f "$VD/$1.data" "$VD/$1.hash" "$VD/$1.fec"
+    sed -n 's/^Root hash:[[:space:]]*//p' "$VD/$1.fmt"
+}
+# vd NAME CMDLINE [options]: --verify-disk on $VD/NAME.img; stdout to
+# $VD/out, stderr to $VD/err, the exit status in VRC.
+vd() {
+    _d=$1 _c=$2
+    shift 2
+    gen --verify-disk "$VD/$_d.img" --cmdline "$_c" "$@" >"$VD/out" 2>"$VD/err"
+    VRC=$?
+}
+# vd_is RC LINE...: the exit status, and stdout exactly LINEs.
+vd_is() {
+    _want_rc=$1
+    shift
+    printf '%s\n' "$@" >"$VD/want"
+    [ "$VRC" = "$_want_rc" ] && cmp -s "$VD/want" "$VD/out" && return 0
+    echo "exit status $VRC; stdout: $(cat "$VD/out"); stderr: $(cat "$VD/err")" >&2
+    return 1
+}
+if command -v veritysetup >/dev/null 2>&1 && command -v sfdisk >/dev/null 2>&1 &&
+    RH=$(vd_disk d1) && RH5=$(vd_disk d5 --hash=sha512); then
+    D1=$VD/d1.img
+    OKL="$D1: ok: root hash $(printf '%.16s' "$RH")... matches the hash tree (data: partition 1, hash: partition 2)"
+    VSYSD="systemd.verity_root_data=PARTLABEL=vroot systemd.verity_root_hash=PARTLABEL=vhash"
+    BAD=$(printf '%s' "$RH" | sed 's/.$//')$(printf '%s' "$RH" | sed 's/.*\(.\)$/\1/' | tr 0-9a-f 1-9a-f0)
+    vd d1 "roothash=$RH quiet"
+    check "--verify-disk: roothash= alone, the PARTUUIDs derived from it: ok, exit 0" vd_is 0 "$OKL"
+    vd d1 "roothash=$(printf '%s' "$RH" | tr a-f A-F) $VSYSD systemd.verity_root_options=hash=sha256"
+    check "--verify-disk: named devices, an upper-case hash and hash=: ok" vd_is 0 "$OKL"
+    vd d1 "verity=data=PARTUUID=$(printf '%s' "$RH" | sed 's/^\(.\{8\}\)\(.\{4\}\)\(.\{4\}\)\(.\{4\}\)\(.\{12\}\).*/\1-\2-\3-\4-\5/'),hashdev=PARTLABEL=vhash,roothash=$RH"
+    check "--verify-disk: hatch's verity= form: ok" vd_is 0 "$OKL"
+    HATCH_VERIFY_NOLOOP=1 gen --verify-disk "$D1" --cmdline "roothash=$RH" >"$VD/out" 2>"$VD/err"
+    VRC=$?
+    check "--verify-disk: without loop devices (partitions copied): ok" vd_is 0 "$OKL"
+    vd d1 "roothash=$BAD"
+    check "--verify-disk: another root hash: its derived hash PARTUUID is not on the disk (one line)" \
+        vd_is 1 "$D1: no partition of $D1 is the verity hash device PARTUUID=$(printf '%s' "$BAD" | sed 's/.*\(.\{32\}\)$/\1/;s/^\(.\{8\}\)\(.\{4\}\)\(.\{4\}\)\(.\{4\}\)\(.\{12\}\).*/\1-\2-\3-\4-\5/') (derived from roothash=, as systemd's Discoverable Partitions convention: the data partition's PARTUUID is the first 128 bits of the root hash, the hash partition's the last 128; is roothash= this disk's, or name the devices with systemd.verity_root_data=/_hash=?)"
+    vd d1 "roothash=$BAD $VSYSD"
+    check "--verify-disk: another root hash on named devices: does not match (veritysetup's verdict)" \
+        vd_is 1 "$D1: root hash $(printf '%.16s' "$BAD")... does not match the hash tree on $D1 (data: partition 1, hash: partition 2): veritysetup verify: Verification of root hash failed; the init would refuse this root: is roothash= this disk's?"
+    cp "$D1" "$VD/d1c.img"
+    printf 'X' | dd of="$VD/d1c.img" bs=1 seek=$((2048 * 512 + 300000)) conv=notrunc 2>/dev/null
+    vd d1c "roothash=$RH"
+    check "--verify-disk: a changed data byte: the data does not match its hash tree" \
+        grep -q "^$VD/d1c.img: the data of $VD/d1c.img does not match its hash tree (data: partition 1, hash: partition 2): veritysetup verify: Verification failed at position 299008; reading those blocks fails at boot" "$VD/out"
+    check "--verify-disk: a changed data byte: exit 1, one line" test "$VRC" = 1 -a "$(wc -l <"$VD/out")" -eq 1
+    cp "$D1" "$VD/d1s.img"
+    printf 'X' | dd of="$VD/d1s.img" bs=1 seek=$((10240 * 512)) conv=notrunc 2>/dev/null
+    vd d1s "roothash=$RH"
+    check "--verify-disk: a damaged verity superblock" vd_is 1 \
+        "$VD/d1s.img: veritysetup verify on $VD/d1s.img (data: partition 1, hash: partition 2): the hash partition is not a valid VERITY device; the init would refuse this root"
+    vd d1 "roothash=$RH systemd.verity_root_data=PARTLABEL=nope systemd.verity_root_hash=PARTLABEL=vhash"
+    check "--verify-disk: a data device not on the disk" vd_is 1 "$D1: no partition of $D1 is the verity data device PARTLABEL=nope"
+    vd d1 "roothash=xyz verity=data=PARTLABEL=vroot,foo=1,hash-offset=7 root=/dev/vda1 systemd.verity_root_options=ignore-corruption,restart-on-corruption"
+    check "--verify-disk: a malformed request: one line per problem, as the init refuses them" vd_is 1 \
+        "$D1: verity option 'foo' is unknown (the init stops the boot)" \
+        "$D1: verity option hash-offset=7: expected bytes, a multiple of 512" \
+        "$D1: root hash 'xyz' is not an even-length hex string of at most 128 digits" \
+        "$D1: root=/dev/vda1 conflicts with verity: the init mounts only /dev/mapper/root; drop root=" \
+        "$D1: choose one of ignore-corruption, restart-on-corruption, panic-on-corruption"
+    vd d1 "roothash=$RH roothash="
+    check "--verify-disk: an empty verity option" vd_is 1 "$D1: roothash= is empty; the init keeps verity on and stops the boot"
+    vd d1 "root=/dev/vda1 rw"
+    check "--verify-disk: a command line without verity" \
+        vd_is 1 "$D1: the command line asks for no dm-verity root (no roothash=, verity= or systemd.verity_root_*=)"
+    # --image: what the table needs
+    gen -H base,verity -c none -o "$VD/v.cpio" 2>/dev/null
+    gen -H base -c none -o "$VD/nov.cpio" 2>/dev/null
+    vd d1 "roothash=$RH" --image "$VD/v.cpio"
+    check "--verify-disk --image: the verity hook's image holds what the table needs" vd_is 0 "$OKL"
+    vd d1 "roothash=$RH systemd.verity_root_options=root-hash-signature=/etc/x.p7s" --image "$VD/nov.cpio"
+    check "--verify-disk --image: dm_mod, dm_verity and a signature file missing" vd_is 1 \
+        "$VD/nov.cpio: module dm_mod, for the dm-verity table, is not in the image; add it with -m dm_mod" \
+        "$VD/nov.cpio: module dm_verity, for the dm-verity table, is not in the image; add it with -m dm_verity" \
+        "$VD/nov.cpio: root-hash-signature=/etc/x.p7s is not in the image; add it (--roothash-sig or --include) or the init stops the boot"
+    vd d5 "roothash=$RH5" --image "$VD/v.cpio"
+    check "--verify-disk --image: a sha512 tree needs sha512's module (from the superblock)" \
+        grep -q "^$VD/v.cpio: module sha512_generic, for the dm-verity hash sha512, is not in the image; add it with -m sha512_generic" "$VD/out"
+    gen -H base,verity -m sha512_generic -c none -o "$VD/v5.cpio" 2>/dev/null
+    vd d5 "roothash=$RH5" --image "$VD/v5.cpio"
+    check "--verify-disk --image: with sha512_generic: ok" [ "$VRC" = 0 ]
+    # The root hash signature, checked offline with the certificate it
+    # carries (a throwaway key: the kernel's trust is not checked here).
+    if command -v openssl >/dev/null 2>&1 &&
+        openssl req -x509 -newkey rsa:2048 -nodes -keyout "$VD/key.pem" -out "$VD/cert.pem" \
+            -subj /CN=hatch-gen-test -days 2 >/dev/null 2>&1; then
+        vsign() { # HASH OUT [options]
+            _h=$1 _o=$2
+            shift 2
+            printf '%s' "$_h" | openssl cms -sign -binary -outform der -noattr \
+                -signer "$VD/cert.pem" -inkey "$VD/key.pem" -out "$_o" "$@"
+        }
+        vsign "$RH" "$VD/good.p7s" && vsign "$BAD" "$VD/bad.p7s" && vsign "$BAD" "$VD/nocerts.p7s" -nocerts
+        gen -H base,verity -c none --roothash-sig "$VD/good.p7s" --include "$VD/bad.p7s:/etc/bad.p7s" \
+            -o "$VD/sig.cpio" 2>/dev/null
+        vd d1 "roothash=$RH" --image "$VD/sig.cpio"
+        check "--verify-disk --image: the image's roothash.p7s is over the root hash" vd_is 0 \
+            "$OKL; the root hash signature (the image's /etc/hatch/roothash.p7s) is over it (whether the kernel trusts its signer is the kernel's to say)"
+        vd d1 "roothash=$RH systemd.verity_root_options=root-hash-signature=/etc/bad.p7s" --image "$VD/sig.cpio"
+        check "--verify-disk --image: a signature file over another root hash" vd_is 1 \
+            "$D1: the root hash signature (/etc/bad.p7s) is not over root hash $(printf '%.16s' "$RH")...: the kernel would refuse it (EKEYREJECTED); sign this root hash"
+        vd d1 "roothash=$RH systemd.verity_root_options=root-hash-signature=base64:$(base64 -w0 "$VD/bad.p7s")"
+        check "--verify-disk: a base64 signature over another root hash" vd_is 1 \
+            "$D1: the root hash signature (root-hash-signature=base64:...) is not over root hash $(printf '%.16s' "$RH")...: the kernel would refuse it (EKEYREJECTED); sign this root hash"
+        vd d1 "roothash=$RH systemd.verity_root_options=root-hash-signature=base64:$(printf 'xyz' | base64 -w0)"
+        check "--verify-disk: a base64 signature that is not PKCS#7" vd_is 1 \
+            "$D1: the root hash signature (root-hash-signature=base64:...) is not a DER PKCS#7 message openssl can read: the kernel would refuse it (EBADMSG)"
+        vd d1 "roothash=$RH systemd.verity_root_options=root-hash-signature=base64:$(base64 -w0 "$VD/nocerts.p7s")"
+        check "--verify-disk: a signature without its certificate cannot be checked offline: ok" vd_is 0 "$OKL"
+    else
+        nok "--verify-disk: a throwaway signing key (openssl)"
+    fi
+    # A locked-down image's pinned root hash: used when the command line
+    # gives none, and a different one is refused, as the init does.
+    gen --lockdown -H base,verity -c none --roothash "$RH" -o "$VD/lock.cpio" 2>/dev/null
+    vd d1 "$VSYSD" --image "$VD/lock.cpio"
+    check "--verify-disk --image: a locked-down image's pinned root hash, no roothash=: ok" vd_is 0 "$OKL"
+    vd d1 "roothash=$BAD $VSYSD" --image "$VD/lock.cpio"
+    check "--verify-disk --image: another roothash= than the pinned one" vd_is 1 \
+        "$D1: the root hash on the command line ($(printf '%.16s' "$BAD")...) is not the one $VD/lock.cpio is locked to ($(printf '%.16s' "$RH")...); the init refuses it"
+    # FEC: a damaged block it repairs boots, but is still named.
+    if RHF=$(vd_fec_disk df); then
+        VFEC="roothash=$RHF $VSYSD systemd.verity_root_options=fec-device=PARTLABEL=vfec"
+        vd df "$VFEC"
+        check "--verify-disk: FEC parity on a partition of its own: ok" \
+            vd_is 0 "$VD/df.img: ok: root hash $(printf '%.16s' "$RHF")... matches the hash tree (data: partition 1, hash: partition 2)"
+        printf 'X' | dd of="$VD/df.img" bs=1 seek=$((2048 * 512 + 300000)) conv=notrunc 2>/dev/null
+        vd df "$VFEC"
+        check "--verify-disk: a block FEC repairs is still a problem" vd_is 1 \
+            "$VD/df.img: the data of $VD/df.img has 1 block(s) that do not match its hash tree (data: partition 1, hash: partition 2); FEC repairs them at each read, but the disk is damaged: write it again"
+    else
+        nok "--verify-disk: a test disk with FEC parity (veritysetup format --fec-device)"
+    fi
+    # usage: exit status 2
+    gen --verify-disk "$D1" >"$VD/out" 2>"$VD/err"
+    VRC=$?
+    check "--verify-disk without --cmdline: exit 2, one line" \
+        test "$VRC" = 2 -a "$(cat "$VD/err")" = 'hatch: mkinitramfs: --verify-disk needs --cmdline "...": the command line the disk is to boot with'
+    vd nope "roothash=$RH"
+    check "--verify-disk: no such disk: exit 2" \
+        test "$VRC" = 2 -a "$(cat "$VD/err")" = "hatch: mkinitramfs: --verify-disk: no such disk or image: $VD/nope.img"
+    gen --verify-disk "$D1" --cmdline x --bogus >"$VD/out" 2>"$VD/err"
+    VRC=$?
+    check "--verify-disk with an unknown option: exit 2" [ "$VRC" = 2 ]
+    expect_error "--image without --verify-disk refused" \
+        "hatch: mkinitramfs: --image goes with --verify-disk DISK" gen --image "$VD/v.cpio" -o "$W/err.img"
+    # shellcheck disable=SC2016 # the inner shell expands it
+    check "--verify-disk: no loop device left behind" sh -c '! losetup -a 2>/dev/null | grep -q "$1"' - "$VD/"
+else
+    nok "--verify-disk: test disks made with veritysetup and sfdisk (install cryptsetup-bin, fdisk)"
+fi
+rm -rf "$VD"
 
 # --- install and the Debian kernel hooks ------------------------------------
 D=$W/dest

@@ -350,3 +350,183 @@ TEST(mountopts_fs_on_device)
     CHECK(mountopts_fs_on_device(fs, "ext") == -1);
     CHECK(mountopts_fs_on_device(fs, "") == -1);
 }
+
+/* --- root hash signatures -------------------------------------------------- */
+#define SIG64 "MIIBAAoBAA=="   /* not a real signature: the parser only checks base64 */
+
+TEST(verity_signature_option_forms)
+{
+    struct verity_cfg v;
+    char err[256];
+    CHECK(parse("roothash=" RH " " VSYS "systemd.verity_root_options=root-hash-signature=base64:"
+                SIG64, NULL, &v, err) == 0);
+    CHECK_STR(v.sig, "base64:" SIG64);
+    CHECK(parse("verity=data=PARTLABEL=d,hashdev=PARTLABEL=h,roothash=" RH
+                ",root-hash-signature=/etc/sig.p7s", NULL, &v, err) == 0);
+    CHECK_STR(v.sig, "/etc/sig.p7s");
+    CHECK(parse("roothash=" RH " " VSYS, NULL, &v, err) == 0 && v.sig == NULL);
+    /* a damaged or empty signature keeps verity on and stops the boot:
+     * never a boot without the check that was asked for */
+    static const char *const bad[] = {
+        "root-hash-signature=base64:",
+        "root-hash-signature=base64:****",
+        "root-hash-signature=base64:QUJD=",
+        "root-hash-signature=base64:Q",
+        "root-hash-signature=sig.p7s",
+        "root-hash-signature=",
+        "root-hash-signature",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char line[512];
+        snprintf(line, sizeof line, "roothash=" RH " " VSYS "systemd.verity_root_options=%s",
+                 bad[i]);
+        if (parse(line, NULL, &v, err) != -1 || !v.enabled || !err[0])
+            unit_fail(__FILE__, __LINE__, bad[i]);
+    }
+}
+
+TEST(verity_base64)
+{
+    uint8_t b[16];
+    CHECK(verity_base64_decode("", b, sizeof b) == 0);
+    CHECK(verity_base64_decode("QUJD", b, sizeof b) == 3 && !memcmp(b, "ABC", 3));
+    CHECK(verity_base64_decode("QUI=", b, sizeof b) == 2 && !memcmp(b, "AB", 2));
+    CHECK(verity_base64_decode("QUI", b, sizeof b) == 2 && !memcmp(b, "AB", 2));
+    CHECK(verity_base64_decode("QQ==", b, sizeof b) == 1 && b[0] == 'A');
+    CHECK(verity_base64_decode("+/+/", b, sizeof b) == 3 && b[0] == 0xfb && b[2] == 0xbf);
+    CHECK(verity_base64_decode("QUJD", NULL, 3) == 3);
+    CHECK(verity_base64_decode("QUJD", b, 2) == -1); /* over the limit */
+    CHECK(verity_base64_decode("QUJ D", b, sizeof b) == -1);
+    CHECK(verity_base64_decode("Q===", b, sizeof b) == -1);
+    CHECK(verity_base64_decode("QQ=A", b, sizeof b) == -1);
+}
+
+/* The key description is in both tables, so the kernel checks the
+ * signature before the proving read; without a signature in neither. */
+TEST(verity_signature_in_both_tables)
+{
+    struct verity_cfg v;
+    struct verity_params p;
+    char err[256], proof[1024], fin[1024];
+    CHECK(parse("roothash=" RH " " VSYS "systemd.verity_root_options=restart-on-corruption,"
+                "root-hash-signature=/s.p7s", NULL, &v, err) == 0);
+    memset(&p, 0, sizeof p);
+    p.version = p.hash_type = 1;
+    p.data_block_size = p.hash_block_size = 4096;
+    p.data_blocks = 100;
+    strcpy(p.algorithm, "sha256");
+    CHECK(verity_params_apply(&v, &p, 1, err, sizeof err) == 0);
+    CHECK(verity_table(&v, &p, "254:1", "254:2", NULL, VERITY_TABLE_PROOF, proof, sizeof proof) == 0);
+    CHECK(verity_table(&v, &p, "254:1", "254:2", NULL, VERITY_TABLE_FINAL, fin, sizeof fin) == 0);
+    CHECK_STR(proof, "1 254:1 254:2 4096 4096 100 1 sha256 " RH
+                     " - 2 root_hash_sig_key_desc " VERITY_SIG_KEY_DESC);
+    CHECK_STR(fin, "1 254:1 254:2 4096 4096 100 1 sha256 " RH
+                   " - 3 root_hash_sig_key_desc " VERITY_SIG_KEY_DESC " restart_on_corruption");
+    struct verity_fec fec = {.dev = "254:3", .blocks = 102, .start = 0, .roots = 2};
+    CHECK(verity_table(&v, &p, "254:1", "254:2", &fec, VERITY_TABLE_PROOF, proof, sizeof proof) == 0);
+    CHECK(strstr(proof, " - 10 root_hash_sig_key_desc " VERITY_SIG_KEY_DESC
+                        " use_fec_from_device 254:3 ") != NULL);
+    v.sig = NULL;
+    CHECK(verity_table(&v, &p, "254:1", "254:2", NULL, VERITY_TABLE_PROOF, proof, sizeof proof) == 0);
+    CHECK(strstr(proof, "root_hash_sig_key_desc") == NULL);
+}
+
+static const char pol_sig[] = "lockdown=1\naction=halt\nroothash=" RH "\nsignature=required\n";
+
+TEST(policy_signature_required)
+{
+    struct policy p;
+    char err[256];
+    CHECK(policy_parse(pol_sig, strlen(pol_sig), &p, err, sizeof err) == 0 && p.signature);
+    CHECK(policy_parse(pol_ok, strlen(pol_ok), &p, err, sizeof err) == 0 && !p.signature);
+    static const char *const bad[] = {
+        "lockdown=1\nsignature=required\nsignature=required\n",
+        "lockdown=1\nsignature=yes\n",
+        "lockdown=1\nsignature=\n",
+        "lockdown=1\nsignature=requiredx\n",
+        "signature=required\nlockdown=1\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        memset(&p, 0, sizeof p);
+        int r = policy_parse(bad[i], strlen(bad[i]), &p, err, sizeof err);
+        /* damaged: lockdown, halting, and nothing of it applied */
+        if (r != -1 || !p.lockdown || p.signature || p.action != EMERG_HALT)
+            unit_fail(__FILE__, __LINE__, bad[i]);
+    }
+}
+
+static struct refusals refuse_sig(const char *line, struct verity_cfg *v, struct policy *p)
+{
+    static struct cmdline c;
+    struct refusals r = {0};
+    char err[256];
+    policy_parse(pol_sig, strlen(pol_sig), p, err, sizeof err);
+    cmdline_parse(&c, line);
+    verity_cfg_parse(&c, p->roothash, v, err, sizeof err);
+    policy_refusals(p, &c, v, collect, &r);
+    return r;
+}
+
+/* An image built with --lockdown --roothash-sig: the command line can
+ * neither replace the image's signature nor drop it. */
+TEST(lockdown_signature_cannot_be_replaced_or_dropped)
+{
+    static const char *const lines[] = {
+        VSYS "systemd.verity_root_options=root-hash-signature=base64:" SIG64,
+        VSYS "systemd.verity_root_options=root-hash-signature=/etc/other.p7s",
+        "verity=data=PARTLABEL=d,hashdev=PARTLABEL=h,root-hash-signature=/x.p7s",
+        "roothash=" RH " " VSYS "systemd.verity_root_options=ignore-zero-blocks,"
+        "root-hash-signature=/etc/hatch/roothash.p7s",
+    };
+    struct verity_cfg v;
+    struct policy p;
+    for (size_t i = 0; i < sizeof lines / sizeof *lines; i++) {
+        struct refusals r = refuse_sig(lines[i], &v, &p);
+        if (r.n != 1 || !strstr(r.all, "root-hash-signature= is refused: this image is locked "
+                                        "down (the root hash signature is the image's own"))
+            unit_fail(__FILE__, __LINE__, lines[i]);
+    }
+    /* nothing on the command line: the image's signature, required */
+    struct refusals r = refuse_sig(VSYS, &v, &p);
+    CHECK(r.n == 0);
+    CHECK_STR(policy_root_sig(&p, &v, 0), VERITY_SIG_IMAGE_PATH);
+    CHECK_STR(policy_root_sig(&p, &v, 1), VERITY_SIG_IMAGE_PATH);
+    /* no verity request at all is refused as before; no signature then */
+    r = refuse_sig("root=/dev/vda1", &v, &p);
+    CHECK(r.n == 0 && v.enabled); /* the pinned hash turns verity on */
+    p.roothash[0] = '\0';
+    static struct cmdline c;
+    char err[256];
+    cmdline_parse(&c, "root=/dev/vda1");
+    verity_cfg_parse(&c, NULL, &v, err, sizeof err);
+    r = (struct refusals){0};
+    CHECK(policy_refusals(&p, &c, &v, collect, &r) == 1 && !v.enabled);
+    CHECK(policy_root_sig(&p, &v, 1) == NULL);
+}
+
+/* Without lockdown: the command line's signature, else the image's. */
+TEST(signature_choice_without_lockdown)
+{
+    struct verity_cfg v;
+    struct policy p;
+    char err[256];
+    memset(&p, 0, sizeof p);
+    CHECK(parse("roothash=" RH " " VSYS, NULL, &v, err) == 0);
+    CHECK(policy_root_sig(&p, &v, 0) == NULL);
+    CHECK_STR(policy_root_sig(&p, &v, 1), VERITY_SIG_IMAGE_PATH);
+    CHECK(parse("roothash=" RH " " VSYS "systemd.verity_root_options=root-hash-signature=/a.p7s",
+                NULL, &v, err) == 0);
+    CHECK_STR(policy_root_sig(&p, &v, 1), "/a.p7s");
+    /* lockdown without a required signature: a signature given adds a check */
+    CHECK(policy_parse(pol_ok, strlen(pol_ok), &p, err, sizeof err) == 0);
+    struct refusals r = {0};
+    static struct cmdline c;
+    cmdline_parse(&c, "roothash=" RH " " VSYS "systemd.verity_root_options=root-hash-signature=/a.p7s");
+    CHECK(verity_cfg_parse(&c, p.roothash, &v, err, sizeof err) == 0);
+    CHECK(policy_refusals(&p, &c, &v, collect, &r) == 0);
+    CHECK_STR(policy_root_sig(&p, &v, 0), "/a.p7s");
+    /* no verity: no signature whatever the image holds */
+    memset(&p, 0, sizeof p);
+    CHECK(parse("root=/dev/vda1", NULL, &v, err) == 0);
+    CHECK(policy_root_sig(&p, &v, 1) == NULL);
+}
