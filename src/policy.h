@@ -5,6 +5,7 @@
 #define HATCH_POLICY_H
 
 #include "cmdline.h"
+#include "luksconf.h"
 #include "veritycfg.h"
 
 #include <stddef.h>
@@ -30,5 +31,13 @@ int policy_parse(const char *text, size_t len, struct policy *p, char *err, size
 typedef void (*policy_fn)(void *ctx, const char *sentence);
 size_t policy_refusals(const struct policy *p, const struct cmdline *c,
                        const struct verity_cfg *v, policy_fn fn, void *ctx);
+
+/* The same for the LUKS requests l parsed from c: TRIM passed through
+ * (rd.luks.discard, rd.luks.options=discard) shows which blocks of the
+ * encrypted disk hold data, a choice for whoever built the image, never the
+ * command line. Naming volumes, a key file already in the image, read-only
+ * and the tries stay allowed: none of them loosens what is verified. */
+size_t policy_luks_refusals(const struct policy *p, const struct cmdline *c,
+                            const struct luks_cfg *l, policy_fn fn, void *ctx);
 
 #endif
