@@ -1,6 +1,6 @@
 /* LUKS through libcryptsetup. The header is only ever read: no repair, no
- * conversion, no token or reencryption (the library is built without the
- * latter), and the passphrase never leaves this file's buffers. */
+ * conversion, no token call, no reencryption (the library is built without
+ * it), and each passphrase typed is wiped once it has been tried. */
 #include "luks.h"
 #include "devices.h"
 #include "log.h"
@@ -226,6 +226,10 @@ static int ask_passphrase(struct crypt_device *cd, const struct luks_req *r, int
 static int activate_with_passphrase(struct crypt_device *cd, const struct luks_req *r,
                                     const char *kname, uint32_t flags)
 {
+    /* The wait for the volume stops loading drivers once it is found;
+     * the keyboard that types the passphrase may need one (as for the
+     * rescue shell). */
+    devices_coldplug_all();
     int fd = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) {
         log_err("luks: UUID=%s needs a passphrase, but /dev/console cannot be opened (%s); "
