@@ -21,8 +21,15 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
 INCS     := -isystem $(DEPS)/inc -I$(PREFIX_D)/include
 CFLAGS   := $(CSTD) $(WARN) -Os -ffunction-sections -fdata-sections $(INCS)
 LDFLAGS  := -static -Wl,--gc-sections -s
-LIBS     := $(PREFIX_D)/lib/libdevmapper.a $(PREFIX_D)/lib/libblkid.a $(PREFIX_D)/lib/libkmod.a \
-            $(PREFIX_D)/lib/libzstd.a
+# libcryptsetup before what it uses: json-c (LUKS2 metadata), libuuid and
+# libdevmapper.
+LIBS     := $(PREFIX_D)/lib/libcryptsetup.a $(PREFIX_D)/lib/libjson-c.a \
+            $(PREFIX_D)/lib/libuuid.a $(PREFIX_D)/lib/libdevmapper.a \
+            $(PREFIX_D)/lib/libblkid.a $(PREFIX_D)/lib/libkmod.a $(PREFIX_D)/lib/libzstd.a
+# Which libcryptsetup was built, for --version (the library cannot say);
+# read when compiling, after the libraries are built.
+DEFS      = -DHATCH_CRYPTSETUP_VERSION='"$(shell cat $(PREFIX_D)/cryptsetup.version 2>/dev/null)"'
+
 
 SRCS     := $(wildcard src/*.c)
 OBJS     := $(SRCS:src/%.c=$(B)/obj/%.o)
@@ -30,6 +37,7 @@ HDRS     := $(wildcard src/*.h)
 
 # Pure parts of src/, unit-tested on the host under the sanitizers.
 PURE     := src/cmdline.c src/rootspec.c src/uevent.c src/mountopts.c src/veritycfg.c \
+	src/luksconf.c \
 	src/policy.c src/btrfssb.c
 UNIT     := $(wildcard tests/unit/*.c)
 
@@ -57,7 +65,7 @@ libs: $(PREFIX_D)/.all-done
 $(B)/obj/%.o: src/%.c $(HDRS) $(PREFIX_D)/.all-done
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
-	@$(MUSLCC) $(CFLAGS) -c -o $@ $<
+	@$(MUSLCC) $(CFLAGS) $(DEFS) -c -o $@ $<
 
 $(B)/init: $(OBJS) $(LIBS)
 	@echo "  LD      $@"

@@ -67,13 +67,15 @@ disk against a command line before booting it.
                  exactly LIST. Each hook runs once
   --host-only    only what this machine's root device, root filesystem and
                  keyboard need (fails if / is not on a block device);
-                 implies --check-root
+                 implies --check-root. A root on LUKS adds the luks hook
+                 (dm-crypt, AF_ALG and the volume's cipher)
   --no-host-only a generic image even when the configuration file says
                  host_only=yes
   --check-root   refuse (exit status 3, no image written) when this
                  machine's root is on a layer the init cannot set up yet:
-                 dm-crypt/LUKS, LVM, mdraid, multipath, any device-mapper
-                 target but dm-verity (for a btrfs: on any member). For images
+                 LVM, mdraid, multipath, dm-crypt but LUKS, any other
+                 device-mapper target but dm-verity (for a btrfs: on any
+                 member). For images
                  meant to boot this machine; the kernel hook passes it.
                  Does nothing when / is not on a block device (container)
   --lockdown     a locked-down image for verified boot: writes
@@ -115,7 +117,8 @@ disk against a command line before booting it.
   --cmdline "..."
                  with --check: check for this kernel command line instead
                  of this machine (the filesystem of its rootfstype=,
-                 dm-verity when it asks for it); with --verify-disk: the
+                 dm-verity when it asks for it, dm-crypt and AF_ALG
+                 when it names a LUKS volume); with --verify-disk: the
                  command line whose dm-verity root DISK must be
   --boot         with --check: also boot IMAGE under QEMU (when
                  qemu-system-x86_64 and bash are there) with the kernel
@@ -124,9 +127,11 @@ disk against a command line before booting it.
   --print-cmdline
                  print the root= options this machine needs (root=UUID=...,
                  rootfstype=, rootflags=subvol= for a btrfs subvolume, ro
-                 or rw as mounted; verity= for a dm-verity root); exit
-                 status 3 when the root is on a layer the init cannot set
-                 up (LUKS, LVM, mdraid, ...)
+                 or rw as mounted; verity= for a dm-verity root;
+                 rd.luks.uuid=UUID for each LUKS volume under it, or
+                 rd.luks.name=UUID=NAME when its name is not luks-UUID);
+                 exit status 3 when the root is on a layer the init
+                 cannot set up (LVM, mdraid, ...)
   --verify-disk DISK
                  before a reboot, check DISK (a disk image or a block
                  device) against the dm-verity request of --cmdline: the

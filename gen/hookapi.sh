@@ -122,6 +122,21 @@ $h $f"
     fi
 }
 
+# hooks_add_host: --host-only found a root on LUKS: the luks hook runs too
+# (last, unless the list has it or --omit names it).
+hooks_add_host() {
+    [ "$HOST_ONLY" = 1 ] && [ -n "${HOST_LUKS:-}" ] || return 0
+    case " $OMIT " in
+    *" luks "*) warn "the root is on LUKS, but --omit luks leaves out what unlocks it"; return 0 ;;
+    esac
+    printf '%s\n' "$HOOK_FILES" | awk '$1 == "luks" { f = 1 } END { exit !f }' && return 0
+    _f=$(find_hook luks)
+    [ -n "$_f" ] || die "--host-only: the root is on LUKS and no luks hook was found (searched: $(printf '%s' "$HOOKPATH" | tr '\n' ' '))"
+    note "root is on LUKS: adding the luks hook"
+    HOOK_FILES="$HOOK_FILES
+luks $_f"
+}
+
 # --- the hook API -----------------------------------------------------------
 # Paths in the image are given absolute (a leading / is optional).
 
@@ -328,7 +343,7 @@ EOF
 # dies when a hook failed or, with --lockdown, when the image holds a
 # shell.
 run_hooks() {
-    export KVER BASEDIR MODDIR FWDIR HOST_ONLY HOST_MODULES HOST_CPU_VENDOR INIT MODPROBE_D STAGE LOCKDOWN
+    export KVER BASEDIR MODDIR FWDIR HOST_ONLY HOST_MODULES HOST_CPU_VENDOR HOST_LUKS INIT MODPROBE_D STAGE LOCKDOWN
 
     FAILED=
     NFAILED=0

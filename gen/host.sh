@@ -6,6 +6,7 @@
 # Test seam: HATCH_SYSROOT prefixes /proc and /sys.
 SYSROOT=${HATCH_SYSROOT:-}
 HOST_MODULES=
+HOST_LUKS=
 HOST_CPU_VENDOR=
 
 # sysfs_dir PATH: the physical sysfs directory of PATH.
@@ -32,7 +33,7 @@ walk_up() {
 }
 
 # unsupported LAYER DEVICE: the root's chain holds a layer the init cannot
-# set up (it sets up dm-verity only).
+# set up (it sets up dm-verity and LUKS only).
 unsupported() {
     printf '%s on %s\n' "$1" "$2" >>"$WORK/host.unsupported"
 }
@@ -44,6 +45,46 @@ dm_verity_table() {
     _ds=$(find_tool dmsetup) || return 1
     _t=$("$_ds" table -- "$1" 2>/dev/null) || return 1
     [ -n "$_t" ] && [ -z "$(printf '%s\n' "$_t" | awk '$3 != "verity"')" ]
+}
+
+# dm_crypt_cipher NAME: the crypto API aliases of dm-crypt device NAME's
+# cipher ("aes-xts-plain64" gives crypto-aes crypto-xts; "capi:xts(aes)-
+# plain64" the same), from its table. Needs root and dmsetup; without them
+# nothing (the luks hook adds the usual aes-xts modules anyway).
+dm_crypt_cipher() {
+    [ -z "$SYSROOT" ] && [ -n "$1" ] || return 0
+    _ds=$(find_tool dmsetup) || return 0
+    _t=$("$_ds" table -- "$1" 2>/dev/null | awk '$3 == "crypt" { print $4; exit }') || return 0
+    [ -n "$_t" ] || return 0
+    case $_t in
+    capi:*)
+        # capi:MODE(CIPHER)-IV: every name inside is an algorithm
+        printf '%s\n' "${_t#capi:}" | sed 's/-[^-]*$//' | tr '()' '  ' | tr ' ' '\n' |
+            sed '/^$/d; s/^/crypto-/' ;;
+    *)
+        _c=${_t%%-*} _rest=${_t#*-}
+        printf 'crypto-%s\n' "$_c"
+        [ "$_rest" = "$_t" ] || printf 'crypto-%s\n' "${_rest%%-*}"
+        case $_rest in
+        *:*) printf 'crypto-%s\n' "${_rest##*:}" ;;
+        esac
+        case $_rest in
+        *-essiv*) echo crypto-essiv ;;
+        esac
+        ;;
+    esac
+}
+
+# luks_uuid DMUUID: the LUKS header's UUID from a dm-crypt device's dm uuid
+# (CRYPT-LUKS2-<32 hex digits>-<name>), dashed; nothing for another form.
+luks_uuid() {
+    _h=${1#CRYPT-LUKS[12]-}
+    _h=${_h%%-*}
+    case $_h in
+    *[!0-9a-fA-F]*) return 0 ;;
+    esac
+    [ ${#_h} -eq 32 ] || return 0
+    printf '%s\n' "$_h" | sed 's/^\(.\{8\}\)\(.\{4\}\)\(.\{4\}\)\(.\{4\}\)/\1-\2-\3-\4-/'
 }
 
 # walk_block DIR: everything the block device at sysfs DIR needs, including
@@ -61,8 +102,18 @@ walk_block() {
         _dev="$_bn${_nm:+ (/dev/mapper/$_nm)}"
         case $_u in
         HATCH-VERITY-* | CRYPT-VERITY-*) echo dm_verity ;;
-        CRYPT-LUKS1-*) unsupported "dm-crypt (LUKS1)" "$_dev" ;;
-        CRYPT-LUKS2-*) unsupported "dm-crypt (LUKS2)" "$_dev" ;;
+        CRYPT-LUKS1-* | CRYPT-LUKS2-*)
+            # The init unlocks LUKS (rd.luks.uuid=): the luks hook's modules
+            # and this volume's cipher; its UUID for the command line.
+            _lu=$(luks_uuid "$_u")
+            if [ -n "$_lu" ]; then
+                printf '%s %s\n' "$_lu" "$_nm" >>"$WORK/host.luks"
+            else
+                unsupported "dm-crypt (LUKS, but its dm uuid holds no LUKS UUID)" "$_dev"
+            fi
+            echo dm_crypt
+            dm_crypt_cipher "$_nm"
+            ;;
         CRYPT-PLAIN-*) unsupported "dm-crypt (plain)" "$_dev" ;;
         CRYPT-BITLK-*) unsupported "dm-crypt (BitLocker)" "$_dev" ;;
         CRYPT-TCRYPT-*) unsupported "dm-crypt (TrueCrypt)" "$_dev" ;;
@@ -165,6 +216,7 @@ host_detect() {
     [ -n "$dev" ] || { host_fail "/ is $rfs on $rsrc, not on a block device; build a generic image (without --host-only)"; return 0; }
     note "host root: $rfs on $rsrc ($dev)"
     : >"$WORK/host.unsupported"
+    : >"$WORK/host.luks"
     {
         walk_root "$dev" "$rfs"
         echo "fs-$rfs"
@@ -178,6 +230,8 @@ host_detect() {
         fi
     } >"$WORK/host.aliases"
     root_layers
+    HOST_LUKS=$(awk '{ print $1 }' "$WORK/host.luks" | awk '!seen[$0]++' | tr '\n' ' ')
+    [ -z "$HOST_LUKS" ] || note "host root is on LUKS: $HOST_LUKS"
     [ "$HOST_ONLY" = 1 ] || return 0
     # Resolve with the target kernel's modules; unknown aliases are fine
     # (buses, built-in drivers).

@@ -341,7 +341,7 @@ check_image() {
 
 # check_cmdline_needs: what --cmdline asks for: rootfstype= and dm-verity.
 check_cmdline_needs() {
-    _types='' _verity=0
+    _types='' _verity=0 _luks=0
     set -f
     # shellcheck disable=SC2086 # the words of the command line
     set -- $CHECK_CMDLINE
@@ -351,6 +351,7 @@ check_cmdline_needs() {
         case $_w in
         rootfstype=*) _types=${_w#rootfstype=} ;;
         verity=* | roothash=* | systemd.verity_root_data=* | systemd.verity_root_hash=* | systemd.verity_root_options=*) _verity=1 ;;
+        rd.luks.uuid=* | rd.luks.name=*) _luks=1 ;;
         esac
     done
     if [ -n "$_types" ]; then
@@ -363,6 +364,11 @@ check_cmdline_needs() {
     if [ "$_verity" = 1 ]; then
         need_alias dm_mod "dm-verity (the command line asks for it)" 1
         need_alias dm_verity "dm-verity (the command line asks for it)" 1
+    fi
+    if [ "$_luks" = 1 ]; then
+        for _m in dm_mod dm_crypt af_alg algif_hash algif_skcipher; do
+            need_alias "$_m" "LUKS (the command line asks for it)" 1
+        done
     fi
 }
 
@@ -379,6 +385,7 @@ check_host_needs() {
         return 0
     fi
     : >"$WORK/host.unsupported"
+    : >"$WORK/host.luks"
     walk_root "$dev" "$rfs" | sed '/^$/d' | awk '!seen[$0]++' >"$WORK/host.chain"
     ROOT_LAYERS_TAIL="no image can boot this machine yet"
     root_layers
@@ -386,6 +393,12 @@ check_host_needs() {
     while IFS= read -r _a; do
         need_alias "$_a" "this machine's root device chain" 0
     done <"$WORK/host.chain"
+    # LUKS: what the init's libcryptsetup talks to, beyond dm-crypt.
+    if [ -s "$WORK/host.luks" ]; then
+        for _m in af_alg algif_hash algif_skcipher; do
+            need_alias "$_m" "this machine's LUKS root (the luks hook)" 1
+        done
+    fi
 }
 
 # boot_image IMAGE: --boot: the kernel BASEDIR/boot/vmlinuz-KVER and IMAGE
@@ -475,6 +488,7 @@ print_cmdline() {
     host_root || die "--print-cmdline: $HOST_WHY"
     [ -n "$dev" ] || die "--print-cmdline: / is $rfs on $rsrc, not on a block device: there is no root= to give"
     : >"$WORK/host.unsupported"
+    : >"$WORK/host.luks"
     walk_root "$dev" "$rfs" >"$WORK/host.chain"
     ROOT_LAYERS_TAIL="no command line to print"
     root_layers
@@ -491,7 +505,11 @@ print_cmdline() {
     else
         _out="root=$(dev_spec "${dev##*/}" "uuid partuuid") rootfstype=$rfs$_flags $_rw"
     fi
-    printf '%s\n' "$_out"
+    # LUKS volumes under the root: systemd's options; the host's mapped
+    # name kept when it is not the default luks-UUID (fstab may use it).
+    _luks=$(awk '!seen[$1]++ { if ($2 == "" || $2 == "luks-" $1) printf " rd.luks.uuid=%s", $1;
+        else printf " rd.luks.name=%s=%s", $1, $2 }' "$WORK/host.luks")
+    printf '%s%s\n' "$_out" "$_luks"
 }
 
 # verity_cmdline DMDIR: verity=... for the dm-verity device at sysfs DMDIR.

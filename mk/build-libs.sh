@@ -1,7 +1,8 @@
 #!/bin/sh
 # Build libblkid (util-linux), libkmod (kmod, with zstd-compressed modules
-# through libzstd) and libdevmapper (lvm2) as static musl archives from
-# Debian's source packages, into DIR (default build/deps). Sources come through a private deb-src list handed to apt-get
+# through libzstd), libdevmapper (lvm2) and libcryptsetup (cryptsetup, with
+# json-c and libuuid from util-linux) as static musl archives from Debian's
+# source packages, into DIR (default build/deps). Sources come through a private deb-src list handed to apt-get
 # with -o options, so /etc/apt is never touched. Each library is built once:
 # a stamp file per library makes re-runs free.
 #
@@ -20,7 +21,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 
 die() { echo "hatch: build-libs: $*" >&2; exit 1; }
 
-STAMPS=".blkid-done .zstd-done .kmod-zstd-done .dm-done"
+STAMPS=".blkid-done .zstd-done .kmod-zstd-done .dm-done .uuid-done .jsonc-done .cryptsetup-done"
 all_done() {
     for s in $STAMPS; do
         [ -f "$PREFIX/$s" ] || return 1
@@ -45,7 +46,7 @@ archive_uri() {
     return 0
 }
 
-fetch_sources() {
+fetch_sources() { # $@ = source packages
     mkdir -p "$APT/lists/partial" "$SRC"
     uri=$(archive_uri | head -n 1)
     [ -n "$uri" ] || die "no Debian bookworm archive found in /etc/apt to take sources from"
@@ -56,14 +57,15 @@ Suites: bookworm
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
+    pkgs="$*"
     set -- -o "Dir::Etc::sourcelist=$APT/hatch-src.sources" \
            -o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$APT/lists" \
            -o Debug::NoLocking=1
     apt-get "$@" -q update >"$APT/update.log" 2>&1 ||
         die "apt-get update of the private deb-src list failed (see $APT/update.log)"
-    (cd "$SRC" && apt-get "$@" -q source --download-only util-linux libzstd kmod lvm2 \
-        >"$APT/source.log" 2>&1) ||
-        die "apt-get source util-linux libzstd kmod lvm2 failed (see $APT/source.log)"
+    # shellcheck disable=SC2086 # a list of package names, split on purpose
+    (cd "$SRC" && apt-get "$@" -q source --download-only $pkgs >"$APT/source.log" 2>&1) ||
+        die "apt-get source $pkgs failed (see $APT/source.log)"
 }
 
 unpack() { # $1 = source package; prints the unpacked directory
@@ -96,8 +98,14 @@ export PKG_CONFIG_LIBDIR="$PREFIX/lib/pkgconfig"
 export PKG_CONFIG_PATH=""
 mkdir -p "$PREFIX/lib" "$PREFIX/include"
 
-ls "$SRC"/util-linux_*.dsc "$SRC"/libzstd_*.dsc "$SRC"/kmod_*.dsc "$SRC"/lvm2_*.dsc \
-    >/dev/null 2>&1 || fetch_sources
+# Only what is missing is fetched: an existing build/deps gets the newer
+# libraries' sources without downloading the others again.
+need=""
+for p in util-linux libzstd kmod lvm2 cryptsetup json-c; do
+    ls "$SRC/${p}_"*.dsc >/dev/null 2>&1 || need="$need $p"
+done
+# shellcheck disable=SC2086
+[ -z "$need" ] || fetch_sources $need
 
 log() { echo "hatch: build-libs: $*"; }
 
@@ -108,7 +116,8 @@ if [ ! -f "$PREFIX/.blkid-done" ]; then
     (
         cd "$d"
         [ -f Makefile ] || ./configure --host=x86_64-linux-musl --prefix="$PREFIX" \
-            --disable-all-programs --enable-libblkid --disable-shared --enable-static \
+            --disable-all-programs --enable-libblkid --enable-libuuid \
+            --disable-shared --enable-static \
             --disable-nls --without-udev --without-systemd --without-python \
             --without-readline --without-ncursesw --without-tinfo --without-libmagic \
             --without-econf --without-btrfs --without-selinux --without-audit \
@@ -191,6 +200,88 @@ if [ ! -f "$PREFIX/.dm-done" ]; then
         cp libdm/libdevmapper.h "$PREFIX/include/"
     ) || die "libdevmapper build failed (see $d/build.log)"
     touch "$PREFIX/.dm-done"
+fi
+
+# --- libuuid (for libcryptsetup) ---------------------------------------------
+# From the same util-linux tree as libblkid; a tree configured before libuuid
+# was wanted is configured again with it.
+if [ ! -f "$PREFIX/.uuid-done" ]; then
+    log "libuuid (util-linux)"
+    d=$(unpack util-linux)
+    (
+        cd "$d"
+        if ! grep -q '^libuuid_la_SOURCES' Makefile 2>/dev/null; then
+            ./configure --host=x86_64-linux-musl --prefix="$PREFIX" \
+                --disable-all-programs --enable-libblkid --enable-libuuid \
+                --disable-shared --enable-static \
+                --disable-nls --without-udev --without-systemd --without-python \
+                --without-readline --without-ncursesw --without-tinfo --without-libmagic \
+                --without-econf --without-btrfs --without-selinux --without-audit \
+                >build-uuid.log 2>&1
+        fi
+        make -j"$JOBS" libuuid.la >>build-uuid.log 2>&1
+        cp .libs/libuuid.a "$PREFIX/lib/"
+        mkdir -p "$PREFIX/include/uuid" "$PREFIX/lib/pkgconfig"
+        cp libuuid/src/uuid.h "$PREFIX/include/uuid/"
+        v=$(sed -n 's/^PACKAGE_VERSION=.\(.*\).$/\1/p' configure | head -n 1)
+        printf '%s\n' "prefix=$PREFIX" "Name: uuid" "Description: libuuid (util-linux)" \
+            "Version: $v" "Libs: -L$PREFIX/lib -luuid" "Cflags: -I$PREFIX/include/uuid" \
+            >"$PREFIX/lib/pkgconfig/uuid.pc"
+    ) || die "libuuid build failed (see $d/build-uuid.log)"
+    touch "$PREFIX/.uuid-done"
+fi
+
+# --- json-c (for libcryptsetup's LUKS2 metadata) --------------------------------
+if [ ! -f "$PREFIX/.jsonc-done" ]; then
+    log "json-c"
+    command -v cmake >/dev/null || die "cmake not found; run 'make deps'"
+    d=$(unpack json-c)
+    (
+        cd "$d"
+        mkdir -p hatch-build
+        cd hatch-build
+        cmake .. -DCMAKE_C_COMPILER=musl-gcc -DCMAKE_INSTALL_PREFIX="$PREFIX" \
+            -DCMAKE_INSTALL_LIBDIR=lib -DCMAKE_BUILD_TYPE=MinSizeRel \
+            -DBUILD_SHARED_LIBS=OFF -DBUILD_STATIC_LIBS=ON -DDISABLE_EXTRA_LIBS=ON \
+            -DBUILD_TESTING=OFF -DBUILD_APPS=OFF >build.log 2>&1
+        make -j"$JOBS" >>build.log 2>&1
+        make install >>build.log 2>&1
+    ) || die "json-c build failed (see $d/hatch-build/build.log)"
+    touch "$PREFIX/.jsonc-done"
+fi
+
+# --- libcryptsetup -------------------------------------------------------------
+# The kernel crypto backend (AF_ALG: no OpenSSL in the init) and cryptsetup's
+# own argon2; no tools, tokens, reencryption, blkid or udev.
+if [ ! -f "$PREFIX/.cryptsetup-done" ]; then
+    log "libcryptsetup (cryptsetup)"
+    d=$(unpack cryptsetup)
+    # configure finds libdevmapper through pkg-config only.
+    dmv=$(sed 's/ .*//' "$(find "$SRC" -maxdepth 2 -name VERSION_DM | head -n 1)")
+    printf '%s\n' "prefix=$PREFIX" "Name: devmapper" "Description: libdevmapper (lvm2)" \
+        "Version: $dmv" "Libs: -L$PREFIX/lib -ldevmapper -lpthread -lm" \
+        "Cflags: -I$PREFIX/include" >"$PREFIX/lib/pkgconfig/devmapper.pc"
+    (
+        cd "$d"
+        if [ ! -f Makefile ]; then
+            autoreconf -fi >build.log 2>&1
+            # configure insists on popt, which only the tools use.
+            ac_cv_lib_popt_poptConfigFileToString=yes \
+            LDFLAGS="-static -L$PREFIX/lib" \
+            ./configure --host=x86_64-linux-musl --prefix="$PREFIX" \
+                --disable-shared --enable-static --with-crypto_backend=kernel \
+                --enable-internal-argon2 --disable-libargon2 --disable-blkid \
+                --disable-cryptsetup --disable-veritysetup --disable-integritysetup \
+                --disable-ssh-token --disable-external-tokens \
+                --disable-luks2-reencryption --disable-nls --disable-selinux \
+                --disable-udev --disable-asciidoc >>build.log 2>&1
+        fi
+        make -j"$JOBS" libcryptsetup.la >>build.log 2>&1
+        cp .libs/libcryptsetup.a "$PREFIX/lib/"
+        cp lib/libcryptsetup.h "$PREFIX/include/"
+        sed -n 's/^#define PACKAGE_VERSION "\(.*\)"/\1/p' config.h >"$PREFIX/cryptsetup.version"
+    ) || die "libcryptsetup build failed (see $d/build.log)"
+    touch "$PREFIX/.cryptsetup-done"
 fi
 
 all_done || die "a library is missing a stamp in $PREFIX"

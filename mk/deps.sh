@@ -5,6 +5,7 @@
 set -eu
 
 # Each entry: package name. Kept in one list so README and this script agree.
+# cmake builds json-c (libcryptsetup's LUKS2 metadata parser).
 # clang and libclang-rt-14-dev (libclang_rt.fuzzer) build the libFuzzer
 # targets (make fuzz). xfsprogs, btrfs-progs, erofs-utils, squashfs-tools,
 # f2fs-tools, dosfstools and mtools make the e2e reach cases' root
@@ -12,7 +13,7 @@ set -eu
 PKGS="musl-tools gcc make autoconf automake autopoint libtool pkg-config
 dpkg-dev cpio kmod qemu-system-x86 e2fsprogs fdisk cryptsetup-bin zstd
 xz-utils lz4 gzip busybox-static shellcheck dash socat file binutils
-ca-certificates gawk gettext clang libclang-rt-14-dev xfsprogs btrfs-progs
+ca-certificates gawk gettext cmake clang libclang-rt-14-dev xfsprogs btrfs-progs
 erofs-utils squashfs-tools f2fs-tools dosfstools mtools"
 
 missing=""

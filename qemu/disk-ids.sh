@@ -60,3 +60,12 @@ HATCH_VFAT_LABEL=HATCHROOT
 # not the root's UUID, so the host's btrfs never confuses the two while
 # mkdisk.sh has one of them mounted.
 HATCH_BTRFS_RAID_UUID=6b2f9c1e-3d4a-4e5b-8c7d-9e0f1a2b3c4d
+# luks: the LUKS2 volume (p1) holding the ext4 root, its passphrase (key
+# slot 0) and the key file's contents (slot 1, IMAGE.key).
+HATCH_LUKS_UUID=7c1d9e2f-4a3b-4c5d-8e6f-0a1b2c3d4e5f
+HATCH_LUKS_PARTUUID=d4c3b2a1-0f9e-4d8c-b7a6-958473625140
+HATCH_LUKS_PARTLABEL=hatch-luks
+HATCH_LUKS_PASS=hatch-luks-passphrase
+HATCH_LUKS_KEY=hatch-luks-key-file-contents-0123456789abcdef
+# The LUKS2 header and key slots in front of the filesystem.
+HATCH_LUKS_HDR_MIB=4

@@ -4,7 +4,7 @@
 # usage: qemu/mkdisk.sh -o IMAGE -i CHECKINIT [-l LAYOUT] [-f FSTYPE] [-s MIB]
 #        qemu/mkdisk.sh -o IMAGE -l blank|blank-gpt|blank-mbr [-s MIB] [-n N]
 #   LAYOUT: plain (default) | verity-sep | verity-fec | verity-inline | mbr | twoparts
-#   | norun | mbr-logical | whole | btrfs-raid1   (verity-fec: verity-sep plus FEC parity,
+#   | norun | mbr-logical | whole | btrfs-raid1 | luks   (verity-fec: verity-sep plus FEC parity,
 #   2 roots, on p3; norun: plain without a /run directory on the root;
 #   mbr-logical: a DOS table whose p1 is an extended partition and the root
 #   its first logical partition, p5, PARTUUID $HATCH_MBR_LOGICAL_PARTUUID;
@@ -13,7 +13,13 @@
 #   IMAGE.dev2 (device 2), data and metadata RAID1, UUID
 #   $HATCH_BTRFS_RAID_UUID, LABEL $HATCH_FS_LABEL, the tree in its top level;
 #   -s MIB each (default 96); like -f btrfs it needs root and loop devices,
-#   and its device UUIDs are random: btrfs-progs 6.2 cannot fix them)
+#   and its device UUIDs are random: btrfs-progs 6.2 cannot fix them;
+#   luks: GPT p1 (PARTUUID $HATCH_LUKS_PARTUUID) is a LUKS2 volume, UUID
+#   $HATCH_LUKS_UUID, aes-xts-plain64, PBKDF2 at 1000 iterations (fast
+#   under TCG), whose contents are the ext4 root; key slot 0 is the
+#   passphrase $HATCH_LUKS_PASS, slot 1 the key file IMAGE.key. Made by
+#   cryptsetup's offline encryption of a plain file: no root, no loop
+#   device, no device-mapper on the host)
 #
 # The root filesystem (-f, only with plain, mbr, mbr-logical and whole):
 #   ext4 (default)  mke2fs -d; UUID $HATCH_FS_UUID, LABEL $HATCH_FS_LABEL
@@ -66,6 +72,7 @@
 #   IMAGE.verity         verity layouts: veritysetup format's report
 #   IMAGE.hashoffset     verity-inline: the hash tree offset in bytes within p1
 #   IMAGE.dev2           btrfs-raid1: the second disk
+#   IMAGE.key            luks: the key file (key slot 1)
 set -eu
 
 die() {
@@ -86,7 +93,7 @@ while getopts o:i:l:s:n:f: opt; do
         s) size=$OPTARG ;;
         n) num=$OPTARG ;;
         f) fstype=$OPTARG ;;
-        *) die "usage: mkdisk.sh -o IMAGE -i CHECKINIT [-l plain|verity-sep|verity-fec|verity-inline|mbr|twoparts|norun|mbr-logical|whole|btrfs-raid1] [-f ext4|xfs|btrfs|erofs|squashfs|f2fs|vfat] [-s MIB], or -o IMAGE -l blank|blank-gpt|blank-mbr [-s MIB] [-n N]" ;;
+        *) die "usage: mkdisk.sh -o IMAGE -i CHECKINIT [-l plain|verity-sep|verity-fec|verity-inline|mbr|twoparts|norun|mbr-logical|whole|btrfs-raid1|luks] [-f ext4|xfs|btrfs|erofs|squashfs|f2fs|vfat] [-s MIB], or -o IMAGE -l blank|blank-gpt|blank-mbr [-s MIB] [-n N]" ;;
     esac
 done
 case $fstype in
@@ -94,7 +101,7 @@ case $fstype in
     *) die "unknown filesystem type '$fstype' (ext4, xfs, btrfs, erofs, squashfs, f2fs or vfat)" ;;
 esac
 case $layout in
-    verity-sep | verity-fec | verity-inline | twoparts | norun)
+    verity-sep | verity-fec | verity-inline | twoparts | norun | luks)
         [ -z "$size$num" ] || die "-s and -n are not for the $layout layout"
         [ "$fstype" = ext4 ] || die "the $layout layout is ext4 only" ;;
     plain | mbr | mbr-logical | whole)
@@ -165,6 +172,8 @@ for t in $tools sfdisk:fdisk dd:coreutils truncate:coreutils; do
 done
 case $layout in verity-*)
     command -v veritysetup >/dev/null 2>&1 || die "veritysetup not found (cryptsetup-bin)" ;;
+luks)
+    command -v cryptsetup >/dev/null 2>&1 || die "cryptsetup not found (cryptsetup-bin)" ;;
 esac
 
 epoch=${SOURCE_DATE_EPOCH:-$HATCH_DEFAULT_EPOCH}
@@ -181,7 +190,7 @@ loops=""
 cleanup() {
     [ ! -d "$work/mnt" ] || umount "$work/mnt" 2>/dev/null || :
     for lo in $loops; do losetup -d "$lo" 2>/dev/null || :; done
-    rm -rf "$work" "$tmp" "$tmp.dev2"
+    rm -rf "$work" "$tmp" "$tmp.dev2" "$tmp.key"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -365,7 +374,8 @@ stage "$work/root" root
 # FAT cannot hold symbolic links; leave no init program hatch would pick.
 [ "$fstype" != vfat ] ||
     rm -f "$work/root/sbin/init" "$work/root/sbin/init-link" "$work/root/bin/init"
-rm -f "$out.roothash" "$out.hashoffset" "$out.verity" "$out.payloadoffset" "$out.dev2"
+rm -f "$out.roothash" "$out.hashoffset" "$out.verity" "$out.payloadoffset" "$out.dev2" \
+    "$out.key"
 R=$HATCH_ROOT_MIB
 
 # verity FSFILE HASHFILE [--hash-offset=N]: hash FSFILE's data blocks.
@@ -498,6 +508,29 @@ btrfs-raid1)
     losetup -d "$l1" "$l2"
     loops=""
     ;;
+luks)
+    # cryptsetup encrypts the filesystem in place, moving it up by half of
+    # the room given at its end (the header goes in front): the room is
+    # twice the header's.
+    H=$HATCH_LUKS_HDR_MIB
+    mkfs "$work/root.fs" "$R" "$HATCH_FS_LABEL" "$HATCH_FS_UUID" "$work/root"
+    truncate -s $((R + 2 * H))M "$work/root.fs"
+    printf '%s' "$HATCH_LUKS_KEY" >"$tmp.key"
+    log=$work/cryptsetup.log
+    { printf '%s' "$HATCH_LUKS_PASS" |
+        cryptsetup reencrypt --encrypt --type luks2 --batch-mode --uuid "$HATCH_LUKS_UUID" \
+            --cipher aes-xts-plain64 --key-size 512 --sector-size 512 \
+            --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --reduce-device-size $((2 * H))M \
+            --key-file - "$work/root.fs" &&
+        printf '%s' "$HATCH_LUKS_PASS" |
+        cryptsetup luksAddKey --batch-mode --pbkdf pbkdf2 --pbkdf-force-iterations 1000 \
+            --key-file - "$work/root.fs" "$tmp.key"; } >"$log" 2>&1 ||
+        { cat "$log" >&2; die "cryptsetup could not encrypt the root filesystem"; }
+    truncate -s $((R + 2 * H + 2))M "$tmp"
+    { echo "label: gpt"; echo "label-id: $HATCH_DISK_GUID"
+      gpt_part 1 $((R + 2 * H)) "$HATCH_LUKS_PARTUUID" "$HATCH_LUKS_PARTLABEL"; } | partition
+    put "$work/root.fs" 1
+    ;;
 twoparts)
     stage "$work/decoy" decoy
     D=$HATCH_DECOY_MIB
@@ -514,7 +547,7 @@ twoparts)
 esac
 
 # Side files first, image last: a present IMAGE implies complete side files.
-for s in roothash hashoffset verity payloadoffset dev2; do
+for s in roothash hashoffset verity payloadoffset dev2 key; do
     [ ! -f "$tmp.$s" ] || mv "$tmp.$s" "$out.$s"
 done
 mv "$tmp" "$out"

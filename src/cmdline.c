@@ -400,6 +400,54 @@ static void set_volatile(struct cmdline *c, const char *k, char *v)
         msg(c, "%s=%s: expected yes, no, state or overlay; ignoring it", k, v);
 }
 
+/* rd.luks=: a boolean, as systemd; anything else is reported and leaves
+ * LUKS on (turning it off by a typo would only hide the cause later). */
+static void set_luks(struct cmdline *c, const char *k, char *v)
+{
+    int b = v ? cmdline_bool(v) : 1;
+    if (b < 0)
+        msg(c, "%s=%s: expected 1/0, yes/no, on/off or true/false; ignoring it", k, v);
+    else
+        c->luks = b;
+}
+
+/* The rd.luks.* lists: every occurrence adds one entry (a value is never
+ * split at commas: options are a comma list of their own). */
+static void add_one(struct cmdline *c, const char *k, const char *v, const char **arr,
+                    size_t *n)
+{
+    if (!v || !*v) {
+        msg(c, "%s needs a value (%s=...); ignoring it", k, k);
+        return;
+    }
+    if (*n >= CMDLINE_MAX_LIST) {
+        msg(c, "%s= given more than %d times; ignoring %s", k, CMDLINE_MAX_LIST, v);
+        return;
+    }
+    arr[(*n)++] = v;
+}
+
+static void set_luks_uuid(struct cmdline *c, const char *k, char *v)
+{
+    add_one(c, k, v, c->luks_uuid, &c->n_luks_uuid);
+}
+static void set_luks_name(struct cmdline *c, const char *k, char *v)
+{
+    add_one(c, k, v, c->luks_name, &c->n_luks_name);
+}
+static void set_luks_key(struct cmdline *c, const char *k, char *v)
+{
+    add_one(c, k, v, c->luks_key, &c->n_luks_key);
+}
+static void set_luks_options(struct cmdline *c, const char *k, char *v)
+{
+    add_one(c, k, v, c->luks_options, &c->n_luks_options);
+}
+static void set_luks_discard(struct cmdline *c, const char *k, char *v)
+{
+    c->luks_discard = flag_value(c, k, v);
+}
+
 static const struct option {
     const char *key;
     enum opt id;
@@ -438,6 +486,13 @@ static const struct option {
     {"nohibernate", OPT_NORESUME, set_noresume},
     {"hibernate", OPT_NORESUME, set_noresume},
     {"systemd.volatile", OPT_VOLATILE, set_volatile},
+    {"rd.luks", OPT_LUKS, set_luks},
+    {"rd.luks.uuid", OPT_LUKS_UUID, set_luks_uuid},
+    {"rd.luks.name", OPT_LUKS_NAME, set_luks_name},
+    {"rd.luks.key", OPT_LUKS_KEY, set_luks_key},
+    {"rd.luks.options", OPT_LUKS_OPTIONS, set_luks_options},
+    {"rd.luks.discard", OPT_LUKS_DISCARD, set_luks_discard},
+    {"rd.luks.allow-discards", OPT_LUKS_DISCARD, set_luks_discard}, /* dracut's spelling */
 };
 
 static void on_token(char *key, char *val, void *ctx)
@@ -483,6 +538,7 @@ void cmdline_parse(struct cmdline *c, const char *line)
     memset(c, 0, sizeof *c);
     c->timeout_s = -1;
     c->loglevel = -1;
+    c->luks = -1;
 
     const char *cut = NULL;
     size_t len = strlen(line);

@@ -61,6 +61,12 @@ enum opt {
     OPT_RESUME_OFFSET,
     OPT_NORESUME,      /* noresume, nohibernate, hibernate=no... */
     OPT_VOLATILE,
+    OPT_LUKS,          /* rd.luks= */
+    OPT_LUKS_UUID,
+    OPT_LUKS_NAME,
+    OPT_LUKS_KEY,
+    OPT_LUKS_OPTIONS,
+    OPT_LUKS_DISCARD,
     OPT_COUNT
 };
 
@@ -109,6 +115,19 @@ struct cmdline {
     unsigned long long resume_offset; /* in PAGE_SIZE units (a swap file) */
     int resume_offset_given;
     const char *noresume;             /* the option that said not to resume */
+
+    /* LUKS, as systemd-cryptsetup-generator reads them: each repeatable,
+     * kept raw in order; luksconf.c makes the requests out of them. */
+    int luks;                         /* rd.luks=: -1 not given, 0 off, 1 on */
+    const char *luks_uuid[CMDLINE_MAX_LIST];
+    size_t n_luks_uuid;
+    const char *luks_name[CMDLINE_MAX_LIST];
+    size_t n_luks_name;
+    const char *luks_key[CMDLINE_MAX_LIST];
+    size_t n_luks_key;
+    const char *luks_options[CMDLINE_MAX_LIST];
+    size_t n_luks_options;
+    int luks_discard;                 /* rd.luks.discard */
 
     unsigned long given;              /* 1 << enum opt */
     const char *given_as[OPT_COUNT];  /* the spelling last used */

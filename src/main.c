@@ -6,6 +6,8 @@
 #include "devices.h"
 #include "emergency.h"
 #include "log.h"
+#include "luks.h"
+#include "luksconf.h"
 #include "modprobe.h"
 #include "modules.h"
 #include "mounts.h"
@@ -35,6 +37,7 @@
 
 static struct cmdline cmd;
 static struct verity_cfg vcfg;
+static struct luks_cfg lcfg;
 static struct policy policy;
 static struct timespec wait_t0; /* when the wait for the root began */
 
@@ -59,10 +62,14 @@ static const char usage[] =
     "  resume=DEV (any root= form) resume_offset=PAGES noresume\n"
     "  rootflags=degraded (btrfs: mount without the members that are missing)\n"
     "  systemd.volatile=yes|state|overlay (changes kept in a tmpfs only)\n"
+    "  rd.luks.uuid=UUID rd.luks.name=UUID=NAME rd.luks.key=[UUID=]PATH\n"
+    "  rd.luks.options=[UUID=]discard,readonly,tries=N,... rd.luks.discard rd.luks=0\n"
+    "       (LUKS1/LUKS2 unlocked with a key file in the image or a passphrase\n"
+    "       typed on the console; mapped as /dev/mapper/NAME, default luks-UUID)\n"
     "An image built with mkinitramfs.sh --lockdown boots only a verified root and\n"
     "refuses rd.shell, rd.break, init=, rootfstype=, rootflags=, rw, modules-load=,\n"
-    "blacklists, rd.emergency=, resume= and weakening verity options; built with\n"
-    "--roothash-sig it requires its own root hash signature.\n"
+    "blacklists, rd.emergency=, resume=, weakening verity options and LUKS\n"
+    "discard; built with --roothash-sig it requires its own root hash signature.\n"
     "See cmdline-spec.md for every option.\n";
 
 static void print_version(void)
@@ -71,7 +78,8 @@ static void print_version(void)
     char dm_ver[64] = "?";
     blkid_get_library_version(&blkid_ver, &blkid_date);
     dm_get_library_version(dm_ver, sizeof dm_ver);
-    printf("hatch init (libblkid %s, libdevmapper %s, libkmod static)\n", blkid_ver, dm_ver);
+    printf("hatch init (libblkid %s, libdevmapper %s, %s, libkmod static)\n", blkid_ver, dm_ver,
+           luks_library_version());
 }
 
 /* Stop before a stage when rd.break names it. */
@@ -144,7 +152,14 @@ static int check_request(void)
     size_t n = policy_refusals(&policy, &cmd, &vcfg, refused, NULL);
     if (r < 0)
         log_err("verity: %s", err);
-    if (r < 0 || n)
+    char lerr[256];
+    int lr = luks_cfg_parse(&cmd, &lcfg, lerr, sizeof lerr);
+    if (lr < 0)
+        log_err("luks: %s; fix the command line", lerr);
+    for (size_t i = 0; i < lcfg.n_msgs; i++)
+        log_warn("luks: %s", lcfg.msgs[i]);
+    n += policy_luks_refusals(&policy, &cmd, &lcfg, refused, NULL);
+    if (r < 0 || lr < 0 || n)
         return -EINVAL;
     const char *sig = policy_root_sig(&policy, &vcfg, access(VERITY_SIG_IMAGE_PATH, F_OK) == 0);
     if (sig && sig != vcfg.sig)
@@ -428,6 +443,14 @@ int main(int argc, char **argv, char **envp)
         devices_on_probe(btrfs_seen);
     load_modules();
     timing_mark("modules");
+    /* Before resume=, which may be a swap inside a LUKS volume, and before
+     * the root is looked for: the volumes' contents are then devices like
+     * any other. */
+    if (lcfg.n && !lcfg.disabled) {
+        if (luks_unlock_all(&lcfg, cmd.rootwait ? -1 : root_timeout_s(), cmd.debug) < 0)
+            emergency(&cmd);
+        timing_mark("luks");
+    }
     /* Before anything is mounted: a resumed system finds its filesystems
      * as it left them. */
     if (resume_try(&cmd, root_timeout_s()))

@@ -173,3 +173,24 @@ const char *policy_root_sig(const struct policy *p, const struct verity_cfg *v,
         return v->sig;
     return image_has_sig ? VERITY_SIG_IMAGE_PATH : NULL;
 }
+
+size_t policy_luks_refusals(const struct policy *p, const struct cmdline *c,
+                            const struct luks_cfg *l, policy_fn fn, void *ctx)
+{
+    size_t n = 0;
+    if (!p->lockdown)
+        return 0;
+    if (c->given & (1ul << OPT_LUKS_DISCARD)) {
+        say(fn, ctx, "%s is refused: this image is locked down (TRIM would show which "
+                     "blocks of the encrypted disk are in use)", c->given_as[OPT_LUKS_DISCARD]);
+        n++;
+    }
+    for (size_t i = 0; i < l->n; i++)
+        if (l->req[i].discard && !(c->given & (1ul << OPT_LUKS_DISCARD))) {
+            say(fn, ctx, "rd.luks.options=discard for UUID=%s is refused: this image is "
+                         "locked down (TRIM would show which blocks of the encrypted disk "
+                         "are in use)", l->req[i].uuid);
+            n++;
+        }
+    return n;
+}

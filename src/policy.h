@@ -5,6 +5,7 @@
 #define HATCH_POLICY_H
 
 #include "cmdline.h"
+#include "luksconf.h"
 #include "veritycfg.h"
 
 #include <stddef.h>
@@ -38,5 +39,13 @@ size_t policy_refusals(const struct policy *p, const struct cmdline *c,
  * else the image's when it ships one (image_has_sig). */
 const char *policy_root_sig(const struct policy *p, const struct verity_cfg *v,
                             int image_has_sig);
+
+/* The same for the LUKS requests l parsed from c: TRIM passed through
+ * (rd.luks.discard, rd.luks.options=discard) shows which blocks of the
+ * encrypted disk hold data, a choice for whoever built the image, never the
+ * command line. Naming volumes, a key file already in the image, read-only
+ * and the tries stay allowed: none of them loosens what is verified. */
+size_t policy_luks_refusals(const struct policy *p, const struct cmdline *c,
+                            const struct luks_cfg *l, policy_fn fn, void *ctx);
 
 #endif

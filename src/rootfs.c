@@ -130,14 +130,15 @@ static int device_fault(const struct blockdev *dev, const char *src)
 int rootfs_mount(const struct blockdev *dev, const char *const *fstypes, size_t n_fstypes,
                  const char *rootflags, int rw, int verified, const char *dir)
 {
-    char src[64], data[512], alias[64], tried[256] = "";
+    char src[16 + sizeof dev->dmname], data[512], alias[64], tried[256] = "";
     unsigned long flags = rw ? 0 : MS_RDONLY;
     const char *probed[1];
 
     /* A mapped device is mounted by its /dev/mapper name, which is what
      * the real system will see in /proc/self/mountinfo and fstab. */
     if (dev->dmname[0])
-        snprintf(src, sizeof src, "/dev/mapper/%.40s", dev->dmname);
+        /* whole: luks-UUID, systemd's default name, is 41 bytes */
+        snprintf(src, sizeof src, "/dev/mapper/%s", dev->dmname);
     else
         snprintf(src, sizeof src, "/dev/%s", dev->name);
     if (mountopts_parse(rootflags, &flags, data, sizeof data) < 0) {

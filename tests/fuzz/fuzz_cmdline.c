@@ -3,6 +3,7 @@
  * copy; longer than the buffer on purpose, to exercise the cut). */
 #include "cmdline.h"
 #include "fuzz.h"
+#include "luksconf.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -86,6 +87,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                                1ul << OPT_VERITY_DATA | 1ul << OPT_VERITY_HASH |
                                                1ul << OPT_VERITY_OPTIONS)),
                 "verity_empty without a verity option");
+
+    /* The LUKS requests made from it: canonical UUIDs, a mapped name each,
+     * and a refusal always says why. */
+    static struct luks_cfg l;
+    char err[256];
+    int r = luks_cfg_parse(&c, &l, err, sizeof err);
+    FUZZ_ASSERT(r == 0 || (r == -1 && err[0]), "luks_cfg_parse %d without a sentence", r);
+    FUZZ_ASSERT(l.n <= LUKS_MAX && l.n_msgs <= LUKS_MAX_MSGS, "luks n=%zu", l.n);
+    for (size_t i = 0; r == 0 && i < l.n; i++) {
+        FUZZ_ASSERT(strlen(l.req[i].uuid) == LUKS_UUID_LEN, "uuid '%s'", l.req[i].uuid);
+        FUZZ_ASSERT(l.req[i].name[0] && !strchr(l.req[i].name, '/'), "name '%s'",
+                    l.req[i].name);
+        FUZZ_ASSERT(!l.req[i].key[0] || l.req[i].key[0] == '/', "key '%s'", l.req[i].key);
+    }
     free(s);
     return 0;
 }

@@ -1003,12 +1003,47 @@ refused() {
         env HATCH_SYSROOT="$S" sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" "$@" -o "$W/err.img"
 }
 ln -sfn ../../devices/pci0000:00/0000:00:02.0/virtio1/block/vda "$S/sys/class/block/vda"
-LUKS="dm-crypt (LUKS2) on dm-1 (/dev/mapper/cryptroot)"
+# LUKS under the root: the init unlocks it; --host-only adds the luks hook
+# (dm-crypt, AF_ALG) by itself, --print-cmdline says rd.luks.uuid= (or
+# rd.luks.name= for a name that is not luks-UUID).
+LUKSU=01234567-89ab-cdef-0123-456789abcdef
 fake_dm 1 CRYPT-LUKS2-0123456789abcdef0123456789abcdef-cryptroot cryptroot "$VDA"
 root_on 253:1 ext4 /dev/mapper/cryptroot
-refused "--host-only refuses a root on LUKS2" "$LUKS" --host-only
+HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only -v --list >"$W/luks-host.ls" 2>"$W/luks-host.err"
+check "--host-only accepts a root on LUKS2 and adds the luks hook" \
+    grep -q 'root is on LUKS: adding the luks hook' "$W/luks-host.err"
+# dm-crypt is loaded at boot (stored as is); the AF_ALG modules when the
+# init asks for them (stored compressed).
+check "--host-only on LUKS2: dm-crypt and the disk's driver" has "$W/luks-host.ls" \
+    "$M/drivers/md/dm-crypt.ko" "$M/drivers/block/virtio_blk.ko"
+check "--host-only on LUKS2: AF_ALG" has "$W/luks-host.ls" "$M/crypto/af_alg.ko.zst" \
+    "$M/crypto/algif_hash.ko.zst" "$M/crypto/algif_skcipher.ko.zst"
+HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only -o "$W/luks.img" 2>/dev/null
+unpack "$W/luks.img" "$W/lu"
+check "--host-only on LUKS2: the image loads dm_crypt and virtio_blk at boot" \
+    has "$W/lu/etc/hatch/modules" dm_crypt virtio_blk
+HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only --omit luks --list >/dev/null 2>"$W/luks-omit.err"
+check "--host-only --omit luks on a LUKS root: warned" \
+    grep -q "the root is on LUKS, but --omit luks leaves out what unlocks it" "$W/luks-omit.err"
+HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --check-root -H base --list >"$W/luks-cr.ls" 2>/dev/null
+check "--check-root (generic image) accepts a root on LUKS2" [ -s "$W/luks-cr.ls" ]
+HATCH_SYSROOT=$S sh "$GEN" -k "$KVER" --print-cmdline >"$W/luks-pc.out" 2>"$W/luks-pc.err"
+check "--print-cmdline on LUKS2 named cryptroot: rd.luks.name=UUID=cryptroot ($(cat "$W/luks-pc.out"))" \
+    grep -q " rd.luks.name=$LUKSU=cryptroot\$" "$W/luks-pc.out"
+fake_dm 1 "CRYPT-LUKS1-0123456789abcdef0123456789abcdef-luks-$LUKSU" "luks-$LUKSU" "$VDA"
+root_on 253:1 ext4 "/dev/mapper/luks-$LUKSU"
+HATCH_SYSROOT=$S sh "$GEN" -k "$KVER" --print-cmdline >"$W/luks-pc1.out" 2>/dev/null
+check "--print-cmdline on LUKS1 with the default name: rd.luks.uuid= ($(cat "$W/luks-pc1.out"))" \
+    grep -q " rd.luks.uuid=$LUKSU\$" "$W/luks-pc1.out"
+HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only --list >"$W/luks1.ls" 2>/dev/null
+check "--host-only accepts a root on LUKS1" has "$W/luks1.ls" "$M/drivers/md/dm-crypt.ko"
+# A dm uuid without the LUKS UUID cannot be given as rd.luks.uuid=.
+fake_dm 1 CRYPT-LUKS2-0123-cryptroot cryptroot "$VDA"
+root_on 253:1 ext4 /dev/mapper/cryptroot
+LUKS="dm-crypt (LUKS, but its dm uuid holds no LUKS UUID) on dm-1 (/dev/mapper/cryptroot)"
+refused "--host-only refuses a LUKS device whose dm uuid has no UUID" "$LUKS" --host-only
 if command -v busybox >/dev/null 2>&1; then
-    expect_error "--host-only refuses a root on LUKS2 (busybox ash)" \
+    expect_error "--host-only refuses it (busybox ash)" \
         "hatch: mkinitramfs: the root filesystem is on $LUKS: the hatch init cannot set that up yet; no image written" \
         env HATCH_SYSROOT="$S" busybox ash "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only -o "$W/err.img"
 fi
@@ -1017,18 +1052,16 @@ HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only -o "$W/
 rc=$?
 check "refused root: exit status 3 and an existing OUT untouched (rc $rc)" \
     [ "$rc" -eq 3 ] && [ "$(cat "$W/keep.img")" = previous ]
-refused "--check-root (generic image) refuses a root on LUKS2" "$LUKS" --check-root
-expect_error "--host-only --list refuses a root on LUKS2 too" \
+refused "--check-root (generic image) refuses it too" "$LUKS" --check-root
+expect_error "--host-only --list refuses it too" \
     "hatch: mkinitramfs: the root filesystem is on $LUKS: the hatch init cannot set that up yet; no image written" \
     env HATCH_SYSROOT="$S" sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only --list
-fake_dm 1 CRYPT-LUKS1-0123-cryptroot cryptroot "$VDA"
-refused "--host-only refuses a root on LUKS1" "dm-crypt (LUKS1) on dm-1 (/dev/mapper/cryptroot)" --host-only
 fake_dm 1 CRYPT-PLAIN-cryptroot cryptroot "$VDA"
 refused "--host-only refuses a root on plain dm-crypt" "dm-crypt (plain) on dm-1 (/dev/mapper/cryptroot)" --host-only
-fake_dm 1 CRYPT-LUKS2-0123-cryptroot cryptroot "$VDA"
+fake_dm 1 CRYPT-LUKS2-0123456789abcdef0123456789abcdef-cryptroot cryptroot "$VDA"
 fake_dm 2 LVM-Xy7abcDEFghiJKLmnoPQRstuVWXyz012345678abcdefghijklmnopqrstuvw vg-root ../../dm-1
 root_on 253:2 ext4 /dev/mapper/vg-root
-refused "--host-only refuses LVM on LUKS, naming both" "$LUKS, LVM on dm-2 (/dev/mapper/vg-root)" --host-only
+refused "--host-only refuses LVM on LUKS, naming LVM" "LVM on dm-2 (/dev/mapper/vg-root)" --host-only
 fake_dm 2 LVM-Xy7abc vg-root "$VDA"
 refused "--host-only refuses a root on LVM" "LVM on dm-2 (/dev/mapper/vg-root)" --host-only
 fake_dm 3 "" mylinear "$VDA"
@@ -1039,7 +1072,9 @@ fake_dm 3 mpath-3600508b400105e210000900000490000 mpatha "$VDA"
 refused "--host-only refuses a root on multipath" "multipath on dm-3 (/dev/mapper/mpatha)" --host-only
 fake_dm 4 HATCH-VERITY-root root ../../dm-1
 root_on 253:4 erofs /dev/mapper/root
-refused "--host-only refuses dm-verity over LUKS (names LUKS)" "$LUKS" --host-only
+HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only --list >"$W/vl.ls" 2>/dev/null
+check "--host-only accepts dm-verity over LUKS, with both" has "$W/vl.ls" \
+    "$M/drivers/md/dm-verity.ko" "$M/drivers/md/dm-crypt.ko"
 fake_dm 4 CRYPT-VERITY-0123456789abcdef-root root "$VDA"
 HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only --list >"$W/cv.ls" 2>"$W/cv.err"
 check "--host-only accepts systemd's dm-verity (CRYPT-VERITY-)" has "$W/cv.ls" "$M/drivers/md/dm-verity.ko"
@@ -1073,10 +1108,10 @@ check "--host-only: ... and btrfs itself" has "$W/b2.ls" "$M/fs/btrfs/btrfs.ko"
 HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --check-root -H base --list >"$W/b3.ls" 2>"$W/b3.err"
 check "--check-root accepts a btrfs over two devices" [ -s "$W/b3.ls" ]
 # A member on a layer the init cannot set up is refused like the root's own.
-fake_dm 7 CRYPT-LUKS2-0123-cm cm "../../../../pci0000:00/0000:00:04.0/nvme/nvme0/nvme0n1"
+fake_dm 7 LVM-Xy7abc cm "../../../../pci0000:00/0000:00:04.0/nvme/nvme0/nvme0n1"
 ln -sfn ../../../../devices/virtual/block/dm-7 "$S/$BFS/devices/dm-7"
 rm -f "$S/$BFS/devices/nvme0n1"
-refused "--host-only refuses a btrfs with a member on LUKS" "dm-crypt (LUKS2) on dm-7 (/dev/mapper/cm)" --host-only
+refused "--host-only refuses a btrfs with a member on LVM" "LVM on dm-7 (/dev/mapper/cm)" --host-only
 rm -rf "${S:?}/sys/fs/btrfs" "${S:?}/$DMV/dm-7"
 root_on 0:31 overlay overlay
 HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --check-root -H base --list >"$W/cr.ls" 2>"$W/cr.err"
@@ -1350,11 +1385,26 @@ check "--show of an image with usr/lib/modules: its kernel and modules" has "$W/
     "kernel: 9.9.9-x" "modules: 1" "  foo_bar" "init: /init, dynamic ELF, $(wc -c <"$DYN_INIT" | tr -d ' ') bytes" "policy: none (not locked down)"
 fake_dm 1 CRYPT-LUKS2-0123456789abcdef0123456789abcdef-cryptroot cryptroot "$VDA"
 root_on 253:1 ext4 /dev/mapper/cryptroot
-expect_error "--check, this machine's root on LUKS: one line, exit status 3" \
-    "hatch: mkinitramfs: the root filesystem is on $LUKS: the hatch init cannot set that up yet; no image can boot this machine yet" \
+HATCH_SYSROOT=$S sh "$GEN" -b "$KROOT" --check "$W/generic.img" >"$W/chk-luks.out" 2>&1
+rc=$?
+check "--check, this machine's root on LUKS, an image without the luks hook: dm_crypt and AF_ALG missing (rc $rc)" \
+    [ "$rc" -eq 1 ] && grep -q "module dm_crypt, for this machine's root device chain, is not in the image" "$W/chk-luks.out" &&
+    grep -q "module af_alg, for this machine's LUKS root (the luks hook), is not in the image" "$W/chk-luks.out"
+sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" -H +luks -o "$W/luks-generic.img" 2>/dev/null
+HATCH_SYSROOT=$S sh "$GEN" -b "$KROOT" --check "$W/luks-generic.img" >"$W/chk-luks2.out" 2>&1
+rc=$?
+check "--check, root on LUKS, an image with the luks hook: passes (rc $rc)" [ "$rc" -eq 0 ]
+sh "$GEN" -b "$KROOT" --check "$W/generic.img" --cmdline "root=UUID=x rd.luks.uuid=$LUKSU" >"$W/chk-luks3.out" 2>&1
+rc=$?
+check "--check --cmdline rd.luks.uuid=: an image without the luks hook lacks dm_crypt (rc $rc)" \
+    [ "$rc" -eq 1 ] && grep -q "module dm_crypt, for LUKS (the command line asks for it), is not in the image" "$W/chk-luks3.out"
+fake_dm 2 LVM-Xy7abc vg-root "$VDA"
+root_on 253:2 ext4 /dev/mapper/vg-root
+expect_error "--check, this machine's root on LVM: one line, exit status 3" \
+    "hatch: mkinitramfs: the root filesystem is on LVM on dm-2 (/dev/mapper/vg-root): the hatch init cannot set that up yet; no image can boot this machine yet" \
     env HATCH_SYSROOT="$S" sh "$GEN" -b "$KROOT" --check "$W/generic.img"
 HATCH_SYSROOT=$S sh "$GEN" -b "$KROOT" --check "$W/generic.img" >/dev/null 2>&1
-check "--check, root on LUKS: exit status 3" [ $? -eq 3 ]
+check "--check, root on LVM: exit status 3" [ $? -eq 3 ]
 root_on 254:0 ext4 /dev/vda
 expect_error "--boot without --check refused" "hatch: mkinitramfs: --boot goes with --check IMAGE" gen --boot
 expect_error "--cmdline without --check refused" "hatch: mkinitramfs: --cmdline goes with --check IMAGE or --verify-disk DISK" gen --cmdline ro
@@ -1416,12 +1466,9 @@ check "--print-cmdline, dm-verity root: verity=data=, and one line on what it ca
     [ "$(cat "$W/pcl.out")" = "rootfstype=erofs ro verity=data=PARTUUID=11111111-01" ] &&
     [ "$(cat "$W/pcl.err")" = "hatch: mkinitramfs: warning: cannot read the table of /dev/mapper/root (run as root, with dmsetup): add roothash=HEX and hash-offset=BYTES, as given to veritysetup" ]
 fake_dm 1 CRYPT-LUKS2-0123456789abcdef0123456789abcdef-cryptroot cryptroot "$VDA"
-printf '27 1 253:1 / / rw,relatime shared:1 - ext4 /dev/mapper/cryptroot rw\n' >"$S/proc/self/mountinfo"
-expect_error "--print-cmdline, root on LUKS: one line" \
-    "hatch: mkinitramfs: the root filesystem is on $LUKS: the hatch init cannot set that up yet; no command line to print" \
-    env HATCH_SYSROOT="$S" sh "$GEN" --print-cmdline
 pcl "27 1 253:1 / / rw,relatime shared:1 - ext4 /dev/mapper/cryptroot rw"
-check "--print-cmdline, root on LUKS: exit status 3" [ "$rc" -eq 3 ]
+check "--print-cmdline, root on LUKS: root= and rd.luks.name= ($(cat "$W/pcl.out"))" [ "$rc" -eq 0 ] &&
+    [ "$(cat "$W/pcl.out")" = "root=/dev/dm-1 rootfstype=ext4 rw rd.luks.name=$LUKSU=cryptroot" ]
 fake_dm 2 LVM-Xy7abc vg-root "$VDA"
 printf '27 1 253:2 / / rw,relatime shared:1 - ext4 /dev/mapper/vg-root rw\n' >"$S/proc/self/mountinfo"
 expect_error "--print-cmdline, root on LVM: one line" \
@@ -1680,22 +1727,22 @@ HATCH_MKINITRAMFS=$D/usr/sbin/hatch-mkinitramfs HATCH_BOOTDIR=$W/boot HATCH_CONF
     HATCH_SYSROOT=$S DEB_MAINT_PARAMS="configure 1.0" "$D/etc/kernel/postinst.d/zz-hatch" "$KVER" "/boot/vmlinuz-$KVER" 2>/dev/null
 check "postinst.d hook writes /boot/initrd.img-KVER (config honoured: gzip)" \
     [ "$(magic "$W/boot/initrd.img-$KVER")" = gzip ]
-# This machine's root on LUKS: the generator refuses, the existing initrd
+# This machine's root on LVM: the generator refuses, the existing initrd
 # (initramfs-tools') stays, and the kernel package still installs.
-root_on 253:1 ext4 /dev/mapper/cryptroot
+root_on 253:2 ext4 /dev/mapper/vg-root
 echo initramfs-tools >"$W/boot/initrd.img-$KVER"
 HATCH_MKINITRAMFS=$D/usr/sbin/hatch-mkinitramfs HATCH_BOOTDIR=$W/boot HATCH_CONFIG=$W/default-hatch \
     HATCH_SYSROOT=$S DEB_MAINT_PARAMS="configure 1.0" "$D/etc/kernel/postinst.d/zz-hatch" "$KVER" 2>"$W/hook-luks.err"
 rc=$?
-check "postinst.d hook, root on LUKS: exit 0, existing initrd untouched, nothing else in /boot" \
+check "postinst.d hook, root on LVM: exit 0, existing initrd untouched, nothing else in /boot" \
     [ "$rc" -eq 0 ] && [ "$(cat "$W/boot/initrd.img-$KVER")" = initramfs-tools ] && [ "$(ls -A "$W/boot")" = "initrd.img-$KVER" ]
-check "postinst.d hook, root on LUKS: says why and that the initrd was kept" \
-    grep -q "the root filesystem is on $LUKS" "$W/hook-luks.err"
+check "postinst.d hook, root on LVM: says why and that the initrd was kept" \
+    grep -q "the root filesystem is on LVM on dm-2 (/dev/mapper/vg-root)" "$W/hook-luks.err"
 rm -f "$W/boot/initrd.img-$KVER"
 HATCH_MKINITRAMFS=$D/usr/sbin/hatch-mkinitramfs HATCH_BOOTDIR=$W/boot HATCH_CONFIG=$W/default-hatch \
     HATCH_SYSROOT=$S DEB_MAINT_PARAMS="configure 1.0" "$D/etc/kernel/postinst.d/zz-hatch" "$KVER" 2>/dev/null
 rc=$?
-check "postinst.d hook, root on LUKS, no initrd to keep: fails (exit $rc), writes nothing" \
+check "postinst.d hook, root on LVM, no initrd to keep: fails (exit $rc), writes nothing" \
     [ "$rc" -eq 3 ] && [ -z "$(ls -A "$W/boot")" ]
 root_on 254:0 ext4 /dev/vda
 rm -f "$W/boot/initrd.img-$KVER"

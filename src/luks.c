@@ -1,0 +1,362 @@
+/* LUKS through libcryptsetup. The header is only ever read: no repair, no
+ * conversion, no token call, no reencryption (the library is built without
+ * it), and each passphrase typed is wiped once it has been tried. */
+#include "luks.h"
+#include "devices.h"
+#include "log.h"
+#include "modules.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libcryptsetup.h>
+#include <libdevmapper.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define PASS_MAX 512
+
+const char *luks_library_version(void)
+{
+    /* The library has no version call: the build says which it built. */
+    return "libcryptsetup " HATCH_CRYPTSETUP_VERSION;
+}
+
+static void cs_logger(int level, const char *msg, void *usrptr)
+{
+    (void)usrptr;
+    char line[512];
+    snprintf(line, sizeof line, "%s", msg);
+    size_t n = strlen(line);
+    while (n && line[n - 1] == '\n')
+        line[--n] = '\0';
+    /* The library's errors are details under hatch's own one-line cause. */
+    if (level == CRYPT_LOG_ERROR)
+        log_warn("libcryptsetup: %s", line);
+    else
+        log_debug("libcryptsetup: %s", line);
+}
+
+/* The kernel crypto backend talks to AF_ALG: without these the library
+ * says only "Cannot initialize crypto backend". The kernel would ask for
+ * most of them itself through /sbin/modprobe; loading them here does not
+ * depend on that. */
+static int load_base_modules(void)
+{
+    static const char *const need[] = {"dm_mod", "dm_crypt", "af_alg", "algif_hash",
+                                       "algif_skcipher"};
+    if (!modules_ready())
+        return 0;
+    for (size_t i = 0; i < sizeof need / sizeof *need; i++) {
+        char p[64];
+        snprintf(p, sizeof p, "/sys/module/%s", need[i]);
+        if (module_load(need[i], "LUKS") <= 0 && access(p, F_OK) < 0) {
+            log_err("luks: the %s module is not in this image and not built in; build the "
+                    "image with the luks hook (mkinitramfs.sh -H +luks)", need[i]);
+            return -ENOENT;
+        }
+    }
+    /* Hashes every LUKS header uses for its digest and PBKDF2. */
+    module_load("crypto-sha256", "LUKS");
+    module_load("crypto-hmac", "LUKS");
+    return 0;
+}
+
+/* The cipher and mode the header names, by the aliases the crypto API asks
+ * for ("crypto-aes", "crypto-xts"); a module that is missing is not an
+ * error here: the cipher may be built in, and activation says if not. */
+static void load_cipher_modules(struct crypt_device *cd)
+{
+    if (!modules_ready())
+        return;
+    const char *cipher = crypt_get_cipher(cd), *mode = crypt_get_cipher_mode(cd);
+    char alias[96];
+    if (cipher) {
+        snprintf(alias, sizeof alias, "crypto-%s", cipher);
+        module_load(alias, "LUKS cipher");
+    }
+    if (mode) {
+        /* "xts-plain64" → xts; "cbc-essiv:sha256" → cbc, essiv, sha256 */
+        char m[64];
+        snprintf(m, sizeof m, "%s", mode);
+        char *iv = strchr(m, '-');
+        if (iv)
+            *iv++ = '\0';
+        snprintf(alias, sizeof alias, "crypto-%s", m);
+        module_load(alias, "LUKS cipher mode");
+        if (iv) {
+            char *h = strchr(iv, ':');
+            if (h) {
+                *h++ = '\0';
+                snprintf(alias, sizeof alias, "crypto-%s", h);
+                module_load(alias, "LUKS IV hash");
+            }
+            if (!strcmp(iv, "essiv")) {
+                module_load("crypto-essiv", "LUKS IV");
+            }
+        }
+    }
+}
+
+/* Kernel name (dm-N) of /dev/mapper/NAME. */
+static int mapped_kname(const char *name, char *out, size_t len)
+{
+    char p[128], link[256];
+    struct stat st;
+    snprintf(p, sizeof p, "/dev/mapper/%s", name);
+    if (stat(p, &st) < 0)
+        return -errno;
+    snprintf(p, sizeof p, "/sys/dev/block/%u:%u", major(st.st_rdev), minor(st.st_rdev));
+    ssize_t n = readlink(p, link, sizeof link - 1);
+    if (n < 0)
+        return -errno;
+    link[n] = '\0';
+    const char *b = strrchr(link, '/');
+    b = b ? b + 1 : link;
+    if (strlen(b) >= len)
+        return -ENAMETOOLONG;
+    memcpy(out, b, strlen(b) + 1);
+    return 0;
+}
+
+static uint32_t act_flags(const struct luks_req *r)
+{
+    uint32_t f = 0;
+    if (r->discard)
+        f |= CRYPT_ACTIVATE_ALLOW_DISCARDS;
+    if (r->readonly)
+        f |= CRYPT_ACTIVATE_READONLY;
+    if (r->same_cpu_crypt)
+        f |= CRYPT_ACTIVATE_SAME_CPU_CRYPT;
+    if (r->submit_from_crypt_cpus)
+        f |= CRYPT_ACTIVATE_SUBMIT_FROM_CRYPT_CPUS;
+    if (r->no_read_workqueue)
+        f |= CRYPT_ACTIVATE_NO_READ_WORKQUEUE;
+    if (r->no_write_workqueue)
+        f |= CRYPT_ACTIVATE_NO_WRITE_WORKQUEUE;
+    return f;
+}
+
+/* One line from the console (echo is already off). Returns its length,
+ * 0 for an empty line, -1 at end of input (Ctrl-D) or on an error. */
+static int read_line(int fd, const char *prompt, char *buf, size_t len)
+{
+    ssize_t w = write(fd, prompt, strlen(prompt));
+    (void)w;
+    size_t n = 0;
+    int eof = 0;
+    for (;;) {
+        char ch;
+        ssize_t r = read(fd, &ch, 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            eof = 1;
+            break;
+        }
+        if (ch == '\n' || ch == '\r')
+            break;
+        if (n < len - 1)
+            buf[n++] = ch;
+    }
+    buf[n] = '\0';
+    w = write(fd, "\n", 1);
+    return eof && !n ? -1 : (int)n;
+}
+
+static void say(int fd, const char *line)
+{
+    ssize_t w = write(fd, line, strlen(line));
+    (void)w;
+}
+
+/* Echo stays off from the first prompt to the last answer, so that a
+ * line typed ahead while a wrong one is being checked is not shown; the
+ * terminal's settings are put back whatever happens. TCSANOW, not
+ * TCSAFLUSH: what was typed ahead is the next try, not noise. */
+static int ask_passphrase(struct crypt_device *cd, const struct luks_req *r, int fd,
+                          const char *kname, uint32_t flags)
+{
+    char prompt[200], pass[PASS_MAX], line[200];
+    snprintf(prompt, sizeof prompt, "Passphrase for UUID=%s (/dev/%s): ", r->uuid, kname);
+    int ret = -EPERM;
+    for (int t = 1; r->tries == 0 || t <= r->tries; t++) {
+        int n = read_line(fd, prompt, pass, sizeof pass);
+        if (n < 0) {
+            log_err("luks: no passphrase for UUID=%s: the input ended at the prompt (Ctrl-D); "
+                    "not unlocking it", r->uuid);
+            ret = -ECANCELED;
+            break;
+        }
+        int a = crypt_activate_by_passphrase(cd, r->name, CRYPT_ANY_SLOT, pass, (size_t)n,
+                                             flags);
+        explicit_bzero(pass, sizeof pass);
+        if (a >= 0) {
+            ret = 0;
+            break;
+        }
+        if (a != -EPERM) {
+            log_err("luks: activating UUID=%s as /dev/mapper/%s failed: %s (see the "
+                    "libcryptsetup messages above)", r->uuid, r->name, strerror(-a));
+            ret = a;
+            break;
+        }
+        if (r->tries)
+            snprintf(line, sizeof line, "wrong passphrase for UUID=%s (try %d of %d)", r->uuid,
+                     t, r->tries);
+        else
+            snprintf(line, sizeof line, "wrong passphrase for UUID=%s (try %d)", r->uuid, t);
+        log_err("luks: %s", line);
+        /* The log may not reach this console (quiet, another console=). */
+        say(fd, line);
+        say(fd, "\n");
+        if (r->tries && t == r->tries)
+            log_err("luks: no passphrase unlocked UUID=%s in %d tries; check the keyboard "
+                    "layout (the prompt knows only the kernel's default keymap)", r->uuid,
+                    r->tries);
+    }
+    explicit_bzero(pass, sizeof pass);
+    return ret;
+}
+
+static int activate_with_passphrase(struct crypt_device *cd, const struct luks_req *r,
+                                    const char *kname, uint32_t flags)
+{
+    /* The wait for the volume stops loading drivers once it is found;
+     * the keyboard that types the passphrase may need one (as for the
+     * rescue shell). */
+    devices_coldplug_all();
+    int fd = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        log_err("luks: UUID=%s needs a passphrase, but /dev/console cannot be opened (%s); "
+                "put a key file in the image and give rd.luks.key=", r->uuid, strerror(errno));
+        return -ENOTTY;
+    }
+    struct termios old, quiet;
+    int have_tty = tcgetattr(fd, &old) == 0;
+    if (have_tty) {
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
+        quiet.c_lflag |= ICANON;
+        tcsetattr(fd, TCSANOW, &quiet);
+    }
+    int ret = ask_passphrase(cd, r, fd, kname, flags);
+    if (have_tty)
+        tcsetattr(fd, TCSANOW, &old);
+    close(fd);
+    return ret;
+}
+
+static int unlock_one(const struct luks_req *r, int timeout_s)
+{
+    struct devspec spec;
+    struct blockdev d, other;
+    char want[64], err[256];
+    snprintf(want, sizeof want, "UUID=%s", r->uuid);
+    if (devspec_parse(want, &spec, err, sizeof err) < 0) {
+        log_err("luks: %s: %s", want, err);
+        return -EINVAL;
+    }
+
+    if (timeout_s < 0)
+        log_info("luks: waiting for LUKS volume UUID=%s (rootwait: no time limit)", r->uuid);
+    else
+        log_info("luks: waiting up to %d s for LUKS volume UUID=%s", timeout_s, r->uuid);
+    int ret = devices_wait(&spec, 1, timeout_s < 0 ? -1 : timeout_s * 1000, &d, &other);
+    if (ret == -ETIMEDOUT) {
+        log_err("luks: LUKS volume UUID=%s did not appear within %d s; check rd.luks.uuid= "
+                "against the devices below (cryptsetup luksUUID DEV) or give rd.timeout=",
+                r->uuid, timeout_s);
+        devices_report();
+        return ret;
+    }
+    if (ret == -EEXIST) {
+        log_err("luks: UUID=%s is on both /dev/%s and /dev/%s; not guessing which to unlock: "
+                "remove the copy", r->uuid, d.name, other.name);
+        return ret;
+    }
+    if (ret < 0) {
+        log_err("luks: waiting for UUID=%s failed: %s", r->uuid, strerror(-ret));
+        return ret;
+    }
+    if (strcmp(d.type, "crypto_LUKS")) {
+        log_err("luks: UUID=%s is /dev/%s, of TYPE=%s, not a LUKS volume; rd.luks.uuid= wants "
+                "the UUID of the LUKS header (cryptsetup luksUUID DEV)", r->uuid, d.name,
+                d.type[0] ? d.type : "unknown");
+        return -EINVAL;
+    }
+
+    char path[80];
+    snprintf(path, sizeof path, "/dev/%s", d.name);
+    struct crypt_device *cd = NULL;
+    if ((ret = crypt_init(&cd, path)) < 0) {
+        log_err("luks: cannot open /dev/%s for UUID=%s: %s", d.name, r->uuid, strerror(-ret));
+        return ret;
+    }
+    /* Read-only: LUKS1 is repaired only through crypt_repair (never
+     * called), LUKS2 auto-recovery is off with the locking (see below). */
+    if ((ret = crypt_load(cd, CRYPT_LUKS, NULL)) < 0) {
+        log_err("luks: /dev/%s (UUID=%s) has no LUKS header libcryptsetup can read (%s); "
+                "see the messages above", d.name, r->uuid, strerror(-ret));
+        crypt_free(cd);
+        return ret;
+    }
+    load_cipher_modules(cd);
+    log_info("luks: /dev/%s is %s, %s-%s; mapping it as /dev/mapper/%s", d.name,
+             crypt_get_type(cd), crypt_get_cipher(cd), crypt_get_cipher_mode(cd), r->name);
+
+    uint32_t flags = act_flags(r);
+    ret = -EPERM;
+    if (r->key[0]) {
+        ret = crypt_activate_by_keyfile(cd, r->name, CRYPT_ANY_SLOT, r->key, 0, flags);
+        if (ret < 0) {
+            log_warn("luks: key file %s did not unlock UUID=%s (%s); asking for the "
+                     "passphrase", r->key, r->uuid,
+                     ret == -EPERM ? "no key slot matches it" : strerror(-ret));
+            ret = -EPERM;
+        }
+    }
+    if (ret < 0)
+        ret = activate_with_passphrase(cd, r, d.name, flags);
+    crypt_free(cd);
+    if (ret < 0)
+        return ret;
+
+    char kname[64];
+    struct blockdev mapped;
+    if ((ret = mapped_kname(r->name, kname, sizeof kname)) < 0 ||
+        (ret = devices_refresh(kname, &mapped)) < 0) {
+        log_err("luks: /dev/mapper/%s was not created for UUID=%s (%s)", r->name, r->uuid,
+                strerror(-ret));
+        return ret;
+    }
+    log_info("luks: UUID=%s unlocked: /dev/mapper/%s is /dev/%s (TYPE=%s%s%s)", r->uuid,
+             r->name, kname, mapped.type[0] ? mapped.type : "unknown",
+             mapped.uuid[0] ? ", UUID=" : "", mapped.uuid);
+    return 0;
+}
+
+int luks_unlock_all(const struct luks_cfg *l, int timeout_s, int debug)
+{
+    if (l->disabled || !l->n)
+        return 0;
+    crypt_set_log_callback(NULL, cs_logger, NULL);
+    /* crypt_load recovers a LUKS2 header from its second copy by writing
+     * it, unless metadata locking is off; hatch is the only process
+     * touching the disk, and the header must never be written. */
+    crypt_metadata_locking(NULL, 0);
+    if (debug)
+        crypt_set_debug_level(CRYPT_DEBUG_ALL);
+    dm_log_with_errno_init(NULL);
+    int ret = load_base_modules();
+    for (size_t i = 0; ret == 0 && i < l->n; i++)
+        ret = unlock_one(&l->req[i], timeout_s);
+    /* libdm keeps /dev/mapper/control open without O_CLOEXEC; the real
+     * init must inherit nothing from here. */
+    dm_lib_release();
+    return ret;
+}

@@ -1,0 +1,239 @@
+/* systemd-cryptsetup-generator's rd.luks.* rules, as its man page states
+ * them: rd.luks.uuid= and rd.luks.name= name the volumes (both add up);
+ * rd.luks.options= and rd.luks.key= apply to every volume, or to one when
+ * prefixed with its UUID=; rd.luks=0 turns it all off. */
+#include "luksconf.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static void note(struct luks_cfg *l, const char *fmt, ...)
+{
+    if (l->n_msgs >= LUKS_MAX_MSGS)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(l->msgs[l->n_msgs++], sizeof l->msgs[0], fmt, ap);
+    va_end(ap);
+}
+
+int luks_uuid_norm(const char *s, size_t len, char out[LUKS_UUID_LEN + 1])
+{
+    if (len >= 5 && !strncmp(s, "luks-", 5)) {
+        s += 5;
+        len -= 5;
+    }
+    size_t o = 0, hex = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '-') {
+            /* dashes only where a UUID has them, or none at all */
+            if (hex != 8 && hex != 12 && hex != 16 && hex != 20)
+                return -1;
+            continue;
+        }
+        if (!isxdigit((unsigned char)s[i]) || hex >= 32)
+            return -1;
+        if (hex == 8 || hex == 12 || hex == 16 || hex == 20)
+            out[o++] = '-';
+        out[o++] = (char)tolower((unsigned char)s[i]);
+        hex++;
+    }
+    if (hex != 32)
+        return -1;
+    out[o] = '\0';
+    /* "a-b" dash placement mixed with missing dashes is not a UUID either */
+    size_t dashes = 0;
+    for (size_t i = 0; i < len; i++)
+        dashes += s[i] == '-';
+    return dashes == 0 || dashes == 4 ? 0 : -1;
+}
+
+static struct luks_req *find(struct luks_cfg *l, const char *uuid)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (!strcmp(l->req[i].uuid, uuid))
+            return &l->req[i];
+    return NULL;
+}
+
+static struct luks_req *add(struct luks_cfg *l, const char *uuid, char *err, size_t errlen)
+{
+    struct luks_req *r = find(l, uuid);
+    if (r)
+        return r;
+    if (l->n >= LUKS_MAX) {
+        fail(err, errlen, "more than %d LUKS volumes asked for; hatch unlocks at most %d",
+             LUKS_MAX, LUKS_MAX);
+        return NULL;
+    }
+    r = &l->req[l->n++];
+    memset(r, 0, sizeof *r);
+    strcpy(r->uuid, uuid);
+    snprintf(r->name, sizeof r->name, "luks-%s", uuid);
+    r->tries = LUKS_TRIES_DEFAULT;
+    return r;
+}
+
+/* A device-mapper name that is also a sane /dev/mapper file name. */
+static int name_ok(const char *n)
+{
+    size_t len = strlen(n);
+    if (!len || len > LUKS_NAME_MAX || !strcmp(n, ".") || !strcmp(n, ".."))
+        return 0;
+    for (const char *p = n; *p; p++)
+        if (!isalnum((unsigned char)*p) && !strchr("#+-.:=@_", *p))
+            return 0;
+    /* hatch's own mapping for the verified root */
+    return strcmp(n, "hatch-verity") != 0;
+}
+
+/* "UUID=rest" → the UUID and rest; anything else → no UUID, all of it. */
+static const char *split_uuid(const char *v, char uuid[LUKS_UUID_LEN + 1])
+{
+    const char *eq = strchr(v, '=');
+    if (eq && luks_uuid_norm(v, (size_t)(eq - v), uuid) == 0)
+        return eq + 1;
+    uuid[0] = '\0';
+    return v;
+}
+
+/* Options the way crypttab spells them; what is not known is reported,
+ * never guessed at. */
+static int apply_options(struct luks_cfg *l, struct luks_req *r, const char *opts, char *err,
+                         size_t errlen)
+{
+    char buf[256];
+    if (strlen(opts) >= sizeof buf)
+        return fail(err, errlen, "rd.luks.options=%.40s... is too long", opts);
+    strcpy(buf, opts);
+    for (char *s = buf, *o; (o = strsep(&s, ","));) {
+        if (!*o)
+            continue;
+        if (!strcmp(o, "discard") || !strcmp(o, "allow-discards"))
+            r->discard = 1;
+        else if (!strcmp(o, "readonly") || !strcmp(o, "read-only"))
+            r->readonly = 1;
+        else if (!strcmp(o, "luks"))
+            ; /* the only type hatch opens */
+        else if (!strcmp(o, "no-read-workqueue"))
+            r->no_read_workqueue = 1;
+        else if (!strcmp(o, "no-write-workqueue"))
+            r->no_write_workqueue = 1;
+        else if (!strcmp(o, "same-cpu-crypt"))
+            r->same_cpu_crypt = 1;
+        else if (!strcmp(o, "submit-from-crypt-cpus"))
+            r->submit_from_crypt_cpus = 1;
+        else if (!strncmp(o, "tries=", 6)) {
+            char *end;
+            long t = strtol(o + 6, &end, 10);
+            if (!isdigit((unsigned char)o[6]) || *end || t < 0 || t > 100)
+                return fail(err, errlen, "rd.luks.options: tries=%s is not a number from 0 "
+                                         "(no limit) to 100", o + 6);
+            r->tries = (int)t;
+        } else
+            note(l, "rd.luks.options: %s is not an option hatch knows (discard, readonly, "
+                    "tries=N, no-read-workqueue, no-write-workqueue, same-cpu-crypt, "
+                    "submit-from-crypt-cpus); ignoring it for UUID=%s", o, r->uuid);
+    }
+    return 0;
+}
+
+int luks_cfg_parse(const struct cmdline *c, struct luks_cfg *l, char *err, size_t errlen)
+{
+    char uuid[LUKS_UUID_LEN + 1];
+    memset(l, 0, sizeof *l);
+    err[0] = '\0';
+    if (c->luks == 0) {
+        l->disabled = 1;
+        if (c->n_luks_uuid || c->n_luks_name)
+            note(l, "rd.luks=0: not unlocking the LUKS volumes named by rd.luks.uuid=/"
+                    "rd.luks.name=");
+        return 0;
+    }
+    for (size_t i = 0; i < c->n_luks_uuid; i++) {
+        if (luks_uuid_norm(c->luks_uuid[i], strlen(c->luks_uuid[i]), uuid) < 0)
+            return fail(err, errlen, "rd.luks.uuid=%s is not a UUID (the one cryptsetup "
+                                     "luksUUID prints)", c->luks_uuid[i]);
+        if (!add(l, uuid, err, errlen))
+            return -1;
+    }
+    for (size_t i = 0; i < c->n_luks_name; i++) {
+        const char *name = split_uuid(c->luks_name[i], uuid);
+        if (!uuid[0])
+            return fail(err, errlen, "rd.luks.name=%s: expected UUID=NAME", c->luks_name[i]);
+        if (!name_ok(name))
+            return fail(err, errlen, "rd.luks.name=%s: NAME must be 1 to %d letters, digits "
+                                     "or #+-.:=@_ (and not hatch-verity)", c->luks_name[i],
+                        LUKS_NAME_MAX);
+        struct luks_req *r = add(l, uuid, err, errlen);
+        if (!r)
+            return -1;
+        strcpy(r->name, name);
+    }
+    for (size_t i = 0; i < l->n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(l->req[i].name, l->req[j].name))
+                return fail(err, errlen, "rd.luks.name: UUID=%s and UUID=%s are both to be "
+                                         "/dev/mapper/%s", l->req[j].uuid, l->req[i].uuid,
+                            l->req[i].name);
+
+    /* Options and keys: the ones for all volumes first, then those for one
+     * UUID, so a volume's own setting wins wherever it was written. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < c->n_luks_options; i++) {
+            const char *o = split_uuid(c->luks_options[i], uuid);
+            if (!!uuid[0] != pass)
+                continue;
+            struct luks_req *one = uuid[0] ? find(l, uuid) : NULL;
+            if (uuid[0] && !one)
+                return fail(err, errlen, "rd.luks.options=%s names a UUID that no "
+                                         "rd.luks.uuid= or rd.luks.name= asks to unlock",
+                            c->luks_options[i]);
+            for (size_t k = 0; k < l->n; k++)
+                if ((!one || one == &l->req[k]) &&
+                    apply_options(l, &l->req[k], o, err, errlen) < 0)
+                    return -1;
+        }
+        for (size_t i = 0; i < c->n_luks_key; i++) {
+            const char *p = split_uuid(c->luks_key[i], uuid);
+            if (!!uuid[0] != pass)
+                continue;
+            struct luks_req *one = uuid[0] ? find(l, uuid) : NULL;
+            if (uuid[0] && !one)
+                return fail(err, errlen, "rd.luks.key=%s names a UUID that no rd.luks.uuid= "
+                                         "or rd.luks.name= asks to unlock", c->luks_key[i]);
+            if (p[0] != '/')
+                return fail(err, errlen, "rd.luks.key=%s: the key file must be an absolute "
+                                         "path in the image", c->luks_key[i]);
+            if (strchr(p, ':'))
+                return fail(err, errlen, "rd.luks.key=%s: a key file on another device "
+                                         "(PATH:DEVICE) is not supported; put the key file "
+                                         "in the image (mkinitramfs.sh --include)",
+                            c->luks_key[i]);
+            if (strlen(p) > LUKS_KEY_MAX)
+                return fail(err, errlen, "rd.luks.key=%.40s...: path too long", p);
+            for (size_t k = 0; k < l->n; k++)
+                if (!one || one == &l->req[k])
+                    strcpy(l->req[k].key, p);
+        }
+    }
+    if (c->luks_discard)
+        for (size_t k = 0; k < l->n; k++)
+            l->req[k].discard = 1;
+    if (!l->n && (c->n_luks_options || c->n_luks_key || c->luks_discard))
+        note(l, "rd.luks.options=/rd.luks.key=/rd.luks.discard given, but no rd.luks.uuid= "
+                "or rd.luks.name= says which LUKS volume to unlock; nothing is unlocked");
+    return 0;
+}
