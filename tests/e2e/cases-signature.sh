@@ -39,7 +39,7 @@ if sig_wanted; then
     }
     sign "$RH_SEP" "$SG/good.p7s"
     # Signed by the same key, but over another root hash.
-    sign "${RH_SEP:0:63}0" "$SG/wrong.p7s"
+    sign "$RH_WRONG" "$SG/wrong.p7s"
     # Without the certificate: short enough for the command line.
     sign "$RH_SEP" "$SG/nocerts.p7s" -nocerts
     SIG_NOCERTS=$(base64 -w0 "$SG/nocerts.p7s")

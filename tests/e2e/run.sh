@@ -87,6 +87,8 @@ gptdisk gptauto-ro plain "1/$ROOT_TYPE/GUID:60"
 gptdisk gptauto-noauto twoparts "1/$ROOT_TYPE/GUID:63" "2/$ROOT_TYPE"
 gptdisk gptauto-two twoparts "1/$ROOT_TYPE" "2/$ROOT_TYPE"
 RH_SEP=$(cat "$T/vsep.img.roothash")
+# A root hash that differs from RH_SEP in its last digit (whatever that is).
+RH_WRONG=${RH_SEP:0:63}$([ "${RH_SEP: -1}" = 0 ] && echo 1 || echo 0)
 RH_IN=$(cat "$T/vin.img.roothash")
 RH_FEC=$(cat "$T/vfec.img.roothash")
 OFF_IN=$(cat "$T/vin.img.hashoffset")
@@ -357,7 +359,7 @@ boot verity-sep-hatch vsep std "verity=data=UUID=$HATCH_FS_UUID,hashdev=PARTUUID
 boot verity-inline vin std "verity=data=PARTLABEL=$HATCH_PARTLABEL,hash-offset=$OFF_IN root=/dev/mapper/root roothash=$RH_IN $TAIL" \
     --expect "hatch: verity: root data=/dev/vda1 hash=/dev/vda1 " \
     --expect "$(ok /dev/mapper/root).*payload=ok:65536"
-boot verity-wrong-hash vsep std "roothash=${RH_SEP:0:63}0 $VSYS $TAIL" \
+boot verity-wrong-hash vsep std "roothash=$RH_WRONG $VSYS $TAIL" \
     --expect "hatch: verity: root hash does not match the hash tree" \
     --expect "hatch: powering off" --reject "$E" --reject "EXT4-fs \(dm-0\): mounted"
 boot verity-corrupt-data vsep-corrupt std "roothash=$RH_SEP $VSYS $TAIL" \
@@ -396,7 +398,7 @@ boot verity-swapped-mount-refused vsep std "roothash=$RH_SEP $VSYS rd.break=swit
     --when "$PROMPT" --type 'umount -l /newroot && mount -t tmpfs t /newroot && mkdir -p /newroot/sbin /newroot/dev /newroot/proc /newroot/sys /newroot/run && cp /init /newroot/sbin/init; exit' \
     --expect "hatch: /newroot is not the filesystem of /dev/dm-0 \(253:0\) but of device 0:[0-9]+; under verity nothing but the verified device becomes the root" \
     --expect "hatch: powering off" --reject "$E"
-boot verity-ignore-corruption-wrong-hash vsep std "roothash=${RH_SEP:0:63}0 $VSYS systemd.verity_root_options=ignore-corruption $TAIL" \
+boot verity-ignore-corruption-wrong-hash vsep std "roothash=$RH_WRONG $VSYS systemd.verity_root_options=ignore-corruption $TAIL" \
     --expect "hatch: verity: root hash does not match the hash tree" --reject "$E" --reject "$NOT_MOUNTED"
 boot verity-empty-value-refused vsep std "$VHATCH root=/dev/vda1 verity= $TAIL" \
     --expect "hatch: verity: verity= is empty; verity stays on and the boot stops" \
@@ -430,7 +432,7 @@ boot lock-no-verity plain lockhalt "root=/dev/vda1 panic=-1" \
     --expect "hatch: lockdown: no dm-verity root is asked for, and this locked-down image boots only a verified root" \
     --expect "hatch: halting \(fixed by this image's lockdown policy\)" --expect "reboot: System halted" \
     --reject "$E"
-boot lock-other-roothash vsep lock "roothash=${RH_SEP:0:63}0 $VSYS panic=-1" \
+boot lock-other-roothash vsep lock "roothash=$RH_WRONG $VSYS panic=-1" \
     --expect "hatch: verity: the root hash on the command line \(${RH_SEP:0:16}\.\.\.\) is not the one this image is locked to" \
     --expect "$LOCKED" --reject "$E"
 boot lock-corrupt-data-eio vsep-corrupt lock "$VSYS panic=-1" \
