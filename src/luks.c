@@ -52,9 +52,7 @@ static int load_base_modules(void)
     if (!modules_ready())
         return 0;
     for (size_t i = 0; i < sizeof need / sizeof *need; i++) {
-        char p[64];
-        snprintf(p, sizeof p, "/sys/module/%s", need[i]);
-        if (module_load(need[i], "LUKS") <= 0 && access(p, F_OK) < 0) {
+        if (module_require(need[i], "LUKS") < 0) {
             log_err("luks: the %s module is not in this image and not built in; build the "
                     "image with the luks hook (mkinitramfs.sh -H +luks)", need[i]);
             return -ENOENT;

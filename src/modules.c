@@ -167,6 +167,13 @@ int module_load(const char *name, const char *why)
     return n;
 }
 
+int module_require(const char *name, const char *why)
+{
+    char p[96];
+    snprintf(p, sizeof p, "/sys/module/%s", name);
+    return module_load(name, why) <= 0 && access(p, F_OK) < 0 ? -ENOENT : 0;
+}
+
 int module_known(const char *name)
 {
     struct kmod_list *list = NULL, *it;

@@ -16,6 +16,10 @@ int modules_init(const char *const *blacklist, size_t n_blacklist);
  * if a load failed. */
 int module_load(const char *name_or_alias, const char *why);
 
+/* Load name (a module) for why, or find it built in or loaded already.
+ * Returns 0, or -ENOENT when the kernel has it in no form. */
+int module_require(const char *name, const char *why);
+
 /* Does name_or_alias name a module in the image? 0: none; 1: yes, to be
  * loaded; 2: yes, and all it names are loaded already (or built in).
  * Looks, loads nothing. */

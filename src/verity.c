@@ -135,9 +135,7 @@ static int load_modules(void)
 {
     static const char *const mods[] = {"dm_mod", "dm_verity"};
     for (size_t i = 0; i < 2; i++) {
-        char p[64];
-        snprintf(p, sizeof p, "/sys/module/%s", mods[i]);
-        if (module_load(mods[i], "dm-verity root") <= 0 && access(p, F_OK) < 0) {
+        if (module_require(mods[i], "dm-verity root") < 0) {
             log_err("verity: the %s module is not in this image and not built in; build the "
                     "image with the verity hook", mods[i]);
             return -ENOENT;
