@@ -84,6 +84,11 @@ $(KERNEL)/kver: qemu/fetch-kernel.sh | $(B)/.deps-ok
 	sh qemu/fetch-kernel.sh $(KERNEL)
 kernel: $(KERNEL)/kver
 
+# The ELF kernel inside the bzImage, which the tests boot through QEMU's PVH
+# entry (qemu/pvh-kernel.sh says why); the demo and the bench boot the bzImage.
+$(KERNEL)/vmlinux: $(KERNEL)/kver qemu/pvh-kernel.sh
+	sh qemu/pvh-kernel.sh $(KERNEL)/vmlinuz $@
+
 # --- tests -------------------------------------------------------------------
 $(B)/unit-tests: $(UNIT) $(PURE) $(HDRS) | $(B)/.deps-ok
 	@mkdir -p $(B)
@@ -122,7 +127,7 @@ check-gen: $(KERNEL)/kver
 
 # Optional (about a minute under TCG): every compression booted with a
 # stand-in init; make e2e boots them with the real one.
-check-gen-boot: $(KERNEL)/kver
+check-gen-boot: $(KERNEL)/kver $(KERNEL)/vmlinux
 	sh tests/gen/boot.sh
 
 SHELL_SCRIPTS = mkinitramfs.sh $(wildcard gen/*.sh hooks/* mk/*.sh mk/kernel-*-hatch qemu/*.sh \
@@ -130,12 +135,12 @@ SHELL_SCRIPTS = mkinitramfs.sh $(wildcard gen/*.sh hooks/* mk/*.sh mk/kernel-*-h
 shellcheck: | $(B)/.deps-ok
 	shellcheck -x $(SHELL_SCRIPTS)
 
-e2e: $(B)/init $(B)/checkinit $(KERNEL)/kver $(B)/kvm-ok
+e2e: $(B)/init $(B)/checkinit $(KERNEL)/kver $(KERNEL)/vmlinux $(B)/kvm-ok
 	bash tests/e2e/run.sh
 
 # Everything, in one run that ends with the sum of the suites' counts.
 check: $(B)/unit-tests $(B)/test/fixtures/.done $(B)/init $(B)/checkinit $(KERNEL)/kver \
-	$(B)/kvm-ok $(FUZZ_BINS)
+	$(KERNEL)/vmlinux $(B)/kvm-ok $(FUZZ_BINS)
 	sh tests/check.sh
 
 # Installs what is built and never compiles (often run as root after make):

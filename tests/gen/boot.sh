@@ -51,7 +51,7 @@ for c in "$@" zstd+microcode; do
         echo "not ok - boot $c: generator failed: $(cat "$W/gen-$c.err")"
         continue
     fi
-    if qemu/boot.sh --kernel "$KDIR/vmlinuz" --initrd "$img" --append "panic=-1" --timeout 120 \
+    if qemu/boot.sh --kernel "$KDIR/vmlinux" --initrd "$img" --append "panic=-1" --timeout 120 \
         --expect "HATCH-GEN-BOOT kver=$KVER modules.dep.bin=yes sh=yes" --reject 'Kernel panic' \
         --log "$W/boot-$c.log" >/dev/null 2>&1; then
         PASS=$((PASS + 1))
