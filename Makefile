@@ -37,7 +37,7 @@ HDRS     := $(wildcard src/*.h)
 
 # Pure parts of src/, unit-tested on the host under the sanitizers.
 PURE     := src/cmdline.c src/rootspec.c src/uevent.c src/mountopts.c src/veritycfg.c \
-	src/luksconf.c \
+	src/luksconf.c src/usrcfg.c \
 	src/policy.c src/btrfssb.c
 UNIT     := $(wildcard tests/unit/*.c)
 

@@ -339,9 +339,10 @@ check_image() {
     return 0
 }
 
-# check_cmdline_needs: what --cmdline asks for: rootfstype= and dm-verity.
+# check_cmdline_needs: what --cmdline asks for: rootfstype= (and
+# mount.usrfstype=), dm-verity of the root or of /usr, LUKS.
 check_cmdline_needs() {
-    _types='' _verity=0 _luks=0
+    _types='' _utypes='' _verity=0 _luks=0
     set -f
     # shellcheck disable=SC2086 # the words of the command line
     set -- $CHECK_CMDLINE
@@ -351,6 +352,8 @@ check_cmdline_needs() {
         case $_w in
         rootfstype=*) _types=${_w#rootfstype=} ;;
         verity=* | roothash=* | systemd.verity_root_data=* | systemd.verity_root_hash=* | systemd.verity_root_options=*) _verity=1 ;;
+        usrhash=* | systemd.verity_usr_data=* | systemd.verity_usr_hash=* | systemd.verity_usr_options=*) _verity=1 ;;
+        mount.usrfstype=*) _utypes=${_w#mount.usrfstype=} ;;
         rd.luks.uuid=* | rd.luks.name=*) _luks=1 ;;
         esac
     done
@@ -361,6 +364,9 @@ check_cmdline_needs() {
     else
         note "--cmdline names no rootfstype=: the init loads the module of the type it probes; not checked"
     fi
+    for _t in $(printf '%s' "$_utypes" | tr ',' ' '); do
+        need_alias "fs-$_t" "the /usr filesystem $_t (mount.usrfstype=)" 1
+    done
     if [ "$_verity" = 1 ]; then
         need_alias dm_mod "dm-verity (the command line asks for it)" 1
         need_alias dm_verity "dm-verity (the command line asks for it)" 1

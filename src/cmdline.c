@@ -218,17 +218,25 @@ static enum stage parse_stage(struct cmdline *c, const char *val)
 static void set_root(struct cmdline *c, const char *k, char *v) { set_str(c, k, v, &c->root); }
 static void set_init(struct cmdline *c, const char *k, char *v) { set_str(c, k, v, &c->init); }
 
-static void set_rootfstype(struct cmdline *c, const char *k, char *v)
+/* A list where the last occurrence wins; an empty one does not clear the
+ * earlier. */
+static void set_last_list(struct cmdline *c, const char *k, char *v, const char **arr,
+                          size_t *n)
 {
     const char *save[CMDLINE_MAX_LIST];
-    size_t n = c->n_rootfstype;
-    memcpy(save, c->rootfstype, sizeof save);
-    c->n_rootfstype = 0; /* last occurrence wins */
-    add_list(c, k, v, c->rootfstype, &c->n_rootfstype);
-    if (!c->n_rootfstype) { /* an empty one does not clear the earlier */
-        memcpy(c->rootfstype, save, sizeof save);
-        c->n_rootfstype = n;
+    size_t had = *n;
+    memcpy(save, arr, sizeof save);
+    *n = 0;
+    add_list(c, k, v, arr, n);
+    if (!*n) {
+        memcpy(arr, save, sizeof save);
+        *n = had;
     }
+}
+
+static void set_rootfstype(struct cmdline *c, const char *k, char *v)
+{
+    set_last_list(c, k, v, c->rootfstype, &c->n_rootfstype);
 }
 
 static void set_rootflags(struct cmdline *c, const char *k, char *v)
@@ -320,35 +328,42 @@ static void set_break(struct cmdline *c, const char *k, char *v)
 
 /* An empty verity value must not turn verity off: it is remembered, and
  * the verity configuration refuses to boot on it. */
-static void set_verity_str(struct cmdline *c, const char *k, const char *v, const char **dst)
+static void set_verity_str(const char *k, const char *v, const char **dst, const char **empty)
 {
-    if (v && *v) {
+    if (v && *v)
         *dst = v;
-        return;
-    }
-    if (!c->verity_empty)
-        c->verity_empty = k;
+    else if (!*empty)
+        *empty = k;
 }
 
-static void set_verity(struct cmdline *c, const char *k, char *v)
+#define VERITY_SETTER(fn, field, empty)                                                   \
+    static void fn(struct cmdline *c, const char *k, char *v)                            \
+    {                                                                                    \
+        set_verity_str(k, v, &c->field, &c->empty);                                      \
+    }
+VERITY_SETTER(set_verity, verity, verity_empty)
+VERITY_SETTER(set_roothash, roothash, verity_empty)
+VERITY_SETTER(set_verity_data, verity_data, verity_empty)
+VERITY_SETTER(set_verity_hash, verity_hash, verity_empty)
+VERITY_SETTER(set_verity_options, verity_options, verity_empty)
+VERITY_SETTER(set_usrhash, usrhash, verity_usr_empty)
+VERITY_SETTER(set_verity_usr_data, verity_usr_data, verity_usr_empty)
+VERITY_SETTER(set_verity_usr_hash, verity_usr_hash, verity_usr_empty)
+VERITY_SETTER(set_verity_usr_options, verity_usr_options, verity_usr_empty)
+#undef VERITY_SETTER
+
+static void set_mount_usr(struct cmdline *c, const char *k, char *v)
 {
-    set_verity_str(c, k, v, &c->verity);
+    set_str(c, k, v, &c->mount_usr);
 }
-static void set_roothash(struct cmdline *c, const char *k, char *v)
+static void set_mount_usrfstype(struct cmdline *c, const char *k, char *v)
 {
-    set_verity_str(c, k, v, &c->roothash);
+    set_last_list(c, k, v, c->mount_usrfstype, &c->n_mount_usrfstype);
 }
-static void set_verity_data(struct cmdline *c, const char *k, char *v)
+static void set_mount_usrflags(struct cmdline *c, const char *k, char *v)
 {
-    set_verity_str(c, k, v, &c->verity_data);
-}
-static void set_verity_hash(struct cmdline *c, const char *k, char *v)
-{
-    set_verity_str(c, k, v, &c->verity_hash);
-}
-static void set_verity_options(struct cmdline *c, const char *k, char *v)
-{
-    set_verity_str(c, k, v, &c->verity_options);
+    (void)k;
+    c->mount_usrflags = v ? v : ""; /* as rootflags: empty means no flags */
 }
 
 static void set_resume(struct cmdline *c, const char *k, char *v)
@@ -493,6 +508,13 @@ static const struct option {
     {"rd.luks.options", OPT_LUKS_OPTIONS, set_luks_options},
     {"rd.luks.discard", OPT_LUKS_DISCARD, set_luks_discard},
     {"rd.luks.allow-discards", OPT_LUKS_DISCARD, set_luks_discard}, /* dracut's spelling */
+    {"usrhash", OPT_USRHASH, set_usrhash},
+    {"systemd.verity_usr_data", OPT_VERITY_USR_DATA, set_verity_usr_data},
+    {"systemd.verity_usr_hash", OPT_VERITY_USR_HASH, set_verity_usr_hash},
+    {"systemd.verity_usr_options", OPT_VERITY_USR_OPTIONS, set_verity_usr_options},
+    {"mount.usr", OPT_MOUNT_USR, set_mount_usr},
+    {"mount.usrfstype", OPT_MOUNT_USRFSTYPE, set_mount_usrfstype},
+    {"mount.usrflags", OPT_MOUNT_USRFLAGS, set_mount_usrflags},
 };
 
 static void on_token(char *key, char *val, void *ctx)
@@ -568,7 +590,7 @@ int cmdline_is_ours(const char *env)
 {
     /* Options without a dot that the kernel does not know: it hands them
      * to init as environment. Dotted ones (rd.*, systemd.*) it keeps. */
-    static const char *const ours[] = {"verity=", "roothash="};
+    static const char *const ours[] = {"verity=", "roothash=", "usrhash="};
     for (size_t i = 0; i < sizeof ours / sizeof *ours; i++)
         if (!strncmp(env, ours[i], strlen(ours[i])))
             return 1;

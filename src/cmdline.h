@@ -67,8 +67,16 @@ enum opt {
     OPT_LUKS_KEY,
     OPT_LUKS_OPTIONS,
     OPT_LUKS_DISCARD,
+    OPT_USRHASH,
+    OPT_VERITY_USR_DATA,
+    OPT_VERITY_USR_HASH,
+    OPT_VERITY_USR_OPTIONS,
+    OPT_MOUNT_USR,
+    OPT_MOUNT_USRFSTYPE,
+    OPT_MOUNT_USRFLAGS,
     OPT_COUNT
 };
+_Static_assert(OPT_COUNT <= 8 * sizeof(unsigned long), "cmdline.given has a bit per option");
 
 /* Values point into the struct's own copy of the command line, so the struct
  * owns everything and needs no freeing. NULL means "not given". */
@@ -107,6 +115,19 @@ struct cmdline {
     /* The spelling of a verity option given with an empty value: it must
      * not switch verity off, so verity stays on and refuses to boot. */
     const char *verity_empty;
+
+    /* A verified /usr, systemd's spellings: the same rules as the root's. */
+    const char *usrhash;
+    const char *verity_usr_data;
+    const char *verity_usr_hash;
+    const char *verity_usr_options;
+    const char *verity_usr_empty;     /* as verity_empty, for these four */
+
+    /* /usr mounted by the initramfs (systemd-fstab-generator's options). */
+    const char *mount_usr;
+    const char *mount_usrfstype[CMDLINE_MAX_LIST];
+    size_t n_mount_usrfstype;
+    const char *mount_usrflags;
 
     enum volatile_mode volatile_mode;
 

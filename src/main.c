@@ -10,6 +10,7 @@
 #include "luksconf.h"
 #include "modprobe.h"
 #include "modules.h"
+#include "mountopts.h"
 #include "mounts.h"
 #include "policy.h"
 #include "resume.h"
@@ -18,6 +19,7 @@
 #include "rootspec.h"
 #include "switchroot.h"
 #include "timing.h"
+#include "usrcfg.h"
 #include "verity.h"
 #include "veritycfg.h"
 #include "volatile.h"
@@ -29,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,6 +40,7 @@
 
 static struct cmdline cmd;
 static struct verity_cfg vcfg;
+static struct verity_cfg ucfg; /* a verified /usr */
 static struct luks_cfg lcfg;
 static struct policy policy;
 static struct timespec wait_t0; /* when the wait for the root began */
@@ -47,7 +51,7 @@ static const char usage[] =
     "hatch mounts /proc /sys /dev /run, loads kernel modules, waits for the root\n"
     "device named on the kernel command line, mounts it and switches to its init.\n"
     "Options are read from /proc/cmdline; the main ones:\n"
-    "  root=/dev/NAME|MAJ:MIN|UUID=|LABEL=|PARTUUID=[/PARTNROFF=n]|PARTLABEL=|gpt-auto\n"
+    "  root=/dev/NAME|MAJ:MIN|UUID=|LABEL=|PARTUUID=[/PARTNROFF=n]|PARTLABEL=|gpt-auto|tmpfs\n"
     "       (no root=: gpt-auto, the GPT partition of this architecture's root type)\n"
     "  rootfstype=T[,T..] rootflags=OPTS ro rw init=PATH\n"
     "  rootwait[=SEC] rd.timeout=SEC rootdelay=SEC (default wait: 30 s)\n"
@@ -62,14 +66,19 @@ static const char usage[] =
     "  resume=DEV (any root= form) resume_offset=PAGES noresume\n"
     "  rootflags=degraded (btrfs: mount without the members that are missing)\n"
     "  systemd.volatile=yes|state|overlay (changes kept in a tmpfs only)\n"
+    "  mount.usr=DEV mount.usrfstype=T[,T..] mount.usrflags=OPTS (/usr on its own device)\n"
+    "  usrhash=HEX systemd.verity_usr_data=DEV systemd.verity_usr_hash=DEV\n"
+    "  systemd.verity_usr_options=OPTION[,OPTION..] (a verified /usr, /dev/mapper/usr)\n"
+    "  root=tmpfs (a tmpfs root holding only that /usr)\n"
     "  rd.luks.uuid=UUID rd.luks.name=UUID=NAME rd.luks.key=[UUID=]PATH\n"
     "  rd.luks.options=[UUID=]discard,readonly,tries=N,... rd.luks.discard rd.luks=0\n"
     "       (LUKS1/LUKS2 unlocked with a key file in the image or a passphrase\n"
     "       typed on the console; mapped as /dev/mapper/NAME, default luks-UUID)\n"
     "An image built with mkinitramfs.sh --lockdown boots only a verified root and\n"
     "refuses rd.shell, rd.break, init=, rootfstype=, rootflags=, rw, modules-load=,\n"
-    "blacklists, rd.emergency=, resume=, weakening verity options and LUKS\n"
-    "discard; built with --roothash-sig it requires its own root hash signature.\n"
+    "blacklists, rd.emergency=, resume=, weakening verity options, LUKS discard\n"
+    "and an unverified /usr; built with --roothash-sig it requires its own root\n"
+    "hash signature.\n"
     "See cmdline-spec.md for every option.\n";
 
 static void print_version(void)
@@ -159,14 +168,25 @@ static int check_request(void)
     for (size_t i = 0; i < lcfg.n_msgs; i++)
         log_warn("luks: %s", lcfg.msgs[i]);
     n += policy_luks_refusals(&policy, &cmd, &lcfg, refused, NULL);
-    if (r < 0 || lr < 0 || n)
+    char uerr[256], uwarn[200];
+    int ur = verity_usr_cfg_parse(&cmd, &ucfg, uerr, sizeof uerr);
+    if (ur < 0)
+        log_err("verity: %s", uerr);
+    else if ((ur = usr_request_check(&cmd, &ucfg, uerr, sizeof uerr, uwarn, sizeof uwarn)) < 0)
+        log_err("%s", uerr);
+    else if (uwarn[0])
+        log_warn("%s", uwarn);
+    n += policy_usr_refusals(&policy, &cmd, &ucfg, refused, NULL);
+    if (r < 0 || lr < 0 || ur < 0 || n)
         return -EINVAL;
     const char *sig = policy_root_sig(&policy, &vcfg, access(VERITY_SIG_IMAGE_PATH, F_OK) == 0);
     if (sig && sig != vcfg.sig)
         log_info("verity: the root hash must carry this image's signature %s%s",
                  VERITY_SIG_IMAGE_PATH, policy.signature ? " (required by its lockdown policy)" : "");
     vcfg.sig = sig;
-    return sig ? rootsig_check(sig) : 0;
+    if (sig && (r = rootsig_check(sig)) < 0)
+        return r;
+    return ucfg.sig ? rootsig_check(ucfg.sig) : 0;
 }
 
 /* Messages from PID 1 are few and matter; do not let the kernel's
@@ -288,25 +308,41 @@ static int wait_left_ms(void)
     return spent >= limit ? 0 : (int)(limit - spent);
 }
 
-static int find_verity_root(struct blockdev *root)
+/* Wait for a mapping's devices and map them through dm-verity. */
+static int find_verity(const struct verity_cfg *cfg, struct blockdev *mapped)
 {
+    int usr = cfg == &ucfg;
     struct devspec specs[WAIT_MAX];
     struct blockdev found[WAIT_MAX];
-    const char *roles[WAIT_MAX] = {"verity data device"};
-    const char *values[WAIT_MAX] = {vcfg.data};
+    const char *roles[WAIT_MAX] = {usr ? "/usr verity data device" : "verity data device"};
+    const char *values[WAIT_MAX] = {cfg->data};
     size_t n = 1;
     int ih = 0, ifec = -1;
-    if (vcfg.hash) {
-        roles[n] = "verity hash device";
-        values[n] = vcfg.hash;
+    if (cfg->hash) {
+        roles[n] = usr ? "/usr verity hash device" : "verity hash device";
+        values[n] = cfg->hash;
         ih = (int)n++;
     }
-    if (vcfg.fec_device) {
-        roles[n] = "verity FEC device";
-        values[n] = vcfg.fec_device;
+    if (cfg->fec_device) {
+        roles[n] = usr ? "/usr verity FEC device" : "verity FEC device";
+        values[n] = cfg->fec_device;
         ifec = (int)n++;
     }
+    for (size_t i = 0; i < n; i++)
+        if (parse_spec(roles[i], values[i], &specs[i]) < 0)
+            return -EINVAL;
+    int r = wait_for(specs, roles, n, found);
+    if (r < 0)
+        return r;
+    timing_mark(usr ? "usr" : "root");
+    maybe_break(STAGE_VERITY);
+    r = verity_setup(cfg, &found[0], &found[ih], ifec < 0 ? NULL : &found[ifec], mapped);
+    timing_mark(usr ? "usr-verity" : "verity");
+    return r;
+}
 
+static int find_verity_root(struct blockdev *root)
+{
     if (cmd.root) {
         struct devspec r;
         /* With verity the root is the mapped device; anything else named by
@@ -321,17 +357,7 @@ static int find_verity_root(struct blockdev *root)
     }
     if (cmd.rw)
         log_warn("rw ignored: a dm-verity root is always mounted read-only");
-    for (size_t i = 0; i < n; i++)
-        if (parse_spec(roles[i], values[i], &specs[i]) < 0)
-            return -EINVAL;
-    int r = wait_for(specs, roles, n, found);
-    if (r < 0)
-        return r;
-    timing_mark("root");
-    maybe_break(STAGE_VERITY);
-    r = verity_setup(&vcfg, &found[0], &found[ih], ifec < 0 ? NULL : &found[ifec], root);
-    timing_mark("verity");
-    return r;
+    return find_verity(&vcfg, root);
 }
 
 static int root_auto; /* the root was found by its GPT partition type */
@@ -377,6 +403,54 @@ static int find_root(struct blockdev *root)
                                btrfs_opt_has(cmd.rootflags, "degraded"));
     timing_mark("root");
     return r;
+}
+
+/* The root device's filesystem on NEWROOT, made volatile if asked;
+ * *devroot is where the device's filesystem ends up. */
+static int mount_root(const struct blockdev *root, const char **devroot)
+{
+    int rw = vcfg.enabled ? 0 : cmd.rw;
+    if (cmd.volatile_mode != VOLATILE_NO && rw) {
+        log_warn("rw ignored: with systemd.volatile= the root device stays read-only");
+        rw = 0;
+    }
+    if (root_auto && (root->partflags & GPT_FLAG_READ_ONLY)) {
+        if (rw)
+            log_warn("rw ignored: /dev/%s is marked read-only in its GPT entry (flag 60)",
+                     root->name);
+        rw = 0;
+    }
+    if (rootfs_mount(&FS_ROOT, root, cmd.rootfstype, cmd.n_rootfstype, cmd.rootflags, rw,
+                     vcfg.enabled, NEWROOT) < 0)
+        return -EIO;
+    return volatile_setup(cmd.volatile_mode, NEWROOT, devroot);
+}
+
+/* /usr from its own device (mount.usr=) or verified (usrhash=), on the
+ * new root's /usr: read-only unless mount.usrflags= says rw, and always
+ * read-only when verified. */
+static int mount_usr(struct blockdev *usr)
+{
+    if (ucfg.enabled) {
+        if (find_verity(&ucfg, usr) < 0)
+            return -EIO;
+    } else {
+        struct devspec spec;
+        const char *role = "/usr device";
+        if (parse_spec("mount.usr", cmd.mount_usr, &spec) < 0)
+            return -EINVAL;
+        spec.types = cmd.mount_usrfstype;
+        spec.ntypes = cmd.n_mount_usrfstype;
+        if (wait_for(&spec, &role, 1, usr) < 0)
+            return -ENODEV;
+        timing_mark("usr");
+    }
+    unsigned long flags = MS_RDONLY;
+    char data[512];
+    int rw = !ucfg.enabled && mountopts_parse(cmd.mount_usrflags, &flags, data, sizeof data) == 0 &&
+             !(flags & MS_RDONLY);
+    return rootfs_mount(&FS_USR, usr, cmd.mount_usrfstype, cmd.n_mount_usrfstype,
+                        cmd.mount_usrflags, rw, ucfg.enabled, NEWROOT "/usr");
 }
 
 /* The real init gets the kernel's leftovers: our own argv[1..] holds the
@@ -457,43 +531,45 @@ int main(int argc, char **argv, char **envp)
         timing_mark("resume");
 
     maybe_break(STAGE_ROOT);
-    struct blockdev root;
-    if (find_root(&root) < 0)
+    struct blockdev root = {0};
+    int tmpfs_root = usr_root_is_tmpfs(&cmd);
+    if (!tmpfs_root && find_root(&root) < 0)
         emergency(&cmd);
 
     maybe_break(STAGE_MOUNT);
-    int rw = vcfg.enabled ? 0 : cmd.rw;
-    if (cmd.volatile_mode != VOLATILE_NO && rw) {
-        log_warn("rw ignored: with systemd.volatile= the root device stays read-only");
-        rw = 0;
-    }
-    if (root_auto && (root.partflags & GPT_FLAG_READ_ONLY)) {
-        if (rw)
-            log_warn("rw ignored: /dev/%s is marked read-only in its GPT entry (flag 60)",
-                     root.name);
-        rw = 0;
-    }
-    const char *devroot; /* where the root device's filesystem is mounted */
-    if (rootfs_mount(&root, cmd.rootfstype, cmd.n_rootfstype, cmd.rootflags, rw, vcfg.enabled,
-                     NEWROOT) < 0 ||
-        volatile_setup(cmd.volatile_mode, NEWROOT, &devroot) < 0)
+    const char *devroot = NEWROOT; /* where the root device's filesystem is mounted */
+    if (tmpfs_root) {
+        if (volatile_tmpfs_root(NEWROOT, cmd.rootflags) < 0)
+            emergency(&cmd);
+    } else if (mount_root(&root, &devroot) < 0) {
         emergency(&cmd);
+    }
+    struct blockdev usr = {0};
+    if (usr_wanted(&cmd, &ucfg) && mount_usr(&usr) < 0)
+        emergency(&cmd);
+    if (tmpfs_root)
+        volatile_usr_links(NEWROOT);
     timing_mark("mount");
 
     const char *init = switchroot_pick_init(NEWROOT, cmd.init);
     char rootdesc[sizeof root.name + sizeof root.type + 16];
-    snprintf(rootdesc, sizeof rootdesc, "/dev/%s (%s)", root.name,
-             root.type[0] ? root.type : "type unknown");
+    if (tmpfs_root)
+        snprintf(rootdesc, sizeof rootdesc, "the tmpfs root");
+    else
+        snprintf(rootdesc, sizeof rootdesc, "/dev/%s (%s)", root.name,
+                 root.type[0] ? root.type : "type unknown");
     if (switchroot_check(NEWROOT, init, rootdesc) < 0)
         emergency(&cmd);
 
     maybe_break(STAGE_SWITCH);
     /* Past this point a failure leaves no initramfs and no rescue shell: a
      * root device that went away meanwhile is refused here. */
-    if (!rootfs_still_there(&root))
+    if (!tmpfs_root && !rootfs_still_there(&root))
         emergency(&cmd);
     /* Again after the last point a shell could have changed the mounts. */
     if (vcfg.enabled && (!rootfs_is_device(devroot, &root) || !volatile_unchanged(NEWROOT)))
+        emergency(&cmd);
+    if (ucfg.enabled && !rootfs_is_device(NEWROOT "/usr", &usr))
         emergency(&cmd);
     char *nargv[MAX_INIT_ARGS], *nenvp[MAX_INIT_ARGS];
     init_args(init, argc, argv, envp, nargv, nenvp);
@@ -501,7 +577,10 @@ int main(int argc, char **argv, char **envp)
     modules_exit();
     timing_mark("switch");
     timing_write();
-    log_info("switching to %s on /dev/%s", init, root.name);
+    if (tmpfs_root)
+        log_info("switching to %s on a tmpfs root with /usr from /dev/%s", init, usr.name);
+    else
+        log_info("switching to %s on /dev/%s", init, root.name);
     switchroot(NEWROOT, init, nargv, nenvp);
     emergency(&cmd);
 }

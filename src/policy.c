@@ -107,6 +107,23 @@ static void say(policy_fn fn, void *ctx, const char *fmt, ...)
     fn(ctx, s);
 }
 
+/* The verity options that would let a corrupted block be read. */
+static size_t weakening(const struct verity_cfg *v, const char *what, policy_fn fn, void *ctx)
+{
+    size_t n = 0;
+    if (v->ignore_corruption) {
+        say(fn, ctx, "verity option ignore-corruption%s is refused: this image is locked down "
+                     "(corrupted blocks must never be read)", what);
+        n++;
+    }
+    if (v->check_at_most_once) {
+        say(fn, ctx, "verity option check-at-most-once%s is refused: this image is locked down "
+                     "(every read is verified)", what);
+        n++;
+    }
+    return n;
+}
+
 size_t policy_refusals(const struct policy *p, const struct cmdline *c,
                        const struct verity_cfg *v, policy_fn fn, void *ctx)
 {
@@ -144,19 +161,44 @@ size_t policy_refusals(const struct policy *p, const struct cmdline *c,
                      "a verified root; add roothash= and the verity devices");
         n++;
     }
-    if (v->ignore_corruption) {
-        say(fn, ctx, "verity option ignore-corruption is refused: this image is locked down "
-                     "(corrupted blocks must never be read)");
-        n++;
-    }
-    if (v->check_at_most_once) {
-        say(fn, ctx, "verity option check-at-most-once is refused: this image is locked down "
-                     "(every read is verified)");
-        n++;
-    }
+    n += weakening(v, "", fn, ctx);
     if (p->signature && v->sig) {
         say(fn, ctx, "verity option root-hash-signature= is refused: this image is locked down "
                      "(the root hash signature is the image's own, %s)", VERITY_SIG_IMAGE_PATH);
+        n++;
+    }
+    return n;
+}
+
+size_t policy_usr_refusals(const struct policy *p, const struct cmdline *c,
+                           const struct verity_cfg *u, policy_fn fn, void *ctx)
+{
+    static const enum opt as_probed[] = {OPT_MOUNT_USRFSTYPE, OPT_MOUNT_USRFLAGS};
+    size_t n = 0;
+    if (!p->lockdown)
+        return 0;
+    for (size_t i = 0; i < sizeof as_probed / sizeof *as_probed; i++)
+        if (c->given & (1ul << as_probed[i])) {
+            say(fn, ctx, "%s= is refused: this image is locked down (the verified /usr is "
+                         "mounted as probed)", c->given_as[as_probed[i]]);
+            n++;
+        }
+    if (!u->enabled) {
+        if (c->given & (1ul << OPT_MOUNT_USR)) {
+            say(fn, ctx, "mount.usr= is refused: this image is locked down and would mount an "
+                         "unverified /usr; give usrhash= (and systemd.verity_usr_data=/_hash=) "
+                         "for a verified one");
+            n++;
+        }
+        return n;
+    }
+    n += weakening(u, " for /usr", fn, ctx);
+    /* The image's signature is of the root hash; a /usr has to bring its
+     * own, which the kernel checks against the same trusted keys. */
+    if (p->signature && !u->sig) {
+        say(fn, ctx, "a verified /usr without root-hash-signature= in "
+                     "systemd.verity_usr_options= is refused: this image requires signed "
+                     "hashes");
         n++;
     }
     return n;

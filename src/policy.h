@@ -33,6 +33,12 @@ typedef void (*policy_fn)(void *ctx, const char *sentence);
 size_t policy_refusals(const struct policy *p, const struct cmdline *c,
                        const struct verity_cfg *v, policy_fn fn, void *ctx);
 
+/* The same for a /usr: under lockdown an unverified one (mount.usr=
+ * without usrhash=) is refused, and u (from verity_usr_cfg_parse) is held
+ * to the root's rules; with signatures required it must carry its own. */
+size_t policy_usr_refusals(const struct policy *p, const struct cmdline *c,
+                           const struct verity_cfg *u, policy_fn fn, void *ctx);
+
 /* The root hash signature the boot uses (root-hash-signature= syntax), or
  * NULL for none: under a policy that requires it always the image's
  * (policy_refusals refuses the command line's); else the command line's,

@@ -94,10 +94,10 @@ static int partition_table(const char *type)
     return 0;
 }
 
-static void say_gone(const struct blockdev *dev, int r, const char *then)
+static void say_gone(const char *what, const struct blockdev *dev, int r, const char *then)
 {
-    log_err("the root device /dev/%s (%u:%u) is gone (%s): it disappeared after it was found; "
-            "was it unplugged?%s", dev->name, dev->major, dev->minor,
+    log_err("the %s device /dev/%s (%u:%u) is gone (%s): it disappeared after it was found; "
+            "was it unplugged?%s", what, dev->name, dev->major, dev->minor,
             r == -ENODEV ? "another device has its name" : strerror(-r), then);
 }
 
@@ -105,17 +105,18 @@ int rootfs_still_there(const struct blockdev *dev)
 {
     int r = still_there(dev);
     if (r < 0)
-        say_gone(dev, r, " Not switching to it");
+        say_gone("root", dev, r, " Not switching to it");
     return r == 0;
 }
 
 /* The root device failed to mount or probe: say why when the device itself
  * is the cause (gone, or failing I/O). Returns 1 if it said so. */
-static int device_fault(const struct blockdev *dev, const char *src)
+static int device_fault(const struct fs_role *role, const struct blockdev *dev,
+                        const char *src)
 {
     int r = still_there(dev);
     if (r < 0) {
-        say_gone(dev, r, "");
+        say_gone(role->what, dev, r, "");
         return 1;
     }
     r = readable(src);
@@ -127,8 +128,12 @@ static int device_fault(const struct blockdev *dev, const char *src)
     return 0;
 }
 
-int rootfs_mount(const struct blockdev *dev, const char *const *fstypes, size_t n_fstypes,
-                 const char *rootflags, int rw, int verified, const char *dir)
+const struct fs_role FS_ROOT = {"root", "root", "rootfstype", "rootflags"};
+const struct fs_role FS_USR = {"/usr", "mount.usr", "mount.usrfstype", "mount.usrflags"};
+
+int rootfs_mount(const struct fs_role *role, const struct blockdev *dev,
+                 const char *const *fstypes, size_t n_fstypes, const char *rootflags, int rw,
+                 int verified, const char *dir)
 {
     char src[16 + sizeof dev->dmname], data[512], alias[64], tried[256] = "";
     unsigned long flags = rw ? 0 : MS_RDONLY;
@@ -142,37 +147,40 @@ int rootfs_mount(const struct blockdev *dev, const char *const *fstypes, size_t 
     else
         snprintf(src, sizeof src, "/dev/%s", dev->name);
     if (mountopts_parse(rootflags, &flags, data, sizeof data) < 0) {
-        log_err("rootflags= is longer than %zu bytes; shorten it", sizeof data - 1);
+        log_err("%s= is longer than %zu bytes; shorten it", role->flags, sizeof data - 1);
         return -E2BIG;
     }
     /* ro/rw on the command line outrank rootflags, as with the kernel */
     flags = rw ? flags & ~MS_RDONLY : flags | MS_RDONLY;
     char foreign[64];
     if (verified && mountopts_foreign(data, foreign, sizeof foreign)) {
-        log_err("rootflags=%s names another device or a path (%s); under verity nothing but "
-                "the verified device is mounted: drop it", rootflags, foreign);
+        log_err("%s=%s names another device or a path (%s); under verity nothing but "
+                "the verified device is mounted: drop it", role->flags, rootflags, foreign);
         return -EPERM;
     }
 
     if (!n_fstypes) {
         if (!dev->type[0]) {
-            if (device_fault(dev, src))
+            if (device_fault(role, dev, src))
                 return -EIO;
-            log_err("%s has no filesystem libblkid recognizes; give rootfstype= or check "
-                    "that root= names the right device", src);
+            log_err("%s has no filesystem libblkid recognizes; give %s= or check "
+                    "that %s= names the right device", src, role->types, role->dev);
             return -EINVAL;
         }
         if (partition_table(dev->type)) {
-            log_err("%s holds a partition table (%s), not a filesystem; root= must name one "
-                    "of its partitions", src, dev->type);
+            log_err("%s holds a partition table (%s), not a filesystem; %s= must name one "
+                    "of its partitions", src, dev->type, role->dev);
             return -EINVAL;
         }
         probed[0] = dev->type;
         fstypes = probed;
         n_fstypes = 1;
     }
-    if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-        return -errno;
+    if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+        int e = errno;
+        log_err("cannot create the mount point %s for %s (%s)", dir, src, strerror(e));
+        return -e;
+    }
     /* As the kernel does with its own root= mount: a write-protected device
      * is mounted read-only rather than not at all. */
     if (!(flags & MS_RDONLY) && read_only_device(src)) {
@@ -183,7 +191,7 @@ int rootfs_mount(const struct blockdev *dev, const char *const *fstypes, size_t 
     int err = -EINVAL;
     for (size_t i = 0; i < n_fstypes; i++) {
         snprintf(alias, sizeof alias, "fs-%s", fstypes[i]);
-        module_load(alias, "root filesystem type");
+        module_load(alias, role == &FS_ROOT ? "root filesystem type" : "/usr filesystem type");
         if (verified && on_block_device(fstypes[i]) == 0) {
             size_t l = strlen(tried);
             snprintf(tried + l, sizeof tried - l, "%s%s: not on a block device, refused under "
@@ -206,12 +214,13 @@ int rootfs_mount(const struct blockdev *dev, const char *const *fstypes, size_t 
         snprintf(tried + l, sizeof tried - l, "%s%s: %s", l ? ", " : "", fstypes[i],
                  strerror(errno));
     }
-    if (err != -EPERM && device_fault(dev, src))
+    if (err != -EPERM && device_fault(role, dev, src))
         return err;
     log_err("cannot mount %s (TYPE=%s) on %s (%s); %s", src,
             dev->type[0] ? dev->type : "unknown", dir, tried,
             err == -EIO ? "the device fails I/O (see the kernel's I/O errors above): check or "
                           "replace the disk"
-                        : "check rootfstype= and rootflags=");
+                        : role == &FS_ROOT ? "check rootfstype= and rootflags="
+                                           : "check mount.usrfstype= and mount.usrflags=");
     return err;
 }

@@ -6,14 +6,24 @@
 
 #include <stddef.h>
 
+/* What is mounted, for messages: the root, or /usr. */
+struct fs_role {
+    const char *what;  /* "root", "/usr" */
+    const char *dev;   /* the options that name its device, type and flags */
+    const char *types;
+    const char *flags;
+};
+extern const struct fs_role FS_ROOT, FS_USR;
+
 /* Mount /dev/<dev->name> on dir. fstypes: the rootfstype= list to try in
  * order, or none to use what libblkid probed. Loads each type's fs-TYPE
  * module first. verified: dev is the verity mapping, and nothing else may
  * end up mounted: only filesystems that live on a block device are tried,
  * rootflags may not name other devices or paths, and the mount must be of
  * dev itself (rootfs_is_device). Returns 0 or -errno with one line logged. */
-int rootfs_mount(const struct blockdev *dev, const char *const *fstypes, size_t n_fstypes,
-                 const char *rootflags, int rw, int verified, const char *dir);
+int rootfs_mount(const struct fs_role *role, const struct blockdev *dev,
+                 const char *const *fstypes, size_t n_fstypes, const char *rootflags, int rw,
+                 int verified, const char *dir);
 
 /* Is what is mounted at dir the filesystem of dev (st_dev is dev's
  * major:minor)? Returns 1, or 0 with one line logged. */

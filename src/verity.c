@@ -60,7 +60,9 @@ static int dm_run(int type, const char *name, const char *params, uint64_t secto
         return -ENOMEM;
     if (!dm_task_set_name(t, name))
         goto out;
-    if (type == DM_DEVICE_CREATE && !dm_task_set_uuid(t, "HATCH-VERITY-" VERITY_NAME))
+    char uuid[64];
+    snprintf(uuid, sizeof uuid, "HATCH-VERITY-%s", name);
+    if (type == DM_DEVICE_CREATE && !dm_task_set_uuid(t, uuid))
         goto out;
     if (params) {
         dm_task_set_ro(t);
@@ -91,36 +93,36 @@ out:
  * says why the kernel refused a root hash signature: so the device is
  * created empty, then loaded, then resumed (which makes the node). *step
  * names the one that failed. */
-static int dm_create_loaded(const char *params, uint64_t sectors, uint32_t *minor,
-                            const char **step)
+static int dm_create_loaded(const char *name, const char *params, uint64_t sectors,
+                            uint32_t *minor, const char **step)
 {
     *step = "create";
-    int r = dm_run(DM_DEVICE_CREATE, VERITY_NAME, NULL, 0, NULL);
+    int r = dm_run(DM_DEVICE_CREATE, name, NULL, 0, NULL);
     if (r < 0)
         return r;
     *step = "load";
-    if ((r = dm_run(DM_DEVICE_RELOAD, VERITY_NAME, params, sectors, NULL)) < 0)
+    if ((r = dm_run(DM_DEVICE_RELOAD, name, params, sectors, NULL)) < 0)
         return r;
     *step = "resume";
-    return dm_run(DM_DEVICE_RESUME, VERITY_NAME, NULL, 0, minor);
+    return dm_run(DM_DEVICE_RESUME, name, NULL, 0, minor);
 }
 
-static void dm_remove(void)
+static void dm_remove(const char *name)
 {
-    if (dm_run(DM_DEVICE_REMOVE, VERITY_NAME, NULL, 0, NULL) < 0)
+    if (dm_run(DM_DEVICE_REMOVE, name, NULL, 0, NULL) < 0)
         log_err("verity: could not remove /dev/mapper/%s after the failure; it is not "
-                "mounted and will not be", VERITY_NAME);
+                "mounted and will not be", name);
 }
 
 /* 'V' verified so far, 'C' a corruption was seen (dm-verity status);
  * '?' when the status cannot be read, which proves nothing. */
-static char dm_verity_status(void)
+static char dm_verity_status(const char *name)
 {
     struct dm_task *t = dm_task_create(DM_DEVICE_STATUS);
     char st = '?';
     if (!t)
         return st;
-    if (dm_task_set_name(t, VERITY_NAME) && dm_task_run(t)) {
+    if (dm_task_set_name(t, name) && dm_task_run(t)) {
         uint64_t start, len;
         char *type = NULL, *params = NULL;
         dm_get_next_target(t, NULL, &start, &len, &type, &params);
@@ -203,14 +205,16 @@ static int check_sizes(const struct verity_cfg *cfg, const struct verity_params 
 
 /* Reading the first block proves the root hash: the kernel checks the whole
  * path from it up to the root digest. */
-static int prove(const struct verity_params *p, const char *mapped)
+static int prove(const struct verity_cfg *cfg, const struct verity_params *p,
+                 const char *mapped)
 {
+    const char *name = cfg->name;
     char path[64];
     snprintf(path, sizeof path, "/dev/%s", mapped);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         int e = errno;
-        log_err("verity: /dev/mapper/%s was not created (%s)", VERITY_NAME, strerror(e));
+        log_err("verity: /dev/mapper/%s was not created (%s)", name, strerror(e));
         return -e;
     }
     char *buf = malloc(p->data_block_size);
@@ -219,22 +223,23 @@ static int prove(const struct verity_params *p, const char *mapped)
     free(buf);
     close(fd);
     if (r != (ssize_t)p->data_block_size) {
-        log_err("verity: root hash does not match the hash tree (reading the first block of "
-                "/dev/mapper/%s failed: %s); the roothash= or the image is wrong",
-                VERITY_NAME, r < 0 ? strerror(e) : "short read");
+        log_err("verity: %s hash does not match the hash tree (reading the first block of "
+                "/dev/mapper/%s failed: %s); the %s= or the image is wrong", name, name,
+                r < 0 ? strerror(e) : "short read", cfg->hash_key);
         return -EIO;
     }
     /* Only an explicit "verified" counts: an unreadable status is a
      * failure, never a pass. */
-    char st = dm_verity_status();
+    char st = dm_verity_status(name);
     if (st == 'C') {
-        log_err("verity: root hash does not match the hash tree (dm-verity reports "
-                "corruption on the first block); the roothash= or the image is wrong");
+        log_err("verity: %s hash does not match the hash tree (dm-verity reports "
+                "corruption on the first block); the %s= or the image is wrong", name,
+                cfg->hash_key);
         return -EIO;
     }
     if (st != 'V') {
-        log_err("verity: cannot read the dm-verity status of /dev/mapper/%s, so the root "
-                "hash is not proven; not mounting it", VERITY_NAME);
+        log_err("verity: cannot read the dm-verity status of /dev/mapper/%s, so the %s "
+                "hash is not proven; not mounting it", name, name);
         return -EIO;
     }
     return 0;
@@ -286,7 +291,7 @@ static int setup(const struct verity_cfg *cfg, const struct blockdev *data,
         return -E2BIG;
     }
     log_info("verity: %s data=/dev/%s hash=/dev/%s %" PRIu64 " blocks of %" PRIu32 ", %s",
-             VERITY_NAME, data->name, hash->name, p.data_blocks, p.data_block_size,
+             cfg->name, data->name, hash->name, p.data_blocks, p.data_block_size,
              p.algorithm);
     log_debug("verity table: 0 %" PRIu64 " verity %s", verity_sectors(&p), table);
 
@@ -296,37 +301,37 @@ static int setup(const struct verity_cfg *cfg, const struct blockdev *data,
     int swap = strcmp(ptable, table) != 0;
 
     const char *step;
-    if ((r = dm_create_loaded(ptable, verity_sectors(&p), &minor, &step)) < 0) {
+    if ((r = dm_create_loaded(cfg->name, ptable, verity_sectors(&p), &minor, &step)) < 0) {
         /* the kernel checks the signature when it loads the table */
         if (cfg->sig && !strcmp(step, "load"))
             rootsig_refused(-r, cfg->sig);
         else
             log_err("verity: the kernel refused to %s /dev/mapper/%s for /dev/%s (%s; see the "
-                    "device-mapper messages above)", step, VERITY_NAME, data->name,
+                    "device-mapper messages above)", step, cfg->name, data->name,
                     strerror(-r));
-        dm_remove();
+        dm_remove(cfg->name);
         return r;
     }
     char mapped[32];
     snprintf(mapped, sizeof mapped, "dm-%u", minor);
-    if ((r = prove(&p, mapped)) < 0) {
-        dm_remove();
+    if ((r = prove(cfg, &p, mapped)) < 0) {
+        dm_remove(cfg->name);
         return r;
     }
-    if (swap && (dm_run(DM_DEVICE_RELOAD, VERITY_NAME, table, verity_sectors(&p), NULL) < 0 ||
-                 dm_run(DM_DEVICE_RESUME, VERITY_NAME, NULL, 0, NULL) < 0)) {
+    if (swap && (dm_run(DM_DEVICE_RELOAD, cfg->name, table, verity_sectors(&p), NULL) < 0 ||
+                 dm_run(DM_DEVICE_RESUME, cfg->name, NULL, 0, NULL) < 0)) {
         log_err("verity: the kernel refused the table with the corruption options; not "
                 "mounting without them");
-        dm_remove();
+        dm_remove(cfg->name);
         return -EIO;
     }
     if ((r = devices_refresh(mapped, root)) < 0) {
         log_err("verity: /dev/%s vanished after setup", mapped);
-        dm_remove();
+        dm_remove(cfg->name);
         return r;
     }
-    log_info("verity: root hash verified; /dev/mapper/%s is /dev/%s (TYPE=%s)", VERITY_NAME,
-             mapped, root->type);
+    log_info("verity: %s hash verified; /dev/mapper/%s is /dev/%s (TYPE=%s)", cfg->name,
+             cfg->name, mapped, root->type);
     return 0;
 }
 

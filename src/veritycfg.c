@@ -245,37 +245,49 @@ static const char *uuid_from_hex(struct verity_cfg *cfg, const char *hex)
     return stash(cfg, u, (size_t)n);
 }
 
-int verity_cfg_parse(const struct cmdline *c, const char *pinned, struct verity_cfg *cfg,
-                     char *err, size_t errlen)
+/* One mapping's options as the command line spells them. */
+struct spelling {
+    const char *name;     /* the mapping: root or usr */
+    const char *hash_key; /* roothash or usrhash */
+    const char *verity;   /* hatch's verity= (root only) */
+    const char *what;     /* in messages: "" for the root, " for /usr" */
+    const char *alt;      /* the other spelling, in messages */
+    const char *hash, *data, *hashdev, *options, *empty;
+};
+
+static int parse(const struct spelling *s, const char *pinned, struct verity_cfg *cfg, char *err,
+                 size_t errlen)
 {
     memset(cfg, 0, sizeof *cfg);
+    cfg->name = s->name;
+    cfg->hash_key = s->hash_key;
     cfg->superblock = 1;
     cfg->format = 1;
 
-    if (!c->verity && !c->roothash && !c->verity_data && !c->verity_hash &&
-        !c->verity_options && !c->verity_empty && !pinned)
+    if (!s->verity && !s->hash && !s->data && !s->hashdev && !s->options && !s->empty &&
+        !pinned)
         return 0;
     cfg->enabled = 1;
 
-    if (c->verity_empty)
+    if (s->empty)
         return ERR("%s= is empty; verity stays on and the boot stops (an empty value never "
-                   "turns verity off): give it a value or remove it", c->verity_empty);
+                   "turns verity off): give it a value or remove it", s->empty);
 
-    if (c->verity && (c->verity_data || c->verity_hash))
+    if (s->verity && (s->data || s->hashdev))
         return ERR("verity= and systemd.verity_root_data=/_hash= both given; use one form");
-    if (c->verity && options(cfg, c->verity, 1, err, errlen) < 0)
+    if (s->verity && options(cfg, s->verity, 1, err, errlen) < 0)
         return -1;
-    if (c->roothash) {
-        if (cfg->roothash[0] && strcasecmp(cfg->roothash, c->roothash))
+    if (s->hash) {
+        if (cfg->roothash[0] && strcasecmp(cfg->roothash, s->hash))
             return ERR("verity=...,roothash= and roothash= disagree; give the root hash once");
-        if (set_roothash(cfg, c->roothash, err, errlen) < 0)
+        if (set_roothash(cfg, s->hash, err, errlen) < 0)
             return -1;
     }
-    if (c->verity_data)
-        cfg->data = c->verity_data;
-    if (c->verity_hash)
-        cfg->hash = c->verity_hash;
-    if (c->verity_options && options(cfg, c->verity_options, 0, err, errlen) < 0)
+    if (s->data)
+        cfg->data = s->data;
+    if (s->hashdev)
+        cfg->hash = s->hashdev;
+    if (s->options && options(cfg, s->options, 0, err, errlen) < 0)
         return -1;
     if (pinned) {
         if (cfg->roothash[0] && strcasecmp(cfg->roothash, pinned))
@@ -287,20 +299,21 @@ int verity_cfg_parse(const struct cmdline *c, const char *pinned, struct verity_
     }
 
     if (!cfg->roothash[0])
-        return ERR("verity is asked for but no root hash is given; add roothash=<hex> (it "
-                   "comes from 'veritysetup format' or the image's build)");
+        return ERR("verity is asked for%s but no %s hash is given; add %s=<hex> (it "
+                   "comes from 'veritysetup format' or the image's build)", s->what, s->name,
+                   s->hash_key);
     if (!cfg->data && !cfg->hash) {
         if (strlen(cfg->roothash) < 64)
-            return ERR("no verity data device given; add systemd.verity_root_data= and "
-                       "systemd.verity_root_hash= (or verity=data=...)");
+            return ERR("no verity data device given%s; add systemd.verity_%s_data= and "
+                       "systemd.verity_%s_hash=%s", s->what, s->name, s->name, s->alt);
         cfg->data = uuid_from_hex(cfg, cfg->roothash);
         cfg->hash = uuid_from_hex(cfg, cfg->roothash + strlen(cfg->roothash) - 32);
         if (!cfg->data || !cfg->hash)
             return ERR("verity options are longer than %zu bytes", sizeof cfg->buf - 1);
     }
     if (!cfg->data)
-        return ERR("a verity hash device is given but no data device; add "
-                   "systemd.verity_root_data= (or verity=data=...)");
+        return ERR("a verity hash device is given%s but no data device; add "
+                   "systemd.verity_%s_data=%s", s->what, s->name, s->alt);
     if (!cfg->superblock && (!cfg->data_block_size || !cfg->hash_block_size ||
                              !cfg->data_blocks || !cfg->algorithm[0] || !cfg->salt_set))
         return ERR("verity superblock=no needs data-block-size=, hash-block-size=, "
@@ -313,6 +326,24 @@ int verity_cfg_parse(const struct cmdline *c, const char *pinned, struct verity_
         return ERR("choose one of ignore-corruption, restart-on-corruption, "
                    "panic-on-corruption");
     return 0;
+}
+
+int verity_cfg_parse(const struct cmdline *c, const char *pinned, struct verity_cfg *cfg,
+                     char *err, size_t errlen)
+{
+    const struct spelling s = {"root", "roothash", c->verity, "", " (or verity=data=...)",
+                               c->roothash, c->verity_data, c->verity_hash, c->verity_options,
+                               c->verity_empty};
+    return parse(&s, pinned, cfg, err, errlen);
+}
+
+int verity_usr_cfg_parse(const struct cmdline *c, struct verity_cfg *cfg, char *err,
+                         size_t errlen)
+{
+    const struct spelling s = {"usr", "usrhash", NULL, " for /usr", "", c->usrhash,
+                               c->verity_usr_data, c->verity_usr_hash, c->verity_usr_options,
+                               c->verity_usr_empty};
+    return parse(&s, NULL, cfg, err, errlen);
 }
 
 static uint32_t le32(const uint8_t *p)

@@ -25,6 +25,8 @@
  * the struct's own buffer. */
 struct verity_cfg {
     int enabled;
+    const char *name;         /* the mapping, /dev/mapper/NAME: "root" or "usr" */
+    const char *hash_key;     /* the option that gives its hash: roothash or usrhash */
     const char *data;         /* device spec of the data device */
     const char *hash;         /* device spec of the hash device; NULL: inside data */
     char roothash[2 * VERITY_MAX_DIGEST + 1];
@@ -63,6 +65,11 @@ struct verity_cfg {
  * caller can never mistake a bad verity request for none. */
 int verity_cfg_parse(const struct cmdline *c, const char *pinned, struct verity_cfg *cfg,
                      char *err, size_t errlen);
+
+/* The same for a verified /usr (usrhash=, systemd.verity_usr_*); nothing
+ * is pinned for it, and there is no verity= form. */
+int verity_usr_cfg_parse(const struct cmdline *c, struct verity_cfg *cfg, char *err,
+                         size_t errlen);
 
 /* The parameters of one verity device, from the superblock and/or cfg. */
 struct verity_params {

@@ -5,6 +5,7 @@
 #include "volatile.h"
 #include "log.h"
 #include "modules.h"
+#include "mountopts.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -167,6 +168,49 @@ static int tmpfs_var(const char *dir)
     log_info("systemd.volatile=state: /var is a tmpfs on the read-only root; it is lost at "
              "shutdown");
     return 0;
+}
+
+int volatile_tmpfs_root(const char *dir, const char *rootflags)
+{
+    unsigned long flags = 0;
+    char data[512];
+    if (mountopts_parse(rootflags, &flags, data, sizeof data) < 0) {
+        log_err("rootflags= is longer than %zu bytes; shorten it", sizeof data - 1);
+        return -E2BIG;
+    }
+    /* mode first, so that rootflags=mode= overrides it */
+    char opts[sizeof data + 16];
+    snprintf(opts, sizeof opts, "mode=0755%s%s", data[0] ? "," : "", data);
+    int r = make_dir(dir);
+    if (r < 0)
+        return r;
+    if (mount("tmpfs", dir, "tmpfs", flags | MS_NOSUID | MS_NODEV, opts) < 0) {
+        r = -errno;
+        log_err("root=tmpfs: cannot mount a tmpfs on %s with %s (%s); check rootflags=", dir,
+                opts, strerror(-r));
+        return r;
+    }
+    log_info("root=tmpfs: the root is a tmpfs (%s); everything but /usr is lost at shutdown",
+             opts);
+    return 0;
+}
+
+void volatile_usr_links(const char *dir)
+{
+    /* as systemd's base filesystem: the top-level names of a usr-merged
+     * system, each only where its /usr side exists */
+    static const char *const names[] = {"bin", "sbin", "lib", "lib64"};
+    char path[PATH_MAX], to[16];
+    struct stat st;
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        snprintf(path, sizeof path, "%s/usr/%s", dir, names[i]);
+        if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        snprintf(to, sizeof to, "usr/%s", names[i]);
+        if (symlink(to, path) < 0 && errno != EEXIST)
+            log_warn("cannot link %s to %s (%s)", path, to, strerror(errno));
+    }
 }
 
 static dev_t made_dev; /* st_dev of the overlay or tmpfs root made */

@@ -20,4 +20,12 @@ int volatile_setup(enum volatile_mode mode, const char *dir, const char **devroo
  * else there. Returns 1, or 0 with one line logged. */
 int volatile_unchanged(const char *dir);
 
+/* root=tmpfs: mount a tmpfs on dir (mode 0755, then rootflags=, e.g.
+ * size=). Returns 0, or -errno with one line logged. */
+int volatile_tmpfs_root(const char *dir, const char *rootflags);
+
+/* On a tmpfs root whose /usr is mounted: bin, sbin, lib and lib64 as links
+ * into /usr, as a usr-merged system has them, so /sbin/init is found. */
+void volatile_usr_links(const char *dir);
+
 #endif

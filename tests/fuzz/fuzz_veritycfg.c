@@ -6,9 +6,14 @@
  * its own; and the tables carry exactly the command line's (or the pinned)
  * root hash, the proof table with no option but FEC; a root hash signature
  * is the last one named, base64 that decodes or an absolute path, and both
- * tables name its key (neither does without one). */
+ * tables name its key (neither does without one). The /usr request
+ * (usrhash=, systemd.verity_usr_*) keeps the same promise on its own, and
+ * a verified /usr or a tmpfs root passes the checks only as itself: the
+ * mapping, never beside another mount.usr=; a tmpfs root never without a
+ * /usr. */
 #include "cmdline.h"
 #include "fuzz.h"
+#include "usrcfg.h"
 #include "veritycfg.h"
 
 #include <ctype.h>
@@ -20,8 +25,46 @@
     (1ul << OPT_VERITY | 1ul << OPT_ROOTHASH | 1ul << OPT_VERITY_DATA |                \
      1ul << OPT_VERITY_HASH | 1ul << OPT_VERITY_OPTIONS)
 
+#define USR_OPTS                                                                       \
+    (1ul << OPT_USRHASH | 1ul << OPT_VERITY_USR_DATA | 1ul << OPT_VERITY_USR_HASH |    \
+     1ul << OPT_VERITY_USR_OPTIONS)
+
 static struct cmdline c;
-static struct verity_cfg v;
+static struct verity_cfg v, u;
+
+static void usr_checks(void)
+{
+    char err[256] = "", warn[256];
+    int r = verity_usr_cfg_parse(&c, &u, err, sizeof err);
+    FUZZ_ASSERT(r == 0 || (r == -1 && fuzz_terminated(err, sizeof err) && err[0]),
+                "usr: r=%d without a sentence", r);
+    if (c.given & USR_OPTS)
+        FUZZ_ASSERT(u.enabled, "a /usr verity request turned verity off (r=%d, err=%s)", r, err);
+    else
+        FUZZ_ASSERT(!u.enabled && r == 0, "/usr verity on without a request");
+    if (r < 0)
+        return;
+    if (u.enabled) {
+        FUZZ_ASSERT(!strcmp(u.name, "usr") && u.data, "usr mapping %s, data %s", u.name,
+                    u.data ? u.data : "none");
+        if (c.usrhash)
+            FUZZ_ASSERT(!strcasecmp(u.roothash, c.usrhash), "usrhash= %s became %s", c.usrhash,
+                        u.roothash);
+        if (c.verity_usr_data)
+            FUZZ_ASSERT(!strcmp(u.data, c.verity_usr_data), "usr data %s is not %s", u.data,
+                        c.verity_usr_data);
+    }
+    if (usr_request_check(&c, &u, err, sizeof err, warn, sizeof warn) < 0) {
+        FUZZ_ASSERT(fuzz_terminated(err, sizeof err) && err[0], "usr check: no sentence");
+        return;
+    }
+    FUZZ_ASSERT(fuzz_terminated(warn, sizeof warn), "usr warning unterminated");
+    if (u.enabled && c.mount_usr)
+        FUZZ_ASSERT(!strcmp(c.mount_usr, "/dev/mapper/usr"),
+                    "a verified /usr passed beside mount.usr=%s", c.mount_usr);
+    if (usr_root_is_tmpfs(&c))
+        FUZZ_ASSERT(usr_wanted(&c, &u), "a tmpfs root without a /usr passed");
+}
 
 /* The value of the last KEY= item of a comma list, copied to out; 0 if
  * none. */
@@ -121,6 +164,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cmdline_parse(&c, s);
     char err[256] = "";
     int r = verity_cfg_parse(&c, pinned, &v, err, sizeof err);
+    usr_checks();
 
     FUZZ_ASSERT(r == 0 || r == -1, "r=%d", r);
     FUZZ_ASSERT(r == 0 || (fuzz_terminated(err, sizeof err) && err[0]), "no error sentence");
