@@ -384,7 +384,7 @@ int devices_refresh(const char *name, struct blockdev *out)
     return -ENODEV;
 }
 
-static void drain_events(void);
+static size_t drain_events(void);
 
 /* What a wait looks for, asked after every batch of events: 1 there, 0
  * not yet, -1 stop looking (a spec that two devices match). */
@@ -481,9 +481,11 @@ static void handle_event(const struct uevent *ev)
         remove_blockdev(ev->devname);
 }
 
-static void drain_events(void)
+/* Returns how many kernel uevents it handled. */
+static size_t drain_events(void)
 {
     char buf[8192];
+    size_t n = 0;
     for (;;) {
         struct sockaddr_nl from;
         socklen_t fl = sizeof from;
@@ -496,9 +498,10 @@ static void drain_events(void)
                 /* Events were lost: rescan so nothing is missed. */
                 log_warn("uevent buffer overflowed; rescanning devices");
                 coldplug_block();
+                n++;
                 continue;
             }
-            return;
+            return n;
         }
         /* Only the kernel (port 0) speaks for devices: any process may
          * send to the uevent group. */
@@ -506,8 +509,10 @@ static void drain_events(void)
             continue;
         buf[r] = '\0';
         struct uevent ev;
-        if (uevent_parse(buf, (size_t)r, &ev) == 0)
+        if (uevent_parse(buf, (size_t)r, &ev) == 0) {
             handle_event(&ev);
+            n++;
+        }
     }
 }
 
@@ -566,12 +571,17 @@ static int wait_for(want_fn want, void *ctx, int timeout_ms)
 {
     static int said_found;
     long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
-    long long settle = -1;
+    long long settle = -1, progress = now_ms();
+    size_t last_pending = 0;
     int drivers = 0; /* this wait started the devices' driver loads */
+    int said_overrun = 0;
 
     for (;;) {
         size_t pending = modules_pending(0);
-        drain_events();
+        /* progress: a load started or ended, or a device came or went */
+        if (drain_events() || pending != last_pending)
+            progress = now_ms();
+        last_pending = pending;
         int f = want(ctx);
         long long now = now_ms();
         if (f && (!pending || (settle >= 0 && now >= settle) ||
@@ -596,6 +606,17 @@ static int wait_for(want_fn want, void *ctx, int timeout_ms)
         int wait = -1;
         if (deadline >= 0) {
             long long left = deadline - now;
+            /* Drivers still attaching devices at the deadline finish first,
+             * as dracut's udev settle would let them: the verdict and the
+             * table of devices are then of every device there is, not of
+             * a half-probed controller. SETTLE_MS without a load starting
+             * or ending or a device event (a hung driver) ends that. */
+            if (left <= 0 && pending && now - progress < SETTLE_MS) {
+                if (!said_overrun++)
+                    log_info("the wait is over but %zu driver loads are still going; letting "
+                             "them finish before looking a last time", pending);
+                left = LOADS_POLL_MS;
+            }
             if (left <= 0)
                 return -ETIMEDOUT;
             wait = (int)left;
