@@ -69,3 +69,22 @@ HATCH_LUKS_PASS=hatch-luks-passphrase
 HATCH_LUKS_KEY=hatch-luks-key-file-contents-0123456789abcdef
 # The LUKS2 header and key slots in front of the filesystem.
 HATCH_LUKS_HDR_MIB=4
+# verity-usr: p1 the ext4 root (HATCH_FS_UUID, HATCH_FS_LABEL) with
+# merged-usr links (bin, sbin, lib -> usr/...) and an empty /usr; p2 the
+# ext4 /usr (type usr-x86-64) holding sbin/init; p3 p2's dm-verity hash
+# tree (type usr-x86-64-verity). p2's and p3's PARTUUIDs are not fixed
+# here: they are the first and the last 128 bits of the usr root hash
+# (IMAGE.usrhash), so that usrhash= alone finds them.
+HATCH_USRDISK_ROOT_PARTUUID=ba67cd11-87ea-419e-b4d3-023eb90bbf34
+HATCH_USRDISK_ROOT_PARTLABEL=hatch-usr-root
+HATCH_USR_FS_UUID=fc9e0d0c-801d-4f2b-b9e6-106d03b98400
+HATCH_USR_FS_LABEL=hatchusr
+HATCH_USR_PARTLABEL=usr
+HATCH_USR_HASH_PARTLABEL=usr-verity
+# The usr hash tree's verity superblock UUID (the salt is HATCH_VERITY_SALT).
+HATCH_USR_VERITY_UUID=35fdcef1-43d0-4651-9f9a-42057cf64272
+# Discoverable Partitions Specification types: usr-x86-64, usr-x86-64-verity.
+HATCH_USR_PARTTYPE=8484680C-9521-48C6-9C11-B0720656F69E
+HATCH_USR_VERITY_PARTTYPE=77FF5F63-E7B6-4633-ACF4-1565B864C0E6
+# The /usr filesystem's size in MiB (its hash tree takes HATCH_HASH_MIB).
+HATCH_USR_MIB=8

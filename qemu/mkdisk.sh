@@ -4,8 +4,9 @@
 # usage: qemu/mkdisk.sh -o IMAGE -i CHECKINIT [-l LAYOUT] [-f FSTYPE] [-s MIB]
 #        qemu/mkdisk.sh -o IMAGE -l blank|blank-gpt|blank-mbr [-s MIB] [-n N]
 #   LAYOUT: plain (default) | verity-sep | verity-fec | verity-inline | mbr | twoparts
-#   | norun | mbr-logical | whole | btrfs-raid1 | luks   (verity-fec: verity-sep plus FEC parity,
-#   2 roots, on p3; norun: plain without a /run directory on the root;
+#   | norun | mbr-logical | whole | btrfs-raid1 | luks | verity-usr   (verity-fec:
+#   verity-sep plus FEC parity, 2 roots, on p3; norun: plain without a /run
+#   directory on the root;
 #   mbr-logical: a DOS table whose p1 is an extended partition and the root
 #   its first logical partition, p5, PARTUUID $HATCH_MBR_LOGICAL_PARTUUID;
 #   whole: the filesystem is the whole disk, no partition table;
@@ -19,7 +20,18 @@
 #   under TCG), whose contents are the ext4 root; key slot 0 is the
 #   passphrase $HATCH_LUKS_PASS, slot 1 the key file IMAGE.key. Made by
 #   cryptsetup's offline encryption of a plain file: no root, no loop
-#   device, no device-mapper on the host)
+#   device, no device-mapper on the host;
+#   verity-usr: a verified /usr apart from the root. GPT p1 (PARTUUID
+#   $HATCH_USRDISK_ROOT_PARTUUID, PARTLABEL $HATCH_USRDISK_ROOT_PARTLABEL)
+#   is the ext4 root, the usual tree but with merged-usr links (bin ->
+#   usr/bin, sbin -> usr/sbin, lib -> usr/lib) and an empty /usr, so that
+#   /sbin/init is there only once /usr is mounted; p2 (type usr-x86-64,
+#   PARTLABEL $HATCH_USR_PARTLABEL) an ext4 /usr, UUID $HATCH_USR_FS_UUID,
+#   LABEL $HATCH_USR_FS_LABEL, $HATCH_USR_MIB MiB, holding sbin/init (the
+#   check init); p3 (type usr-x86-64-verity, PARTLABEL
+#   $HATCH_USR_HASH_PARTLABEL) p2's dm-verity hash tree, salt
+#   $HATCH_VERITY_SALT. p2's PARTUUID is the first 128 bits of the usr root
+#   hash (IMAGE.usrhash) and p3's the last 128, as usrhash= alone expects)
 #
 # The root filesystem (-f, only with plain, mbr, mbr-logical and whole):
 #   ext4 (default)  mke2fs -d; UUID $HATCH_FS_UUID, LABEL $HATCH_FS_LABEL
@@ -68,8 +80,10 @@
 # Besides IMAGE it writes (and removes stale copies of):
 #   IMAGE.payloadoffset  byte offset in IMAGE of /check/payload's first block
 #                        on the real root (tests corrupt it to trip dm-verity)
-#   IMAGE.roothash       verity layouts: the root hash (hex)
-#   IMAGE.verity         verity layouts: veritysetup format's report
+#   IMAGE.roothash       verity layouts but verity-usr: the root hash (hex)
+#   IMAGE.usrhash        verity-usr: the usr root hash (hex)
+#   IMAGE.verity         verity layouts: veritysetup format's report (of
+#                        the usr hash tree for verity-usr)
 #   IMAGE.hashoffset     verity-inline: the hash tree offset in bytes within p1
 #   IMAGE.dev2           btrfs-raid1: the second disk
 #   IMAGE.key            luks: the key file (key slot 1)
@@ -93,7 +107,7 @@ while getopts o:i:l:s:n:f: opt; do
         s) size=$OPTARG ;;
         n) num=$OPTARG ;;
         f) fstype=$OPTARG ;;
-        *) die "usage: mkdisk.sh -o IMAGE -i CHECKINIT [-l plain|verity-sep|verity-fec|verity-inline|mbr|twoparts|norun|mbr-logical|whole|btrfs-raid1|luks] [-f ext4|xfs|btrfs|erofs|squashfs|f2fs|vfat] [-s MIB], or -o IMAGE -l blank|blank-gpt|blank-mbr [-s MIB] [-n N]" ;;
+        *) die "usage: mkdisk.sh -o IMAGE -i CHECKINIT [-l plain|verity-sep|verity-fec|verity-inline|mbr|twoparts|norun|mbr-logical|whole|btrfs-raid1|luks|verity-usr] [-f ext4|xfs|btrfs|erofs|squashfs|f2fs|vfat] [-s MIB], or -o IMAGE -l blank|blank-gpt|blank-mbr [-s MIB] [-n N]" ;;
     esac
 done
 case $fstype in
@@ -101,7 +115,7 @@ case $fstype in
     *) die "unknown filesystem type '$fstype' (ext4, xfs, btrfs, erofs, squashfs, f2fs or vfat)" ;;
 esac
 case $layout in
-    verity-sep | verity-fec | verity-inline | twoparts | norun | luks)
+    verity-sep | verity-fec | verity-inline | twoparts | norun | luks | verity-usr)
         [ -z "$size$num" ] || die "-s and -n are not for the $layout layout"
         [ "$fstype" = ext4 ] || die "the $layout layout is ext4 only" ;;
     plain | mbr | mbr-logical | whole)
@@ -128,7 +142,7 @@ blank() {
     btmp="$out.tmp.$$"
     trap 'rm -f "$btmp" "$btmp.log"' EXIT
     trap 'exit 130' INT TERM
-    rm -f "$out.roothash" "$out.hashoffset" "$out.verity" "$out.payloadoffset"
+    rm -f "$out.roothash" "$out.usrhash" "$out.hashoffset" "$out.verity" "$out.payloadoffset"
     rm -f "$btmp"
     truncate -s "${size}M" "$btmp"
     hex=$(printf '%012x' "$num")
@@ -354,11 +368,11 @@ payload_offset() {
     echo $(($2 * 1048576 + blk * 4096)) >"$tmp.payloadoffset"
 }
 
-# gpt_part START_MIB MIB PARTUUID NAME: one sfdisk script line (sectors).
+# gpt_part START_MIB MIB PARTUUID NAME [TYPE]: one sfdisk script line (sectors).
 gpt_part() {
-    # 0FC63DAF-...: "Linux filesystem data" for every partition; hatch finds
+    # 0FC63DAF-...: "Linux filesystem data" unless TYPE is given; hatch finds
     # partitions by UUID/label, not by type.
-    echo "start=$(($1 * 2048)), size=$(($2 * 2048)), type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, uuid=$3, name=\"$4\""
+    echo "start=$(($1 * 2048)), size=$(($2 * 2048)), type=${5:-0FC63DAF-8483-4772-8E79-3D69D8477DE4}, uuid=$3, name=\"$4\""
 }
 
 partition() {
@@ -369,26 +383,42 @@ partition() {
 }
 
 stage "$work/root" root
+# verity-usr: the programs live in a /usr of their own; the root keeps only
+# merged-usr links into its empty /usr.
+if [ "$layout" = verity-usr ]; then
+    mkdir -p "$work/usr/sbin" "$work/usr/bin" "$work/usr/lib"
+    cp "$init" "$work/usr/sbin/init"
+    chmod 0755 "$work/usr/sbin/init"
+    printf 'ID=hatch-test\nNAME="hatch test /usr"\n' >"$work/usr/lib/os-release"
+    printf 'usr\n' >"$work/usr/lib/hatch-disk"
+    rm -rf "$work/root/bin" "$work/root/sbin" "$work/root/usr"
+    mkdir "$work/root/usr"
+    for l in bin sbin lib; do
+        ln -s "usr/$l" "$work/root/$l"
+    done
+fi
 # norun: a root without /run, which a read-only mount cannot get.
 [ "$layout" != norun ] || rmdir "$work/root/run"
 # FAT cannot hold symbolic links; leave no init program hatch would pick.
 [ "$fstype" != vfat ] ||
     rm -f "$work/root/sbin/init" "$work/root/sbin/init-link" "$work/root/bin/init"
-rm -f "$out.roothash" "$out.hashoffset" "$out.verity" "$out.payloadoffset" "$out.dev2" \
-    "$out.key"
+rm -f "$out.roothash" "$out.usrhash" "$out.hashoffset" "$out.verity" "$out.payloadoffset" \
+    "$out.dev2" "$out.key"
 R=$HATCH_ROOT_MIB
 
 # verity FSFILE HASHFILE [--hash-offset=N]: hash FSFILE's data blocks.
+# The data is $vmib MiB (default $R), the superblock UUID $vuuid (default
+# $HATCH_VERITY_UUID), the root hash goes to $vout (default $tmp.roothash).
 verity() {
     data=$1 hash=$2
     shift 2
-    veritysetup format "$@" --data-blocks=$((R * 256)) --salt="$HATCH_VERITY_SALT" \
-        --uuid="$HATCH_VERITY_UUID" "$data" "$hash" >"$work/verity.txt" 2>&1 || {
+    veritysetup format "$@" --data-blocks=$((${vmib:-$R} * 256)) --salt="$HATCH_VERITY_SALT" \
+        --uuid="${vuuid:-$HATCH_VERITY_UUID}" "$data" "$hash" >"$work/verity.txt" 2>&1 || {
         cat "$work/verity.txt" >&2
         die "veritysetup format failed"
     }
-    sed -n 's/^Root hash:[[:space:]]*//p' "$work/verity.txt" >"$tmp.roothash"
-    [ -s "$tmp.roothash" ] || die "veritysetup printed no root hash"
+    sed -n 's/^Root hash:[[:space:]]*//p' "$work/verity.txt" >"${vout:-$tmp.roothash}"
+    [ -s "${vout:-$tmp.roothash}" ] || die "veritysetup printed no root hash"
     # Drop the header line: it names our temp file.
     grep -v "^VERITY header" "$work/verity.txt" >"$tmp.verity"
 }
@@ -531,6 +561,36 @@ luks)
       gpt_part 1 $((R + 2 * H)) "$HATCH_LUKS_PARTUUID" "$HATCH_LUKS_PARTLABEL"; } | partition
     put "$work/root.fs" 1
     ;;
+verity-usr)
+    U=$HATCH_USR_MIB
+    mkfs "$work/root.fs" "$R" "$HATCH_FS_LABEL" "$HATCH_FS_UUID" "$work/root"
+    mkfs "$work/usr.fs" "$U" "$HATCH_USR_FS_LABEL" "$HATCH_USR_FS_UUID" "$work/usr"
+    truncate -s "${HATCH_HASH_MIB}M" "$work/usrhash.img"
+    vmib=$U vuuid=$HATCH_USR_VERITY_UUID vout=$tmp.usrhash
+    verity "$work/usr.fs" "$work/usrhash.img"
+    [ "$(stat -c %s "$work/usrhash.img")" -le $((HATCH_HASH_MIB * 1048576)) ] ||
+        die "the usr hash tree outgrew its ${HATCH_HASH_MIB} MiB partition"
+    uh=$(cat "$tmp.usrhash")
+    case $uh in *[!0-9a-f]* | '') die "the usr root hash '$uh' is not lower-case hex" ;; esac
+    [ ${#uh} -eq 64 ] || die "the usr root hash '$uh' is not 256 bits"
+    # 8-4-4-4-12 of 32 hex digits: the data partition's from the first
+    # half of the hash, the hash partition's from the second.
+    uuid_of() {
+        printf '%s\n' "$1" | sed 's/^\(.\{8\}\)\(.\{4\}\)\(.\{4\}\)\(.\{4\}\)\(.\{12\}\)$/\1-\2-\3-\4-\5/'
+    }
+    udata=$(uuid_of "$(printf '%s' "$uh" | cut -c1-32)")
+    uhash=$(uuid_of "$(printf '%s' "$uh" | cut -c33-64)")
+    truncate -s $((R + U + HATCH_HASH_MIB + 2))M "$tmp"
+    { echo "label: gpt"; echo "label-id: $HATCH_DISK_GUID"
+      gpt_part 1 "$R" "$HATCH_USRDISK_ROOT_PARTUUID" "$HATCH_USRDISK_ROOT_PARTLABEL"
+      gpt_part $((1 + R)) "$U" "$udata" "$HATCH_USR_PARTLABEL" "$HATCH_USR_PARTTYPE"
+      gpt_part $((1 + R + U)) "$HATCH_HASH_MIB" "$uhash" "$HATCH_USR_HASH_PARTLABEL" \
+          "$HATCH_USR_VERITY_PARTTYPE"; } | partition
+    put "$work/root.fs" 1
+    put "$work/usr.fs" $((1 + R))
+    put "$work/usrhash.img" $((1 + R + U))
+    payload_offset "$work/root.fs" 1
+    ;;
 twoparts)
     stage "$work/decoy" decoy
     D=$HATCH_DECOY_MIB
@@ -547,7 +607,7 @@ twoparts)
 esac
 
 # Side files first, image last: a present IMAGE implies complete side files.
-for s in roothash hashoffset verity payloadoffset dev2 key; do
+for s in roothash usrhash hashoffset verity payloadoffset dev2 key; do
     [ ! -f "$tmp.$s" ] || mv "$tmp.$s" "$out.$s"
 done
 mv "$tmp" "$out"

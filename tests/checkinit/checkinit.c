@@ -7,7 +7,7 @@
  *
  *   HATCH-CHECK result= pid= root= rootdev= fstype= mode= proc= sys= dev= run=
  *               argc= argv= env= payload= uptime= start= runinit= unevictable_kb=
- *               shmem_kb= fds= hatch_ms= reads=
+ *               shmem_kb= fds= hatch_ms= reads= usr=
  *
  * start= is CLOCK_BOOTTIME when this program began (the moment the real
  * init got the machine) and runinit= the kernel's timestamp of its "Run
@@ -16,6 +16,9 @@
  * lists, from /proc/diskstats, each device read so far as NAME:IOS/SECTORS
  * (at most 8, then ",more"): under QEMU's -icount every read the guest
  * waits for is time, so make bench shows how many each initramfs made.
+ * usr= is the mount on /usr as SOURCE:FSTYPE:MODE (source and type as
+ * /proc/self/mountinfo shows them, MODE ro or rw), e.g.
+ * usr=/dev/mapper/usr:ext4:ro, or "-" when /usr is not a mount point.
  *
  * Values never contain spaces: argv/env bytes that are space, comma, '%' or
  * not printable ASCII are written as %XX. Unknown values are "?".
@@ -270,6 +273,12 @@ static void put_reads(void)
         put("none");
 }
 
+/* "ro" or "rw" from a mountinfo line's per-mount options. */
+static const char *mount_mode(const char *opts)
+{
+    return strncmp(opts, "ro", 2) == 0 && (opts[2] == ',' || !opts[2]) ? "ro" : "rw";
+}
+
 int main(int argc, char **argv)
 {
     struct timespec t0;
@@ -279,6 +288,7 @@ int main(int argc, char **argv)
 
     /* mountinfo: id parent maj:min root mountpoint opts [optional...] - fstype source superopts */
     const char *root = "?", *rootdev = "?", *fstype = "?", *mode = "?";
+    const char *usrsrc = NULL, *usrfs = NULL, *usrmode = NULL;
     const char *flag[4] = { "?", "?", "?", "?" };
     static const char *const want[4] = { "/proc", "/sys", "/dev", "/run" };
     int pid = (int)getpid(), ok;
@@ -307,7 +317,12 @@ int main(int argc, char **argv)
                 rootdev = tok[2];
                 fstype = tok[dash + 1];
                 root = tok[dash + 2];
-                mode = strncmp(tok[5], "ro", 2) == 0 && (tok[5][2] == ',' || !tok[5][2]) ? "ro" : "rw";
+                mode = mount_mode(tok[5]);
+            }
+            if (strcmp(tok[4], "/usr") == 0) { /* likewise the last one */
+                usrsrc = tok[dash + 2];
+                usrfs = tok[dash + 1];
+                usrmode = mount_mode(tok[5]);
             }
         }
     }
@@ -349,6 +364,14 @@ int main(int argc, char **argv)
     /* hatch leaves its stage timings in /run for the real system. */
     put(" hatch_ms="); put_timing_total();
     put(" reads="); put_reads();
+    put(" usr=");
+    if (usrsrc) {
+        put_escaped(usrsrc); put(":");
+        put_escaped(usrfs); put(":");
+        put(usrmode);
+    } else {
+        put("-");
+    }
     line[len++] = '\n';
 
     /* The console is where QEMU's serial log comes from; stdout may be unset. */

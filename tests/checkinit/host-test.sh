@@ -31,7 +31,7 @@ check "exit status when not PID 1" 1 "$rc"
 check "one line" 1 "$(printf '%s\n' "$out" | wc -l | tr -d ' ')"
 check "result when not PID 1" fail "$(field "$out" result)"
 names=$(printf '%s\n' "$out" | tr ' ' '\n' | sed -n '2,$s/=.*//p' | tr '\n' ' ')
-check "field order" "result pid root rootdev fstype mode proc sys dev run argc argv env payload uptime start runinit unevictable_kb shmem_kb fds hatch_ms reads " "$names"
+check "field order" "result pid root rootdev fstype mode proc sys dev run argc argv env payload uptime start runinit unevictable_kb shmem_kb fds hatch_ms reads usr " "$names"
 check "argc" 6 "$(field "$out" argc)"
 check "argv escaping" "$ci,a%20b,c%2Cd,tab%09here,%C3%A9," "$(field "$out" argv)"
 check "env escaping" "A=x%20y,B=1%2C2%25" "$(field "$out" env)"
@@ -40,6 +40,21 @@ check "no payload on host" none "$(field "$out" payload)"
 case $(field "$out" reads) in
     none | '?' | *:[0-9]*/[0-9]*) check "reads" ok ok ;;
     *) check "reads" "NAME:IOS/SECTORS,..." "$(field "$out" reads)" ;;
+esac
+# usr=: the mount on /usr as SOURCE:FSTYPE:ro|rw, or "-" when /usr is none
+case $(field "$out" usr) in
+    - | ?*:?*:ro | ?*:?*:rw) check "usr" ok ok ;;
+    *) check "usr" "- or SOURCE:FSTYPE:MODE" "$(field "$out" usr)" ;;
+esac
+# ... and exactly, where a mount namespace of our own can be had (root):
+# a read-only tmpfs on /usr. The check init is static, so /usr hidden does
+# not stop it.
+# shellcheck disable=SC2016  # $0 is the inner shell's
+usr=$(unshare -m sh -c 'mount -t tmpfs -o ro hatch-usr-test /usr && exec "$0"' "$ci" 2>/dev/null) ||
+    : # the check init exits 1 when not PID 1
+case $usr in
+    HATCH-CHECK*) check "usr from a mount on /usr" hatch-usr-test:tmpfs:ro "$(field "$usr" usr)" ;;
+    *) echo "skip: usr from a mount on /usr (no mount namespace of our own: not root?)" ;;
 esac
 case $(field "$out" pid) in
     '' | 1 | *[!0-9]*) check "pid is ours, not 1" "a number > 1" "$(field "$out" pid)" ;;
