@@ -10,7 +10,7 @@
 # p3 its hash tree (PARTLABEL usr-verity). p2's and p3's PARTUUIDs come from
 # the usr root hash, so usrhash= alone finds them.
 
-USR_CASES=(usr-tmpfs-root usr-verified-on-disk-root usr-hash-wrong-refused usr-unverified-mount
+USR_CASES=(usr-tmpfs-root usr-verified-on-disk-root usr-verity-root-and-usr usr-hash-wrong-refused usr-unverified-mount
     usr-tmpfs-root-no-usr-refused usr-conflict-refused lock-usr-unverified-refused)
 
 usr_wanted() {
@@ -41,6 +41,12 @@ if usr_wanted; then
     boot usr-verified-on-disk-root usr std "$UP1 usrhash=$UH $TAIL" \
         --expect "$USR_OK" \
         --expect "$(ok "$DEV1")rootdev=254:1 fstype=ext4 mode=ro .*payload=ok:65536 .* usr=/dev/mapper/usr:ext4:ro$"
+    # Two mappings: the verity root of vsep.img and the verified /usr of a
+    # second disk mounted over its /usr.
+    boot usr-verity-root-and-usr vsep std "roothash=$RH_SEP $VSYS usrhash=$UH $TAIL" \
+        --disk "$T/usr.img" \
+        --expect "hatch: verity: root hash verified; /dev/mapper/root" --expect "$USR_OK" \
+        --expect "$(ok /dev/mapper/root)rootdev=253:0 fstype=ext4 mode=ro .*payload=ok:65536 .* usr=/dev/mapper/usr:ext4:ro$"
     # A wrong hash with the devices named: refused before anything of it
     # is mounted.
     boot usr-hash-wrong-refused usr std \
