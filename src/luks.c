@@ -5,6 +5,7 @@
 #include "devices.h"
 #include "log.h"
 #include "modules.h"
+#include "rootfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <termios.h>
@@ -249,6 +251,54 @@ static int activate_with_passphrase(struct crypt_device *cd, const struct luks_r
     return ret;
 }
 
+#define KEYDEV_DIR "/run/hatch/luks-key"
+
+/* rd.luks.key=PATH:DEVICE: the key device's filesystem, mounted read-only
+ * (nosuid, nodev, noexec) just long enough to read the key. Returns 0 with
+ * the key file's path in path, or -errno after one line. */
+static int mount_keydev(const struct luks_req *r, int timeout_s, char *path, size_t len)
+{
+    struct devspec spec;
+    struct blockdev d, other;
+    char err[256];
+    if (devspec_parse(r->keydev, &spec, err, sizeof err) < 0) {
+        log_err("luks: the key device %s: %s", r->keydev, err);
+        return -EINVAL;
+    }
+    if (timeout_s < 0)
+        log_info("luks: waiting for the key device %s of UUID=%s (rootwait: no time limit)",
+                 r->keydev, r->uuid);
+    else
+        log_info("luks: waiting up to %d s for the key device %s of UUID=%s", timeout_s,
+                 r->keydev, r->uuid);
+    int ret = devices_wait(&spec, 1, timeout_s < 0 ? -1 : timeout_s * 1000, &d, &other);
+    if (ret == -ETIMEDOUT) {
+        log_err("luks: the key device %s of UUID=%s did not appear within %d s; check "
+                "rd.luks.key= against the devices below", r->keydev, r->uuid, timeout_s);
+        devices_report();
+        return ret;
+    }
+    if (ret == -EEXIST) {
+        log_err("luks: the key device %s is both /dev/%s and /dev/%s; not guessing which "
+                "to read: name it by a tag they do not share", r->keydev, d.name, other.name);
+        return ret;
+    }
+    if (ret < 0) {
+        log_err("luks: waiting for the key device %s failed: %s", r->keydev, strerror(-ret));
+        return ret;
+    }
+    if ((mkdir("/run/hatch", 0755) < 0 && errno != EEXIST) ||
+        (mkdir(KEYDEV_DIR, 0700) < 0 && errno != EEXIST)) {
+        ret = -errno;
+        log_err("luks: cannot create %s (%s)", KEYDEV_DIR, strerror(-ret));
+        return ret;
+    }
+    if ((ret = rootfs_mount(&FS_KEY, &d, NULL, 0, "nosuid,nodev,noexec", 0, 0, KEYDEV_DIR)) < 0)
+        return ret;
+    snprintf(path, len, KEYDEV_DIR "%s", r->key);
+    return 0;
+}
+
 static int unlock_one(const struct luks_req *r, int timeout_s)
 {
     struct devspec spec;
@@ -309,15 +359,33 @@ static int unlock_one(const struct luks_req *r, int timeout_s)
 
     uint32_t flags = act_flags(r);
     ret = -EPERM;
-    if (r->key[0]) {
-        ret = crypt_activate_by_keyfile(cd, r->name, CRYPT_ANY_SLOT, r->key, 0, flags);
+    char keypath[sizeof KEYDEV_DIR + LUKS_KEY_MAX];
+    const char *key = r->key[0] ? r->key : NULL;
+    int mounted = 0;
+    if (key && r->keydev[0]) {
+        /* as systemd: without its key device, the passphrase */
+        if (mount_keydev(r, timeout_s, keypath, sizeof keypath) == 0) {
+            key = keypath;
+            mounted = 1;
+        } else {
+            log_warn("luks: no key file from %s for UUID=%s; asking for the passphrase",
+                     r->keydev, r->uuid);
+            key = NULL;
+        }
+    }
+    if (key) {
+        ret = crypt_activate_by_keyfile(cd, r->name, CRYPT_ANY_SLOT, key, 0, flags);
         if (ret < 0) {
-            log_warn("luks: key file %s did not unlock UUID=%s (%s); asking for the "
-                     "passphrase", r->key, r->uuid,
-                     ret == -EPERM ? "no key slot matches it" : strerror(-ret));
+            log_warn("luks: key file %s%s%s did not unlock UUID=%s (%s); asking for the "
+                     "passphrase", r->key, mounted ? " on " : "", mounted ? r->keydev : "",
+                     r->uuid, ret == -ENOENT ? "there is no such file"
+                              : ret == -EPERM ? "no key slot matches it" : strerror(-ret));
             ret = -EPERM;
         }
     }
+    if (mounted && umount2(KEYDEV_DIR, 0) < 0 && umount2(KEYDEV_DIR, MNT_DETACH) < 0)
+        log_warn("luks: cannot unmount the key device from %s (%s)", KEYDEV_DIR,
+                 strerror(errno));
     if (ret < 0)
         ret = activate_with_passphrase(cd, r, d.name, flags);
     crypt_free(cd);

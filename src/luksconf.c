@@ -3,6 +3,7 @@
  * rd.luks.options= and rd.luks.key= apply to every volume, or to one when
  * prefixed with its UUID=; rd.luks=0 turns it all off. */
 #include "luksconf.h"
+#include "rootspec.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -216,17 +217,32 @@ int luks_cfg_parse(const struct cmdline *c, struct luks_cfg *l, char *err, size_
                                          "or rd.luks.name= asks to unlock", c->luks_key[i]);
             if (p[0] != '/')
                 return fail(err, errlen, "rd.luks.key=%s: the key file must be an absolute "
-                                         "path in the image", c->luks_key[i]);
-            if (strchr(p, ':'))
-                return fail(err, errlen, "rd.luks.key=%s: a key file on another device "
-                                         "(PATH:DEVICE) is not supported; put the key file "
-                                         "in the image (mkinitramfs.sh --include)",
+                                         "path (in the image, or PATH:DEVICE on a device)",
                             c->luks_key[i]);
-            if (strlen(p) > LUKS_KEY_MAX)
+            /* systemd's PATH:DEVICE: the key is a file on a filesystem of
+             * its own, which hatch mounts read-only to read it. */
+            const char *colon = strchr(p, ':');
+            size_t plen = colon ? (size_t)(colon - p) : strlen(p);
+            const char *dev = colon ? colon + 1 : "";
+            if (plen > LUKS_KEY_MAX || strlen(dev) > LUKS_KEY_MAX)
                 return fail(err, errlen, "rd.luks.key=%.40s...: path too long", p);
+            if (colon) {
+                struct devspec spec;
+                char why[160];
+                if (devspec_parse(dev, &spec, why, sizeof why) < 0)
+                    return fail(err, errlen, "rd.luks.key=%s: the key's device %s: %s",
+                                c->luks_key[i], dev, why);
+                if (spec.kind == SPEC_GPT_AUTO || plen <= 1)
+                    return fail(err, errlen, "rd.luks.key=%s: expected PATH:DEVICE, a file "
+                                             "on a device named as root= names one",
+                                c->luks_key[i]);
+            }
             for (size_t k = 0; k < l->n; k++)
-                if (!one || one == &l->req[k])
-                    strcpy(l->req[k].key, p);
+                if (!one || one == &l->req[k]) {
+                    memcpy(l->req[k].key, p, plen);
+                    l->req[k].key[plen] = '\0';
+                    strcpy(l->req[k].keydev, dev);
+                }
         }
     }
     if (c->luks_discard)

@@ -18,6 +18,7 @@ struct luks_req {
     char uuid[LUKS_UUID_LEN + 1];   /* the LUKS header's UUID, lower case, dashed */
     char name[LUKS_NAME_MAX + 1];   /* /dev/mapper/NAME; luks-UUID unless named */
     char key[LUKS_KEY_MAX + 1];     /* key file in the image; "" to ask */
+    char keydev[LUKS_KEY_MAX + 1];  /* the device key is on (any root= form); "" for the image */
     int discard;                    /* pass TRIM through to the disk */
     int readonly;
     int tries;                      /* passphrase attempts */
@@ -35,8 +36,8 @@ struct luks_cfg {
 };
 
 /* Build the requests from c. Returns 0, or -1 with one sentence in err when
- * something asked for cannot be done as asked (a bad UUID or name, a key on
- * another device, too many): the boot must not go on without it. */
+ * something asked for cannot be done as asked (a bad UUID or name, a bad
+ * key device, too many): the boot must not go on without it. */
 int luks_cfg_parse(const struct cmdline *c, struct luks_cfg *l, char *err, size_t errlen);
 
 /* Canonical UUID (lower case, 8-4-4-4-12) from s with or without dashes,

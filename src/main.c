@@ -70,15 +70,16 @@ static const char usage[] =
     "  usrhash=HEX systemd.verity_usr_data=DEV systemd.verity_usr_hash=DEV\n"
     "  systemd.verity_usr_options=OPTION[,OPTION..] (a verified /usr, /dev/mapper/usr)\n"
     "  root=tmpfs (a tmpfs root holding only that /usr)\n"
-    "  rd.luks.uuid=UUID rd.luks.name=UUID=NAME rd.luks.key=[UUID=]PATH\n"
+    "  rd.luks.uuid=UUID rd.luks.name=UUID=NAME rd.luks.key=[UUID=]PATH[:DEVICE]\n"
     "  rd.luks.options=[UUID=]discard,readonly,tries=N,... rd.luks.discard rd.luks=0\n"
-    "       (LUKS1/LUKS2 unlocked with a key file in the image or a passphrase\n"
-    "       typed on the console; mapped as /dev/mapper/NAME, default luks-UUID)\n"
+    "       (LUKS1/LUKS2 unlocked with a key file in the image or on DEVICE, or a\n"
+    "       passphrase typed on the console; mapped as /dev/mapper/NAME, default\n"
+    "       luks-UUID)\n"
     "An image built with mkinitramfs.sh --lockdown boots only a verified root and\n"
     "refuses rd.shell, rd.break, init=, rootfstype=, rootflags=, rw, modules-load=,\n"
-    "blacklists, rd.emergency=, resume=, weakening verity options, LUKS discard\n"
-    "and an unverified /usr; built with --roothash-sig it requires its own root\n"
-    "hash signature.\n"
+    "blacklists, rd.emergency=, resume=, weakening verity options, LUKS discard,\n"
+    "a LUKS key on a device and an unverified /usr; built with --roothash-sig it\n"
+    "requires its own root hash signature.\n"
     "See cmdline-spec.md for every option.\n";
 
 static void print_version(void)

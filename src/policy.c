@@ -228,6 +228,13 @@ size_t policy_luks_refusals(const struct policy *p, const struct cmdline *c,
         n++;
     }
     for (size_t i = 0; i < l->n; i++)
+        if (l->req[i].keydev[0]) {
+            say(fn, ctx, "rd.luks.key=%s:%s for UUID=%s is refused: this image is locked down "
+                         "(the key's device holds a filesystem nothing verifies; put the key "
+                         "in the image)", l->req[i].key, l->req[i].keydev, l->req[i].uuid);
+            n++;
+        }
+    for (size_t i = 0; i < l->n; i++)
         if (l->req[i].discard && !(c->given & (1ul << OPT_LUKS_DISCARD))) {
             say(fn, ctx, "rd.luks.options=discard for UUID=%s is refused: this image is "
                          "locked down (TRIM would show which blocks of the encrypted disk "

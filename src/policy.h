@@ -49,8 +49,10 @@ const char *policy_root_sig(const struct policy *p, const struct verity_cfg *v,
 /* The same for the LUKS requests l parsed from c: TRIM passed through
  * (rd.luks.discard, rd.luks.options=discard) shows which blocks of the
  * encrypted disk hold data, a choice for whoever built the image, never the
- * command line. Naming volumes, a key file already in the image, read-only
- * and the tries stay allowed: none of them loosens what is verified. */
+ * command line; so is a key file on a device (PATH:DEVICE), whose
+ * filesystem nothing verifies. Naming volumes, a key file already in the
+ * image, read-only and the tries stay allowed: none of them loosens what
+ * is verified. */
 size_t policy_luks_refusals(const struct policy *p, const struct cmdline *c,
                             const struct luks_cfg *l, policy_fn fn, void *ctx);
 

@@ -130,6 +130,7 @@ static int device_fault(const struct fs_role *role, const struct blockdev *dev,
 
 const struct fs_role FS_ROOT = {"root", "root", "rootfstype", "rootflags"};
 const struct fs_role FS_USR = {"/usr", "mount.usr", "mount.usrfstype", "mount.usrflags"};
+const struct fs_role FS_KEY = {"LUKS key", "rd.luks.key", "rd.luks.key", "rd.luks.key"};
 
 int rootfs_mount(const struct fs_role *role, const struct blockdev *dev,
                  const char *const *fstypes, size_t n_fstypes, const char *rootflags, int rw,
@@ -191,7 +192,9 @@ int rootfs_mount(const struct fs_role *role, const struct blockdev *dev,
     int err = -EINVAL;
     for (size_t i = 0; i < n_fstypes; i++) {
         snprintf(alias, sizeof alias, "fs-%s", fstypes[i]);
-        module_load(alias, role == &FS_ROOT ? "root filesystem type" : "/usr filesystem type");
+        char why[48];
+        snprintf(why, sizeof why, "%s filesystem type", role->what);
+        module_load(alias, why);
         if (verified && on_block_device(fstypes[i]) == 0) {
             size_t l = strlen(tried);
             snprintf(tried + l, sizeof tried - l, "%s%s: not on a block device, refused under "
@@ -221,6 +224,7 @@ int rootfs_mount(const struct fs_role *role, const struct blockdev *dev,
             err == -EIO ? "the device fails I/O (see the kernel's I/O errors above): check or "
                           "replace the disk"
                         : role == &FS_ROOT ? "check rootfstype= and rootflags="
-                                           : "check mount.usrfstype= and mount.usrflags=");
+                        : role == &FS_USR  ? "check mount.usrfstype= and mount.usrflags="
+                                           : "check rd.luks.key=");
     return err;
 }

@@ -6,14 +6,15 @@
 
 #include <stddef.h>
 
-/* What is mounted, for messages: the root, or /usr. */
+/* What is mounted, for messages: the root, /usr, or the filesystem that
+ * holds a LUKS key file (rd.luks.key=PATH:DEVICE). */
 struct fs_role {
-    const char *what;  /* "root", "/usr" */
+    const char *what;  /* "root", "/usr", "LUKS key" */
     const char *dev;   /* the options that name its device, type and flags */
     const char *types;
     const char *flags;
 };
-extern const struct fs_role FS_ROOT, FS_USR;
+extern const struct fs_role FS_ROOT, FS_USR, FS_KEY;
 
 /* Mount /dev/<dev->name> on dir. fstypes: the rootfstype= list to try in
  * order, or none to use what libblkid probed. Loads each type's fs-TYPE

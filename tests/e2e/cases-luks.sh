@@ -9,8 +9,9 @@
 # --include. The root is then found by the inner filesystem's UUID.
 
 LX=$T/luks
-LUKS_CASES=(luks-keyfile luks-passphrase luks-wrong-then-right luks-ctrl-d
-    luks-three-wrong luks-not-luks luks-no-hook lock-refuses-luks-discard)
+LUKS_CASES=(luks-keyfile luks-keydev luks-keydev-missing luks-passphrase luks-wrong-then-right luks-ctrl-d
+    luks-three-wrong luks-not-luks luks-no-hook lock-refuses-luks-discard
+    lock-refuses-luks-keydev)
 LU=$HATCH_LUKS_UUID
 
 luks_wanted() {
@@ -41,6 +42,28 @@ if luks_wanted; then
         --expect "hatch: root device UUID=$HATCH_FS_UUID is /dev/dm-0 \(TYPE=ext4\)" \
         --expect "${LOK}luks-$LU rootdev=253:0 fstype=ext4 mode=ro .*payload=ok:" \
         --reject "Passphrase for"
+    # The key file on a device of its own (systemd's PATH:DEVICE): a small
+    # ext4 whole-disk filesystem, mounted read-only just to read it.
+    mkdir -p "$LX/keyfs/keys"
+    cp "$LX/luks.img.key" "$LX/keyfs/keys/root.key"
+    rm -f "$LX/key.img"
+    mke2fs -q -t ext4 -L hatchkey -d "$LX/keyfs" "$LX/key.img" 8M >"$T/logs/mke2fs-key.log" 2>&1 ||
+        echo "hatch: e2e: luks: no key disk, luks-keydev will fail"
+    boot luks-keydev luks luks \
+        "root=UUID=$HATCH_FS_UUID rd.luks.uuid=$LU rd.luks.key=/keys/root.key:LABEL=hatchkey $TAIL" \
+        --disk "$LX/key.img" \
+        --expect "hatch: luks: waiting up to 30 s for the key device LABEL=hatchkey of UUID=$LU" \
+        --expect "hatch: mounted /dev/vdb \(ext4\) on /run/hatch/luks-key read-only" \
+        --expect "${UNLOCKED}luks-$LU is /dev/dm-0 \(TYPE=ext4" \
+        --expect "${LOK}luks-$LU rootdev=253:0 fstype=ext4 mode=ro .*payload=ok:" \
+        --reject "Passphrase for"
+    # Without its key device: said, then the passphrase, as systemd does.
+    boot luks-keydev-missing luks luks \
+        "root=UUID=$HATCH_FS_UUID rd.luks.uuid=$LU rd.luks.key=/keys/root.key:LABEL=hatchkey rd.timeout=2 $TAIL" \
+        --when "$ASK" --type "$HATCH_LUKS_PASS" \
+        --expect "hatch: luks: the key device LABEL=hatchkey of UUID=$LU did not appear within 2 s" \
+        --expect "hatch: luks: no key file from LABEL=hatchkey for UUID=$LU; asking for the passphrase" \
+        --expect "${LOK}luks-$LU rootdev=253:0 fstype=ext4 mode=ro .*payload=ok:"
     # The passphrase typed on the console, the volume named by rd.luks.name=.
     boot luks-passphrase luks luks "root=UUID=$HATCH_FS_UUID rd.luks.name=$LU=cryptroot $TAIL" \
         --when "$ASK" --type "$HATCH_LUKS_PASS" \
@@ -73,4 +96,6 @@ if luks_wanted; then
         --expect "hatch: luks: the dm_crypt module is not in this image and not built in; build the image with the luks hook \(mkinitramfs.sh -H \+luks\)" \
         --expect "hatch: powering off" --reject "$E" --reject "Passphrase for"
     lock_refused luks-discard "rd.luks.uuid=$LU rd.luks.discard" "rd.luks.discard"
+    lock_refused luks-keydev "rd.luks.uuid=$LU rd.luks.key=/k:LABEL=hatchkey" \
+        "rd.luks.key=/k:LABEL=hatchkey for UUID=$LU"
 fi

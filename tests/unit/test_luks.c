@@ -115,8 +115,21 @@ TEST(luks_key_forms)
     CHECK_STR(l.req[1].key, "/etc/k2");
     CHECK(parse("rd.luks.uuid=" U1 " rd.luks.key=etc/k", &l, err) == -1 &&
           strstr(err, "absolute"));
-    CHECK(parse("rd.luks.uuid=" U1 " rd.luks.key=/k:UUID=abc", &l, err) == -1 &&
-          strstr(err, "not supported"));
+    /* systemd's PATH:DEVICE: a key file on a device of its own */
+    CHECK(parse("rd.luks.uuid=" U1 " rd.luks.key=/keys/root.key:LABEL=keystick", &l, err) == 0);
+    CHECK_STR(l.req[0].key, "/keys/root.key");
+    CHECK_STR(l.req[0].keydev, "LABEL=keystick");
+    CHECK(parse("rd.luks.uuid=" U1 " rd.luks.uuid=" U2 " rd.luks.key=/k:PARTUUID=" U2
+                " rd.luks.key=" U2 "=/k2",
+                &l, err) == 0);
+    CHECK_STR(l.req[0].keydev, "PARTUUID=" U2);
+    CHECK_STR(l.req[1].key, "/k2");
+    CHECK_STR(l.req[1].keydev, ""); /* its own key, in the image, wins */
+    CHECK(parse("rd.luks.uuid=" U1 " rd.luks.key=/k:UUID=", &l, err) == -1 &&
+          strstr(err, "the key's device"));
+    CHECK(parse("rd.luks.uuid=" U1 " rd.luks.key=/k:gpt-auto", &l, err) == -1 &&
+          strstr(err, "expected PATH:DEVICE"));
+    CHECK(parse("rd.luks.uuid=" U1 " rd.luks.key=/:LABEL=x", &l, err) == -1);
     CHECK(parse("rd.luks.uuid=" U1 " rd.luks.key=" U2 "=/k", &l, err) == -1);
 }
 
@@ -170,6 +183,10 @@ TEST(lockdown_luks_discard_refused)
     CHECK(policy_luks_refusals(&p, &c, &l, count, &n) == 2);
     CHECK(parse("rd.luks.uuid=" U1 " rd.luks.options=" U1 "=allow-discards", &l, err) == 0);
     CHECK(policy_luks_refusals(&p, &c, &l, count, &n) == 1);
+    /* a key on a device: its filesystem is read, and nothing verifies it */
+    CHECK(parse("rd.luks.uuid=" U1 " rd.luks.uuid=" U2 " rd.luks.key=/k:LABEL=stick", &l, err) ==
+          0);
+    CHECK(policy_luks_refusals(&p, &c, &l, count, &n) == 2);
     /* what does not loosen anything is allowed */
     CHECK(parse("rd.luks.name=" U1 "=r rd.luks.key=/k rd.luks.options=readonly,tries=1", &l,
                 err) == 0);
