@@ -7,6 +7,7 @@
 SYSROOT=${HATCH_SYSROOT:-}
 HOST_MODULES=
 HOST_LUKS=
+HOST_CRYPTTAB=
 HOST_CPU_VENDOR=
 
 # sysfs_dir PATH: the physical sysfs directory of PATH.
@@ -211,6 +212,29 @@ host_root() {
     return 0
 }
 
+# host_crypttab: the image's /etc/crypttab, one line per LUKS volume of
+# the root's chain: its name, UUID= of its header (whatever the host's file
+# calls the device), and the key file and options of the host's line for it
+# (found by name or UUID), else "none luks". HOST_CRYPTTAB names the file.
+host_crypttab() {
+    HOST_CRYPTTAB=$WORK/host.crypttab
+    : >"$HOST_CRYPTTAB"
+    while read -r _u _n; do
+        _line=$(awk -v n="$_n" -v u="$_u" '
+            /^[ \t]*(#|$)/ { next }
+            { d = tolower($2); sub(/^uuid=/, "", d); sub(/^\/dev\/disk\/by-uuid\//, "", d)
+              if ($1 == n || d == u) { print ($3 == "" ? "none" : $3), ($4 == "" ? "luks" : $4); exit } }' \
+            "$SYSROOT/etc/crypttab" 2>/dev/null) || _line=
+        [ -n "$_line" ] || _line="none luks"
+        _key=${_line%% *}
+        case $_key in
+        none | -) ;;
+        *) warn "the host's /etc/crypttab gives $_n the key file $_key, which is not put in the image: add it with --include $_key (else the passphrase is asked for)" ;;
+        esac
+        printf '%s UUID=%s %s\n' "${_n:-luks-$_u}" "$_u" "$_line" >>"$HOST_CRYPTTAB"
+    done <"$WORK/host.luks"
+}
+
 host_detect() {
     host_root || { host_fail "$HOST_WHY"; return 0; }
     [ -n "$dev" ] || { host_fail "/ is $rfs on $rsrc, not on a block device; build a generic image (without --host-only)"; return 0; }
@@ -232,6 +256,7 @@ host_detect() {
     root_layers
     HOST_LUKS=$(awk '{ print $1 }' "$WORK/host.luks" | awk '!seen[$0]++' | tr '\n' ' ')
     [ -z "$HOST_LUKS" ] || note "host root is on LUKS: $HOST_LUKS"
+    [ -z "$HOST_LUKS" ] || host_crypttab
     [ "$HOST_ONLY" = 1 ] || return 0
     # Resolve with the target kernel's modules; unknown aliases are fine
     # (buses, built-in drivers).

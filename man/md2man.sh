@@ -56,6 +56,8 @@ BEGIN { text = ""; kind = ""; intable = 0 }
 NR == 1 && /^# / {
     print ".\\\" Generated from cmdline-spec.md by man/md2man.sh; edit the specification, not this file."
     print ".TH HATCH-CMDLINE 7 \"\" \"hatch " version "\" \"hatch\""
+    # no hyphenation: an option name cut at a line end cannot be searched for
+    print ".nh"
     print ".SH NAME"
     print "hatch-cmdline \\- the kernel command-line options the hatch init reads"
     print ".SH DESCRIPTION"

@@ -462,6 +462,15 @@ static void set_luks_discard(struct cmdline *c, const char *k, char *v)
 {
     c->luks_discard = flag_value(c, k, v);
 }
+static void set_luks_crypttab(struct cmdline *c, const char *k, char *v)
+{
+    /* a typo keeps the file in use: it names what the image was built for */
+    int b = v ? cmdline_bool(v) : 1;
+    if (b < 0)
+        msg(c, "%s=%s: expected 1/0, yes/no, on/off or true/false; ignoring it", k, v);
+    else
+        c->luks_crypttab = b;
+}
 
 static const struct option {
     const char *key;
@@ -508,6 +517,7 @@ static const struct option {
     {"rd.luks.options", OPT_LUKS_OPTIONS, set_luks_options},
     {"rd.luks.discard", OPT_LUKS_DISCARD, set_luks_discard},
     {"rd.luks.allow-discards", OPT_LUKS_DISCARD, set_luks_discard}, /* dracut's spelling */
+    {"rd.luks.crypttab", OPT_LUKS_CRYPTTAB, set_luks_crypttab},
     {"usrhash", OPT_USRHASH, set_usrhash},
     {"systemd.verity_usr_data", OPT_VERITY_USR_DATA, set_verity_usr_data},
     {"systemd.verity_usr_hash", OPT_VERITY_USR_HASH, set_verity_usr_hash},
@@ -561,6 +571,7 @@ void cmdline_parse(struct cmdline *c, const char *line)
     c->timeout_s = -1;
     c->loglevel = -1;
     c->luks = -1;
+    c->luks_crypttab = -1;
 
     const char *cut = NULL;
     size_t len = strlen(line);

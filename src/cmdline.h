@@ -67,6 +67,7 @@ enum opt {
     OPT_LUKS_KEY,
     OPT_LUKS_OPTIONS,
     OPT_LUKS_DISCARD,
+    OPT_LUKS_CRYPTTAB,
     OPT_USRHASH,
     OPT_VERITY_USR_DATA,
     OPT_VERITY_USR_HASH,
@@ -149,6 +150,7 @@ struct cmdline {
     const char *luks_options[CMDLINE_MAX_LIST];
     size_t n_luks_options;
     int luks_discard;                 /* rd.luks.discard */
+    int luks_crypttab;                /* rd.luks.crypttab=: -1 not given, 0 off, 1 on */
 
     unsigned long given;              /* 1 << enum opt */
     const char *given_as[OPT_COUNT];  /* the spelling last used */

@@ -112,12 +112,12 @@ static const char *split_uuid(const char *v, char uuid[LUKS_UUID_LEN + 1])
 
 /* Options the way crypttab spells them; what is not known is reported,
  * never guessed at. */
-static int apply_options(struct luks_cfg *l, struct luks_req *r, const char *opts, char *err,
-                         size_t errlen)
+static int apply_options(struct luks_cfg *l, struct luks_req *r, const char *from,
+                         const char *opts, char *err, size_t errlen)
 {
     char buf[256];
     if (strlen(opts) >= sizeof buf)
-        return fail(err, errlen, "rd.luks.options=%.40s... is too long", opts);
+        return fail(err, errlen, "%s: %.40s... is too long", from, opts);
     strcpy(buf, opts);
     for (char *s = buf, *o; (o = strsep(&s, ","));) {
         if (!*o)
@@ -140,18 +140,124 @@ static int apply_options(struct luks_cfg *l, struct luks_req *r, const char *opt
             char *end;
             long t = strtol(o + 6, &end, 10);
             if (!isdigit((unsigned char)o[6]) || *end || t < 0 || t > 100)
-                return fail(err, errlen, "rd.luks.options: tries=%s is not a number from 0 "
-                                         "(no limit) to 100", o + 6);
+                return fail(err, errlen, "%s: tries=%s is not a number from 0 (no limit) to "
+                                         "100", from, o + 6);
             r->tries = (int)t;
+        } else if (!strcmp(o, "x-initrd.attach") || !strcmp(o, "noauto")) {
+            ; /* crypttab's: meant for systemd; noauto is taken where the line is read */
         } else
-            note(l, "rd.luks.options: %s is not an option hatch knows (discard, readonly, "
+            note(l, "%s: %s is not an option hatch knows (discard, readonly, "
                     "tries=N, no-read-workqueue, no-write-workqueue, same-cpu-crypt, "
-                    "submit-from-crypt-cpus); ignoring it for UUID=%s", o, r->uuid);
+                    "submit-from-crypt-cpus); ignoring it for UUID=%s", from, o, r->uuid);
     }
     return 0;
 }
 
+/* A key file p (PATH or PATH:DEVICE, already checked absolute), as written
+ * in spelled (for messages) by the option or file from. */
+static int set_key(struct luks_req *r, const char *from, const char *spelled, const char *p,
+                   char *err, size_t errlen)
+{
+    /* systemd's PATH:DEVICE: the key is a file on a filesystem of its own,
+     * which hatch mounts read-only to read it. */
+    const char *colon = strchr(p, ':');
+    size_t plen = colon ? (size_t)(colon - p) : strlen(p);
+    const char *dev = colon ? colon + 1 : "";
+    if (plen > LUKS_KEY_MAX || strlen(dev) > LUKS_KEY_MAX)
+        return fail(err, errlen, "%s %.40s...: path too long", from, p);
+    if (colon) {
+        struct devspec spec;
+        char why[160];
+        if (devspec_parse(dev, &spec, why, sizeof why) < 0)
+            return fail(err, errlen, "%s=%s: the key's device %s: %s", from, spelled, dev, why);
+        if (spec.kind == SPEC_GPT_AUTO || plen <= 1)
+            return fail(err, errlen, "%s=%s: expected PATH:DEVICE, a file on a device named "
+                                     "as root= names one", from, spelled);
+    }
+    memcpy(r->key, p, plen);
+    r->key[plen] = '\0';
+    strcpy(r->keydev, dev);
+    return 0;
+}
+
+/* One crypttab line: NAME DEVICE [KEYFILE [OPTIONS]]. The device must be
+ * the LUKS header's UUID= (or /dev/disk/by-uuid/); named is 1 when the
+ * command line names volumes, and then only those are taken. */
+static int crypttab_line(struct luks_cfg *l, char *line, int lineno, int named,
+                         const struct cmdline *c, char *err, size_t errlen)
+{
+    char *f[4] = {0};
+    int n = 0;
+    for (char *s = line, *t; n < 4 && (t = strsep(&s, " \t"));)
+        if (*t)
+            f[n++] = t;
+    if (!n)
+        return 0;
+    if (n < 2) {
+        note(l, "/etc/crypttab line %d: expected NAME DEVICE [KEYFILE [OPTIONS]]; ignoring it",
+             lineno);
+        return 0;
+    }
+    char uuid[LUKS_UUID_LEN + 1];
+    const char *dev = f[1];
+    if (!strncmp(dev, "UUID=", 5))
+        dev += 5;
+    else if (!strncmp(dev, "/dev/disk/by-uuid/", 18))
+        dev += 18;
+    else
+        dev = NULL;
+    if (!dev || luks_uuid_norm(dev, strlen(dev), uuid) < 0) {
+        note(l, "/etc/crypttab line %d: %s: hatch finds LUKS volumes by UUID= only; not "
+                "unlocking %s", lineno, f[1], f[0]);
+        return 0;
+    }
+    if (named) {
+        int wanted = 0;
+        char u[LUKS_UUID_LEN + 1];
+        for (size_t i = 0; i < c->n_luks_uuid && !wanted; i++)
+            wanted = luks_uuid_norm(c->luks_uuid[i], strlen(c->luks_uuid[i]), u) == 0 &&
+                     !strcmp(u, uuid);
+        for (size_t i = 0; i < c->n_luks_name && !wanted; i++) {
+            split_uuid(c->luks_name[i], u);
+            wanted = u[0] && !strcmp(u, uuid);
+        }
+        if (!wanted)
+            return 0; /* as systemd: rd.luks.uuid= picks among them */
+    } else if (f[3]) {
+        /* noauto: only when the command line asks for it */
+        char o[256];
+        snprintf(o, sizeof o, ",%s,", f[3]);
+        if (strstr(o, ",noauto,"))
+            return 0;
+    }
+    if (!name_ok(f[0]))
+        return fail(err, errlen, "/etc/crypttab line %d: NAME %s must be 1 to %d letters, "
+                                 "digits or #+-.:=@_", lineno, f[0], LUKS_NAME_MAX);
+    struct luks_req *r = add(l, uuid, err, errlen);
+    if (!r)
+        return -1;
+    strcpy(r->name, f[0]);
+    char from[40];
+    snprintf(from, sizeof from, "/etc/crypttab line %d", lineno);
+    if (f[2] && strcmp(f[2], "none") && strcmp(f[2], "-")) {
+        if (f[2][0] != '/')
+            return fail(err, errlen, "%s: the key file %s must be an absolute path", from,
+                        f[2]);
+        if (set_key(r, from, f[2], f[2], err, errlen) < 0)
+            return -1;
+    }
+    if (f[3] && apply_options(l, r, from, f[3], err, errlen) < 0)
+        return -1;
+    return 0;
+}
+
 int luks_cfg_parse(const struct cmdline *c, struct luks_cfg *l, char *err, size_t errlen)
+{
+    return luks_cfg_parse_crypttab(c, NULL, l, err, errlen);
+}
+
+int luks_cfg_parse_crypttab(const struct cmdline *c, const char *crypttab, struct luks_cfg *l,
+                            char *err, size_t errlen)
 {
     char uuid[LUKS_UUID_LEN + 1];
     memset(l, 0, sizeof *l);
@@ -162,6 +268,23 @@ int luks_cfg_parse(const struct cmdline *c, struct luks_cfg *l, char *err, size_
             note(l, "rd.luks=0: not unlocking the LUKS volumes named by rd.luks.uuid=/"
                     "rd.luks.name=");
         return 0;
+    }
+    /* The image's crypttab first: the command line then names, keys and
+     * options over it. */
+    if (crypttab && c->luks_crypttab != 0) {
+        char buf[LUKS_CRYPTTAB_MAX];
+        if (strlen(crypttab) >= sizeof buf)
+            return fail(err, errlen, "/etc/crypttab is longer than %zu bytes", sizeof buf - 1);
+        strcpy(buf, crypttab);
+        int lineno = 0, named = c->n_luks_uuid || c->n_luks_name;
+        for (char *s = buf, *line; (line = strsep(&s, "\n"));) {
+            lineno++;
+            char *hash = strchr(line, '#');
+            if (hash)
+                *hash = '\0';
+            if (crypttab_line(l, line, lineno, named, c, err, errlen) < 0)
+                return -1;
+        }
     }
     for (size_t i = 0; i < c->n_luks_uuid; i++) {
         if (luks_uuid_norm(c->luks_uuid[i], strlen(c->luks_uuid[i]), uuid) < 0)
@@ -204,7 +327,7 @@ int luks_cfg_parse(const struct cmdline *c, struct luks_cfg *l, char *err, size_
                             c->luks_options[i]);
             for (size_t k = 0; k < l->n; k++)
                 if ((!one || one == &l->req[k]) &&
-                    apply_options(l, &l->req[k], o, err, errlen) < 0)
+                    apply_options(l, &l->req[k], "rd.luks.options", o, err, errlen) < 0)
                     return -1;
         }
         for (size_t i = 0; i < c->n_luks_key; i++) {
@@ -221,28 +344,10 @@ int luks_cfg_parse(const struct cmdline *c, struct luks_cfg *l, char *err, size_
                             c->luks_key[i]);
             /* systemd's PATH:DEVICE: the key is a file on a filesystem of
              * its own, which hatch mounts read-only to read it. */
-            const char *colon = strchr(p, ':');
-            size_t plen = colon ? (size_t)(colon - p) : strlen(p);
-            const char *dev = colon ? colon + 1 : "";
-            if (plen > LUKS_KEY_MAX || strlen(dev) > LUKS_KEY_MAX)
-                return fail(err, errlen, "rd.luks.key=%.40s...: path too long", p);
-            if (colon) {
-                struct devspec spec;
-                char why[160];
-                if (devspec_parse(dev, &spec, why, sizeof why) < 0)
-                    return fail(err, errlen, "rd.luks.key=%s: the key's device %s: %s",
-                                c->luks_key[i], dev, why);
-                if (spec.kind == SPEC_GPT_AUTO || plen <= 1)
-                    return fail(err, errlen, "rd.luks.key=%s: expected PATH:DEVICE, a file "
-                                             "on a device named as root= names one",
-                                c->luks_key[i]);
-            }
             for (size_t k = 0; k < l->n; k++)
-                if (!one || one == &l->req[k]) {
-                    memcpy(l->req[k].key, p, plen);
-                    l->req[k].key[plen] = '\0';
-                    strcpy(l->req[k].keydev, dev);
-                }
+                if ((!one || one == &l->req[k]) &&
+                    set_key(&l->req[k], "rd.luks.key", c->luks_key[i], p, err, errlen) < 0)
+                    return -1;
         }
     }
     if (c->luks_discard)

@@ -13,6 +13,8 @@
 #define LUKS_KEY_MAX 256
 #define LUKS_TRIES_DEFAULT 3
 #define LUKS_MAX_MSGS 8
+#define LUKS_CRYPTTAB_MAX 8192
+#define LUKS_CRYPTTAB_PATH "/etc/crypttab"
 
 struct luks_req {
     char uuid[LUKS_UUID_LEN + 1];   /* the LUKS header's UUID, lower case, dashed */
@@ -39,6 +41,16 @@ struct luks_cfg {
  * something asked for cannot be done as asked (a bad UUID or name, a bad
  * key device, too many): the boot must not go on without it. */
 int luks_cfg_parse(const struct cmdline *c, struct luks_cfg *l, char *err, size_t errlen);
+
+/* The same with the image's /etc/crypttab (its text, or NULL), as
+ * systemd-cryptsetup-generator reads it in an initrd: every line (but
+ * noauto ones) is a volume to unlock, NAME DEVICE [KEYFILE [OPTIONS]] with
+ * DEVICE the LUKS header's UUID= and KEYFILE none, - or a path (PATH:DEVICE
+ * too); when the command line names volumes (rd.luks.uuid=, rd.luks.name=)
+ * only those lines are taken; rd.luks.crypttab=0 ignores the file. The
+ * command line's names, keys and options then apply over the file's. */
+int luks_cfg_parse_crypttab(const struct cmdline *c, const char *crypttab, struct luks_cfg *l,
+                            char *err, size_t errlen);
 
 /* Canonical UUID (lower case, 8-4-4-4-12) from s with or without dashes,
  * any case, an optional "luks-" prefix; len bytes of s are read. Returns 0

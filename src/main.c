@@ -72,6 +72,7 @@ static const char usage[] =
     "  root=tmpfs (a tmpfs root holding only that /usr)\n"
     "  rd.luks.uuid=UUID rd.luks.name=UUID=NAME rd.luks.key=[UUID=]PATH[:DEVICE]\n"
     "  rd.luks.options=[UUID=]discard,readonly,tries=N,... rd.luks.discard rd.luks=0\n"
+    "  rd.luks.crypttab=0 (ignore the image's /etc/crypttab, which names volumes too)\n"
     "       (LUKS1/LUKS2 unlocked with a key file in the image or on DEVICE, or a\n"
     "       passphrase typed on the console; mapped as /dev/mapper/NAME, default\n"
     "       luks-UUID)\n"
@@ -146,6 +147,27 @@ static int read_policy(void)
     return 0;
 }
 
+/* A small text file of the image into buf (NUL-terminated). Returns 1, 0
+ * when there is none, or -errno (-EFBIG when it does not fit). */
+static int read_small(const char *path, char *buf, size_t size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? 0 : -errno;
+    size_t n = 0;
+    ssize_t r = 0;
+    while (n < size && (r = read(fd, buf + n, size - n)) > 0)
+        n += (size_t)r;
+    int e = r < 0 ? errno : 0;
+    close(fd);
+    if (e)
+        return -e;
+    if (n >= size)
+        return -EFBIG;
+    buf[n] = '\0';
+    return 1;
+}
+
 static void refused(void *ctx, const char *sentence)
 {
     (void)ctx;
@@ -163,7 +185,13 @@ static int check_request(void)
     if (r < 0)
         log_err("verity: %s", err);
     char lerr[256];
-    int lr = luks_cfg_parse(&cmd, &lcfg, lerr, sizeof lerr);
+    static char crypttab[LUKS_CRYPTTAB_MAX];
+    int have_tab = read_small(LUKS_CRYPTTAB_PATH, crypttab, sizeof crypttab);
+    int lr = have_tab < 0 ? -1 : luks_cfg_parse_crypttab(&cmd, have_tab ? crypttab : NULL, &lcfg,
+                                                        lerr, sizeof lerr);
+    if (have_tab < 0)
+        snprintf(lerr, sizeof lerr, "cannot read the image's %s (%s)", LUKS_CRYPTTAB_PATH,
+                 strerror(-have_tab));
     if (lr < 0)
         log_err("luks: %s; fix the command line", lerr);
     for (size_t i = 0; i < lcfg.n_msgs; i++)

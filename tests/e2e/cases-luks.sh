@@ -9,7 +9,7 @@
 # --include. The root is then found by the inner filesystem's UUID.
 
 LX=$T/luks
-LUKS_CASES=(luks-keyfile luks-keydev luks-keydev-missing luks-passphrase luks-wrong-then-right luks-ctrl-d
+LUKS_CASES=(luks-keyfile luks-crypttab luks-keydev luks-keydev-missing luks-passphrase luks-wrong-then-right luks-ctrl-d
     luks-three-wrong luks-not-luks luks-no-hook lock-refuses-luks-discard
     lock-refuses-luks-keydev)
 LU=$HATCH_LUKS_UUID
@@ -41,6 +41,14 @@ if luks_wanted; then
         --expect "${UNLOCKED}luks-$LU is /dev/dm-0 \(TYPE=ext4, UUID=$HATCH_FS_UUID\)" \
         --expect "hatch: root device UUID=$HATCH_FS_UUID is /dev/dm-0 \(TYPE=ext4\)" \
         --expect "${LOK}luks-$LU rootdev=253:0 fstype=ext4 mode=ro .*payload=ok:" \
+        --reject "Passphrase for"
+    # The image's /etc/crypttab, as --host-only writes it: no rd.luks.* at all.
+    printf 'cryptroot UUID=%s /etc/hatch/luks.key luks\n' "$LU" >"$LX/crypttab"
+    initrd lukstab -H +luks --include "$LX/luks.img.key:/etc/hatch/luks.key" \
+        --include "$LX/crypttab:/etc/crypttab"
+    boot luks-crypttab luks lukstab "root=UUID=$HATCH_FS_UUID $TAIL" \
+        --expect "${UNLOCKED}cryptroot is /dev/dm-0 \(TYPE=ext4" \
+        --expect "${LOK}cryptroot rootdev=253:0 fstype=ext4 mode=ro .*payload=ok:" \
         --reject "Passphrase for"
     # The key file on a device of its own (systemd's PATH:DEVICE): a small
     # ext4 whole-disk filesystem, mounted read-only just to read it.

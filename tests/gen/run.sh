@@ -1022,6 +1022,19 @@ HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only -o "$W/
 unpack "$W/luks.img" "$W/lu"
 check "--host-only on LUKS2: the image loads dm_crypt and virtio_blk at boot" \
     has "$W/lu/etc/hatch/modules" dm_crypt virtio_blk
+check "--host-only on LUKS2: the image's /etc/crypttab names the root's volume ($(cat "$W/lu/etc/crypttab" 2>/dev/null))" \
+    [ "$(cat "$W/lu/etc/crypttab" 2>/dev/null)" = "cryptroot UUID=$LUKSU none luks" ]
+# The host's own crypttab line for it: its key file and options, the
+# device by its UUID whatever the host calls it.
+mkdir -p "$S/etc"
+printf '# host\ncryptroot /dev/vda1 /etc/keys/root.key luks,discard\n' >"$S/etc/crypttab"
+HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only -o "$W/luks-tab.img" 2>"$W/luks-tab.err"
+unpack "$W/luks-tab.img" "$W/lut"
+check "--host-only on LUKS2: the host's crypttab line, by UUID ($(cat "$W/lut/etc/crypttab" 2>/dev/null))" \
+    [ "$(cat "$W/lut/etc/crypttab" 2>/dev/null)" = "cryptroot UUID=$LUKSU /etc/keys/root.key luks,discard" ]
+check "--host-only on LUKS2: a key file of the host's crypttab is named, not copied" \
+    grep -q "gives cryptroot the key file /etc/keys/root.key, which is not put in the image: add it with --include /etc/keys/root.key" "$W/luks-tab.err"
+rm -f "$S/etc/crypttab"
 HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only --omit luks --list >/dev/null 2>"$W/luks-omit.err"
 check "--host-only --omit luks on a LUKS root: warned" \
     grep -q "the root is on LUKS, but --omit luks leaves out what unlocks it" "$W/luks-omit.err"

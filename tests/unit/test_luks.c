@@ -7,6 +7,7 @@
 
 #define U1 "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
 #define U2 "11111111-2222-3333-4444-555555555555"
+#define U3 "33333333-2222-3333-4444-555555555555"
 
 static struct cmdline c;
 
@@ -195,4 +196,56 @@ TEST(lockdown_luks_discard_refused)
     struct policy open = {0};
     CHECK(parse("rd.luks.uuid=" U1 " rd.luks.discard", &l, err) == 0);
     CHECK(policy_luks_refusals(&open, &c, &l, count, &n) == 0);
+}
+
+static int tab(const char *line, const char *crypttab, struct luks_cfg *l, char *err)
+{
+    cmdline_parse(&c, line);
+    err[0] = '\0';
+    return luks_cfg_parse_crypttab(&c, crypttab, l, err, 256);
+}
+
+/* The image's /etc/crypttab, as systemd-cryptsetup-generator reads it in
+ * an initrd, under the command line. */
+TEST(luks_crypttab)
+{
+    struct luks_cfg l;
+    char err[256];
+    static const char t[] = "# the root\n"
+                            "cryptroot UUID=" U1 " none luks,discard\n"
+                            "\n"
+                            "cryptswap /dev/disk/by-uuid/" U2 " /etc/keys/swap.key tries=1 # swap\n"
+                            "later UUID=" U3 " - noauto\n";
+    CHECK(tab("root=/dev/mapper/cryptroot", t, &l, err) == 0);
+    CHECK(l.n == 2);
+    CHECK_STR(l.req[0].name, "cryptroot");
+    CHECK_STR(l.req[0].uuid, U1);
+    CHECK(l.req[0].discard && !l.req[0].key[0]);
+    CHECK_STR(l.req[1].name, "cryptswap");
+    CHECK_STR(l.req[1].key, "/etc/keys/swap.key");
+    CHECK(l.req[1].tries == 1);
+    CHECK(l.n_msgs == 0);
+    /* the command line picks among the lines, names and keys over them */
+    CHECK(tab("rd.luks.uuid=" U3 " rd.luks.key=" U3 "=/k:LABEL=stick", t, &l, err) == 0);
+    CHECK(l.n == 1);
+    CHECK_STR(l.req[0].name, "later"); /* noauto, but asked for */
+    CHECK_STR(l.req[0].key, "/k");
+    CHECK_STR(l.req[0].keydev, "LABEL=stick");
+    CHECK(tab("rd.luks.name=" U1 "=other", t, &l, err) == 0);
+    CHECK(l.n == 1 && !strcmp(l.req[0].name, "other") && l.req[0].discard);
+    /* off */
+    CHECK(tab("rd.luks.crypttab=0", t, &l, err) == 0 && l.n == 0);
+    CHECK(tab("rd.luks=0", t, &l, err) == 0 && l.n == 0 && l.disabled);
+    /* what hatch cannot do is said, not guessed */
+    CHECK(tab("", "data /dev/sdb1 none\n", &l, err) == 0 && l.n == 0 && l.n_msgs == 1);
+    CHECK(strstr(l.msgs[0], "UUID= only") != NULL);
+    CHECK(tab("", "data UUID=" U1 " none frobnicate\n", &l, err) == 0 && l.n == 1 &&
+          l.n_msgs == 1 && strstr(l.msgs[0], "/etc/crypttab line 1: frobnicate"));
+    CHECK(tab("", "lonely\n", &l, err) == 0 && l.n == 0 && l.n_msgs == 1);
+    CHECK(tab("", "bad/name UUID=" U1 "\n", &l, err) == -1 && strstr(err, "NAME bad/name"));
+    CHECK(tab("", "r UUID=" U1 " relative.key\n", &l, err) == -1 &&
+          strstr(err, "absolute"));
+    CHECK(tab("", "a UUID=" U1 "\nb UUID=" U2 "\nb2 UUID=" U2 "\n", &l, err) == 0 && l.n == 2);
+    CHECK(tab("", "a UUID=" U1 "\na UUID=" U2 "\n", &l, err) == -1 &&
+          strstr(err, "/dev/mapper/a"));
 }
