@@ -327,7 +327,26 @@ static int read_blockdev(const char *name, struct blockdev *d)
     snprintf(p, sizeof p, "/sys/class/block/%s/dm/name", name);
     if (read_small(p, v, sizeof v) > 0)
         scopy(d->dmname, sizeof d->dmname, v);
+    /* Read before the probe: an event numbered up to this happened before
+     * the probe began, so the probe saw what it announced. */
+    if (read_small("/sys/kernel/uevent_seqnum", v, sizeof v) > 0)
+        d->seq = strtoull(v, NULL, 10);
     probe_tags(d);
+    return 0;
+}
+
+/* Has this add or change event nothing new: the device (same number) was
+ * probed after the kernel sent it? A device found by the coldplug scan, or
+ * refreshed by hatch after making it (verity, LUKS), then is not read
+ * again for the events queued meanwhile. */
+static int seen_since(const struct uevent *ev)
+{
+    if (!ev->seqnum)
+        return 0;
+    for (size_t i = 0; i < n_devs; i++)
+        if (!strcmp(devs[i].name, ev->devname))
+            return (int)devs[i].major == ev->major && (int)devs[i].minor == ev->minor &&
+                   ev->seqnum <= devs[i].seq;
     return 0;
 }
 
@@ -475,7 +494,7 @@ static void handle_event(const struct uevent *ev)
         load_for_alias(ev->modalias);
     if (!ev->subsystem || strcmp(ev->subsystem, "block") || !ev->devname)
         return;
-    if (add)
+    if (add && !seen_since(ev))
         add_blockdev(ev->devname);
     else if (!strcmp(ev->action, "remove"))
         remove_blockdev(ev->devname);

@@ -15,6 +15,14 @@ static int number(const char *v)
     return end == v || *end || errno || n < 0 || n > INT_MAX ? -1 : (int)n;
 }
 
+static unsigned long long seqnum(const char *v)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    return end == v || *end || errno || *v == '-' ? 0 : n;
+}
+
 int uevent_parse(const char *buf, size_t len, struct uevent *ev)
 {
     memset(ev, 0, sizeof *ev);
@@ -45,6 +53,7 @@ int uevent_parse(const char *buf, size_t len, struct uevent *ev)
             else if (KEY("MAJOR")) ev->major = number(v);
             else if (KEY("MINOR")) ev->minor = number(v);
             else if (KEY("PARTN")) ev->partn = number(v);
+            else if (KEY("SEQNUM")) ev->seqnum = seqnum(v);
 #undef KEY
         }
         p = nul + 1;

@@ -13,6 +13,7 @@ struct uevent {
     const char *modalias;
     const char *dm_name;
     int major, minor, partn;
+    unsigned long long seqnum; /* SEQNUM, the kernel's event counter; 0 if none */
 };
 
 /* Parse a netlink uevent datagram ("ACTION@DEVPATH\0KEY=VAL\0..."); the

@@ -49,6 +49,12 @@ TEST(uevent_parse_block)
     CHECK_STR(ev.devtype, "partition");
     CHECK(ev.major == 254 && ev.minor == 1 && ev.partn == 1);
     CHECK(ev.modalias == NULL);
+    CHECK(ev.seqnum == 1234);
+    /* a SEQNUM that is not a number counts as none: the event is handled */
+    static const char bad[] = "add@/x\0ACTION=add\0DEVPATH=/x\0SEQNUM=12a";
+    CHECK(uevent_parse(bad, sizeof bad, &ev) == 0 && ev.seqnum == 0);
+    static const char neg[] = "add@/x\0ACTION=add\0DEVPATH=/x\0SEQNUM=-5";
+    CHECK(uevent_parse(neg, sizeof neg, &ev) == 0 && ev.seqnum == 0);
 }
 
 TEST(uevent_parse_rejects_junk)
