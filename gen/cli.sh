@@ -130,7 +130,8 @@ disk against a command line before booting it.
                  rootfstype=, rootflags=subvol= for a btrfs subvolume, ro
                  or rw as mounted; verity= for a dm-verity root;
                  rd.luks.uuid=UUID for each LUKS volume under it, or
-                 rd.luks.name=UUID=NAME when its name is not luks-UUID);
+                 rd.luks.name=UUID=NAME when its name is not luks-UUID;
+                 rd.md.uuid=UUID for each md array under it);
                  exit status 3 when the root is on a layer the init
                  cannot set up (LVM, multipath, ...)
   --verify-disk DISK

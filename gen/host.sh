@@ -145,8 +145,10 @@ walk_block() {
     if [ -d "$1/md" ]; then
         # The init assembles md arrays with the mdraid hook's mdadm: md_mod
         # and the array's personality.
+        # md/uuid (kernel 5.4 and later) is the array UUID, 8-4-4-4-12.
         _lv=$(cat "$1/md/level" 2>/dev/null) || _lv=
-        printf '%s %s\n' "$_bn" "${_lv:-unknown}" >>"$WORK/host.md"
+        _mu=$(cat "$1/md/uuid" 2>/dev/null) || _mu=
+        printf '%s %s %s\n' "$_bn" "${_lv:-unknown}" "$_mu" >>"$WORK/host.md"
         echo md_mod
         md_personality "$_lv"
     elif [ -e "$1/partition" ] && [ -d "${1%/*}/md" ]; then

@@ -521,7 +521,10 @@ print_cmdline() {
     # name kept when it is not the default luks-UUID (fstab may use it).
     _luks=$(awk '!seen[$1]++ { if ($2 == "" || $2 == "luks-" $1) printf " rd.luks.uuid=%s", $1;
         else printf " rd.luks.name=%s=%s", $1, $2 }' "$WORK/host.luks")
-    printf '%s%s\n' "$_out" "$_luks"
+    # md arrays under the root: dracut's rd.md.uuid= for each (when the
+    # kernel says its UUID).
+    _md=$(awk '$3 != "" && !seen[$3]++ { printf " rd.md.uuid=%s", $3 }' "$WORK/host.md")
+    printf '%s%s%s\n' "$_out" "$_luks" "$_md"
 }
 
 # verity_cmdline DMDIR: verity=... for the dm-verity device at sysfs DMDIR.

@@ -1106,6 +1106,10 @@ check "--host-only on mdraid: /sbin/mdadm is a static ELF" grep -q "statically l
 HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only --omit mdraid --list >/dev/null 2>"$W/md-omit.err"
 check "--host-only --omit mdraid on an md root: warned" \
     grep -q "the root is on mdraid, but --omit mdraid leaves out what assembles it" "$W/md-omit.err"
+echo 2f8e6c4a-1b3d-4e5f-8a9b-0c1d2e3f4a5b >"$S/$DMV/md0/md/uuid"
+HATCH_SYSROOT=$S sh "$GEN" -k "$KVER" --print-cmdline >"$W/md-pc.out" 2>/dev/null
+check "--print-cmdline on md: rd.md.uuid= ($(cat "$W/md-pc.out"))" \
+    grep -q " rd.md.uuid=2f8e6c4a-1b3d-4e5f-8a9b-0c1d2e3f4a5b\$" "$W/md-pc.out"
 HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --check-root -H base --list >"$W/md-cr.ls" 2>/dev/null
 check "--check-root (generic image) accepts a root on mdraid" [ -s "$W/md-cr.ls" ]
 HATCH_SYSROOT=$S sh "$GEN" --check "$W/md.img" >"$W/md-check.out" 2>&1
