@@ -38,7 +38,7 @@ HDRS     := $(wildcard src/*.h)
 # Pure parts of src/, unit-tested on the host under the sanitizers.
 PURE     := src/cmdline.c src/rootspec.c src/uevent.c src/mountopts.c src/veritycfg.c \
 	src/luksconf.c src/usrcfg.c \
-	src/policy.c src/btrfssb.c
+	src/policy.c src/btrfssb.c src/mdconf.c
 UNIT     := $(wildcard tests/unit/*.c)
 
 .PHONY: all deps libs check unit check-gen check-gen-boot shellcheck e2e demo bench clean \

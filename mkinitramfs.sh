@@ -144,7 +144,7 @@ build_one() {
     # --- host-only detection ------------------------------------------------
     if [ "$HOST_ONLY" = 1 ] || [ "$CHECK_ROOT" = 1 ]; then
         host_detect
-        hooks_add_host  # a root on LUKS: the luks hook
+        hooks_add_host  # a root on LUKS or md: the luks or mdraid hook
     fi
 
     # --- the hooks ----------------------------------------------------------

@@ -68,12 +68,13 @@ disk against a command line before booting it.
   --host-only    only what this machine's root device, root filesystem and
                  keyboard need (fails if / is not on a block device);
                  implies --check-root. A root on LUKS adds the luks hook
-                 (dm-crypt, AF_ALG and the volume's cipher)
+                 (dm-crypt, AF_ALG and the volume's cipher), a root on md
+                 the mdraid hook (mdadm, md_mod and the array's level)
   --no-host-only a generic image even when the configuration file says
                  host_only=yes
   --check-root   refuse (exit status 3, no image written) when this
                  machine's root is on a layer the init cannot set up yet:
-                 LVM, mdraid, multipath, dm-crypt but LUKS, any other
+                 LVM, multipath, dm-crypt but LUKS, any other
                  device-mapper target but dm-verity (for a btrfs: on any
                  member). For images
                  meant to boot this machine; the kernel hook passes it.
@@ -129,9 +130,10 @@ disk against a command line before booting it.
                  rootfstype=, rootflags=subvol= for a btrfs subvolume, ro
                  or rw as mounted; verity= for a dm-verity root;
                  rd.luks.uuid=UUID for each LUKS volume under it, or
-                 rd.luks.name=UUID=NAME when its name is not luks-UUID);
+                 rd.luks.name=UUID=NAME when its name is not luks-UUID;
+                 rd.md.uuid=UUID for each md array under it);
                  exit status 3 when the root is on a layer the init
-                 cannot set up (LVM, mdraid, ...)
+                 cannot set up (LVM, multipath, ...)
   --verify-disk DISK
                  before a reboot, check DISK (a disk image or a block
                  device) against the dm-verity request of --cmdline: the

@@ -8,6 +8,7 @@ SYSROOT=${HATCH_SYSROOT:-}
 HOST_MODULES=
 HOST_LUKS=
 HOST_CRYPTTAB=
+HOST_MD=
 HOST_CPU_VENDOR=
 
 # sysfs_dir PATH: the physical sysfs directory of PATH.
@@ -34,7 +35,7 @@ walk_up() {
 }
 
 # unsupported LAYER DEVICE: the root's chain holds a layer the init cannot
-# set up (it sets up dm-verity and LUKS only).
+# set up (it sets up dm-verity, LUKS and mdraid only).
 unsupported() {
     printf '%s on %s\n' "$1" "$2" >>"$WORK/host.unsupported"
 }
@@ -88,6 +89,15 @@ luks_uuid() {
     printf '%s\n' "$_h" | sed 's/^\(.\{8\}\)\(.\{4\}\)\(.\{4\}\)\(.\{4\}\)/\1-\2-\3-\4-/'
 }
 
+# md_personality LEVEL: the module of an md level (as md/level says it).
+md_personality() {
+    case $1 in
+    raid1 | raid0 | raid10 | linear) echo "$1" ;;
+    raid4 | raid5 | raid6) echo raid456 ;;
+    multipath) echo multipath ;;
+    esac
+}
+
 # walk_block DIR: everything the block device at sysfs DIR needs, including
 # the devices below device-mapper and md; layers the init cannot set up go
 # to $WORK/host.unsupported.
@@ -134,10 +144,17 @@ walk_block() {
         echo dm_mod
     fi
     if [ -d "$1/md" ]; then
-        unsupported "mdraid ($(cat "$1/md/level" 2>/dev/null || echo md))" "/dev/$_bn"
+        # The init assembles md arrays with the mdraid hook's mdadm: md_mod
+        # and the array's personality.
+        # md/uuid (kernel 5.4 and later) is the array UUID, 8-4-4-4-12.
+        _lv=$(cat "$1/md/level" 2>/dev/null) || _lv=
+        _mu=$(cat "$1/md/uuid" 2>/dev/null) || _mu=
+        printf '%s %s %s\n' "$_bn" "${_lv:-unknown}" "$_mu" >>"$WORK/host.md"
+        echo md_mod
+        md_personality "$_lv"
     elif [ -e "$1/partition" ] && [ -d "${1%/*}/md" ]; then
-        _p=${1%/*}
-        unsupported "mdraid ($(cat "$_p/md/level" 2>/dev/null || echo md))" "/dev/${_p##*/} (partition $_bn)"
+        # A partition of an array: the array and its members.
+        (walk_block "${1%/*}")
     fi
     walk_up "$1"
 }
@@ -241,6 +258,7 @@ host_detect() {
     note "host root: $rfs on $rsrc ($dev)"
     : >"$WORK/host.unsupported"
     : >"$WORK/host.luks"
+    : >"$WORK/host.md"
     {
         walk_root "$dev" "$rfs"
         echo "fs-$rfs"
@@ -257,6 +275,8 @@ host_detect() {
     HOST_LUKS=$(awk '{ print $1 }' "$WORK/host.luks" | awk '!seen[$0]++' | tr '\n' ' ')
     [ -z "$HOST_LUKS" ] || note "host root is on LUKS: $HOST_LUKS"
     [ -z "$HOST_LUKS" ] || host_crypttab
+    HOST_MD=$(awk '!seen[$1]++ { printf "%s%s (%s)", (n++ ? ", " : ""), $1, $2 }' "$WORK/host.md")
+    [ -z "$HOST_MD" ] || note "host root is on mdraid: $HOST_MD"
     [ "$HOST_ONLY" = 1 ] || return 0
     # Resolve with the target kernel's modules; unknown aliases are fine
     # (buses, built-in drivers).

@@ -392,6 +392,7 @@ check_host_needs() {
     fi
     : >"$WORK/host.unsupported"
     : >"$WORK/host.luks"
+    : >"$WORK/host.md"
     walk_root "$dev" "$rfs" | sed '/^$/d' | awk '!seen[$0]++' >"$WORK/host.chain"
     ROOT_LAYERS_TAIL="no image can boot this machine yet"
     root_layers
@@ -404,6 +405,10 @@ check_host_needs() {
         for _m in af_alg algif_hash algif_skcipher; do
             need_alias "$_m" "this machine's LUKS root (the luks hook)" 1
         done
+    fi
+    # md: the init runs the image's mdadm for every member.
+    if [ -s "$WORK/host.md" ] && ! grep -qx "sbin/mdadm" "$WORK/img.list"; then
+        problem "no /sbin/mdadm, for this machine's root on md ($(awk '{ printf "%s%s", (n++ ? ", " : ""), $1 }' "$WORK/host.md")); add the mdraid hook with -H +mdraid"
     fi
 }
 
@@ -495,6 +500,7 @@ print_cmdline() {
     [ -n "$dev" ] || die "--print-cmdline: / is $rfs on $rsrc, not on a block device: there is no root= to give"
     : >"$WORK/host.unsupported"
     : >"$WORK/host.luks"
+    : >"$WORK/host.md"
     walk_root "$dev" "$rfs" >"$WORK/host.chain"
     ROOT_LAYERS_TAIL="no command line to print"
     root_layers
@@ -515,7 +521,10 @@ print_cmdline() {
     # name kept when it is not the default luks-UUID (fstab may use it).
     _luks=$(awk '!seen[$1]++ { if ($2 == "" || $2 == "luks-" $1) printf " rd.luks.uuid=%s", $1;
         else printf " rd.luks.name=%s=%s", $1, $2 }' "$WORK/host.luks")
-    printf '%s%s\n' "$_out" "$_luks"
+    # md arrays under the root: dracut's rd.md.uuid= for each (when the
+    # kernel says its UUID).
+    _md=$(awk '$3 != "" && !seen[$3]++ { printf " rd.md.uuid=%s", $3 }' "$WORK/host.md")
+    printf '%s%s%s\n' "$_out" "$_luks" "$_md"
 }
 
 # verity_cmdline DMDIR: verity=... for the dm-verity device at sysfs DMDIR.

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Build libblkid (util-linux), libkmod (kmod, with zstd-compressed modules
 # through libzstd), libdevmapper (lvm2) and libcryptsetup (cryptsetup, with
-# json-c and libuuid from util-linux) as static musl archives from Debian's
+# json-c and libuuid from util-linux) as static musl archives, and mdadm as a
+# static musl program (for the mdraid hook), from Debian's
 # source packages, into DIR (default build/deps). Sources come through a private deb-src list handed to apt-get
 # with -o options, so /etc/apt is never touched. Each library is built once:
 # a stamp file per library makes re-runs free.
@@ -21,7 +22,8 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 
 die() { echo "hatch: build-libs: $*" >&2; exit 1; }
 
-STAMPS=".blkid-done .zstd-done .kmod-zstd-done .dm-done .uuid-done .jsonc-done .cryptsetup-done"
+STAMPS=".blkid-done .zstd-done .kmod-zstd-done .dm-done .uuid-done .jsonc-done .cryptsetup-done
+    .mdadm-done"
 all_done() {
     for s in $STAMPS; do
         [ -f "$PREFIX/$s" ] || return 1
@@ -101,7 +103,7 @@ mkdir -p "$PREFIX/lib" "$PREFIX/include"
 # Only what is missing is fetched: an existing build/deps gets the newer
 # libraries' sources without downloading the others again.
 need=""
-for p in util-linux libzstd kmod lvm2 cryptsetup json-c; do
+for p in util-linux libzstd kmod lvm2 cryptsetup json-c mdadm; do
     ls "$SRC/${p}_"*.dsc >/dev/null 2>&1 || need="$need $p"
 done
 # shellcheck disable=SC2086
@@ -284,6 +286,25 @@ if [ ! -f "$PREFIX/.cryptsetup-done" ]; then
     touch "$PREFIX/.cryptsetup-done"
 fi
 
+# --- mdadm (for the mdraid hook) -----------------------------------------------
+# A program, not a library: the init runs it (mdadm --incremental) as md
+# members appear. No libudev, corosync or dlm; stripped into prefix/sbin.
+if [ ! -f "$PREFIX/.mdadm-done" ]; then
+    log "mdadm (static)"
+    d=$(unpack mdadm)
+    (
+        cd "$d"
+        # CHECK_RUN_DIR=0: /run/mdadm is the target's, made at run time.
+        make -j"$JOBS" mdadm.static CC=musl-gcc \
+            CXFLAGS="-Os -ffunction-sections -fdata-sections -DNO_LIBUDEV -DNO_COROSYNC -DNO_DLM -isystem $INC" \
+            LDFLAGS="-Wl,--gc-sections" LDLIBS= CHECK_RUN_DIR=0 >build.log 2>&1
+        mkdir -p "$PREFIX/sbin"
+        strip -o "$PREFIX/sbin/mdadm" mdadm.static
+        ./mdadm.static --version 2>&1 | sed -n 's/^mdadm - v\([^ ]*\).*/\1/p' >"$PREFIX/mdadm.version"
+    ) || die "mdadm build failed (see $d/build.log)"
+    touch "$PREFIX/.mdadm-done"
+fi
+
 all_done || die "a library is missing a stamp in $PREFIX"
 touch "$PREFIX/.all-done"
-log "done: $(cd "$PREFIX/lib" && echo *.a)"
+log "done: $(cd "$PREFIX/lib" && echo *.a) sbin/mdadm"

@@ -14,6 +14,7 @@
 #   PREFIX/sbin/hatch-mkinitramfs        the generator (mkinitramfs.sh)
 #   PREFIX/lib/hatch/gen/*.sh            the parts it sources (gen/)
 #   PREFIX/lib/hatch/init                the static init
+#   PREFIX/lib/hatch/mdadm               the static mdadm (mdraid hook), when built
 #   PREFIX/lib/hatch/hooks/*             the shipped hooks
 #   PREFIX/lib/hatch/VERSION             hatch's version (hatch-mkinitramfs --version)
 # and with --kernel-hook (Debian kernel hooks, run by the kernel packages):
@@ -65,7 +66,8 @@ SBINDIR=$PREFIX/sbin
 LIBDIR=$PREFIX/lib/hatch
 
 if [ "$UNINSTALL" = 1 ]; then
-    rm -f "$DESTDIR$SBINDIR/hatch-mkinitramfs" "$DESTDIR$LIBDIR/init" "$DESTDIR$LIBDIR/VERSION"
+    rm -f "$DESTDIR$SBINDIR/hatch-mkinitramfs" "$DESTDIR$LIBDIR/init" "$DESTDIR$LIBDIR/VERSION" \
+        "$DESTDIR$LIBDIR/mdadm"
     for h in "$TOP"/hooks/*; do
         [ -f "$h" ] || continue
         rm -f "$DESTDIR$LIBDIR/hooks/${h##*/}"
@@ -102,6 +104,9 @@ put() {
 
 put "$TOP/mkinitramfs.sh" "$DESTDIR$SBINDIR/hatch-mkinitramfs" 0755
 put "$INIT" "$DESTDIR$LIBDIR/init" 0755
+# The static mdadm built with the libraries, for the mdraid hook.
+MDADM=${MDADM:-$TOP/build/deps/prefix/sbin/mdadm}
+[ ! -f "$MDADM" ] || put "$MDADM" "$DESTDIR$LIBDIR/mdadm" 0755
 put "$TOP/VERSION" "$DESTDIR$LIBDIR/VERSION" 0644
 for h in "$TOP"/hooks/*; do
     [ -f "$h" ] || continue

@@ -88,3 +88,14 @@ HATCH_USR_PARTTYPE=8484680C-9521-48C6-9C11-B0720656F69E
 HATCH_USR_VERITY_PARTTYPE=77FF5F63-E7B6-4633-ACF4-1565B864C0E6
 # The /usr filesystem's size in MiB (its hash tree takes HATCH_HASH_MIB).
 HATCH_USR_MIB=8
+# md-raid1: an md RAID1 (metadata 1.2) over p1 of two disks, IMAGE and
+# IMAGE.dev2, holding the ext4 root (UUID $HATCH_FS_UUID); the array UUID
+# as libblkid prints it (mdadm: 2f8e6c4a:1b3d4e5f:8a9b0c1d:2e3f4a5b), its
+# name, each member's device UUID and each disk's partition UUID.
+HATCH_MD_UUID=2f8e6c4a-1b3d-4e5f-8a9b-0c1d2e3f4a5b
+HATCH_MD_NAME=hatch:root
+HATCH_MD_DEV_UUID1=71a2b3c4-d5e6-4f70-8192-a3b4c5d6e7f8
+HATCH_MD_DEV_UUID2=72a2b3c4-d5e6-4f70-8192-a3b4c5d6e7f8
+HATCH_MD_PARTUUID1=61b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d
+HATCH_MD_PARTUUID2=62b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d
+HATCH_MD_DISK_GUID2=3b8e1f2a-6c4d-4f5e-9a0b-7c1d2e3f4a5c

@@ -4,9 +4,9 @@
 # usage: qemu/mkdisk.sh -o IMAGE -i CHECKINIT [-l LAYOUT] [-f FSTYPE] [-s MIB]
 #        qemu/mkdisk.sh -o IMAGE -l blank|blank-gpt|blank-mbr [-s MIB] [-n N]
 #   LAYOUT: plain (default) | verity-sep | verity-fec | verity-inline | mbr | twoparts
-#   | norun | mbr-logical | whole | btrfs-raid1 | luks | verity-usr   (verity-fec:
-#   verity-sep plus FEC parity, 2 roots, on p3; norun: plain without a /run
-#   directory on the root;
+#   | norun | mbr-logical | whole | btrfs-raid1 | luks | verity-usr | md-raid1
+#   (verity-fec: verity-sep plus FEC parity, 2 roots, on p3; norun: plain
+#   without a /run directory on the root;
 #   mbr-logical: a DOS table whose p1 is an extended partition and the root
 #   its first logical partition, p5, PARTUUID $HATCH_MBR_LOGICAL_PARTUUID;
 #   whole: the filesystem is the whole disk, no partition table;
@@ -31,7 +31,13 @@
 #   check init); p3 (type usr-x86-64-verity, PARTLABEL
 #   $HATCH_USR_HASH_PARTLABEL) p2's dm-verity hash tree, salt
 #   $HATCH_VERITY_SALT. p2's PARTUUID is the first 128 bits of the usr root
-#   hash (IMAGE.usrhash) and p3's the last 128, as usrhash= alone expects)
+#   hash (IMAGE.usrhash) and p3's the last 128, as usrhash= alone expects;
+#   md-raid1: an md RAID1 over two disks, IMAGE and IMAGE.dev2, each a GPT
+#   whose p1 (Linux RAID type, PARTUUID $HATCH_MD_PARTUUID1 / 2) is a member
+#   with metadata 1.2: array UUID $HATCH_MD_UUID, name $HATCH_MD_NAME, data
+#   at 1 MiB, no bitmap, clean; the array holds the ext4 root. The
+#   superblocks are written here (md_super, below): no root, no loop
+#   device, no md driver or mdadm on the host)
 #
 # The root filesystem (-f, only with plain, mbr, mbr-logical and whole):
 #   ext4 (default)  mke2fs -d; UUID $HATCH_FS_UUID, LABEL $HATCH_FS_LABEL
@@ -85,7 +91,7 @@
 #   IMAGE.verity         verity layouts: veritysetup format's report (of
 #                        the usr hash tree for verity-usr)
 #   IMAGE.hashoffset     verity-inline: the hash tree offset in bytes within p1
-#   IMAGE.dev2           btrfs-raid1: the second disk
+#   IMAGE.dev2           btrfs-raid1, md-raid1: the second disk
 #   IMAGE.key            luks: the key file (key slot 1)
 set -eu
 
@@ -107,7 +113,7 @@ while getopts o:i:l:s:n:f: opt; do
         s) size=$OPTARG ;;
         n) num=$OPTARG ;;
         f) fstype=$OPTARG ;;
-        *) die "usage: mkdisk.sh -o IMAGE -i CHECKINIT [-l plain|verity-sep|verity-fec|verity-inline|mbr|twoparts|norun|mbr-logical|whole|btrfs-raid1|luks|verity-usr] [-f ext4|xfs|btrfs|erofs|squashfs|f2fs|vfat] [-s MIB], or -o IMAGE -l blank|blank-gpt|blank-mbr [-s MIB] [-n N]" ;;
+        *) die "usage: mkdisk.sh -o IMAGE -i CHECKINIT [-l plain|verity-sep|verity-fec|verity-inline|mbr|twoparts|norun|mbr-logical|whole|btrfs-raid1|luks|verity-usr|md-raid1] [-f ext4|xfs|btrfs|erofs|squashfs|f2fs|vfat] [-s MIB], or -o IMAGE -l blank|blank-gpt|blank-mbr [-s MIB] [-n N]" ;;
     esac
 done
 case $fstype in
@@ -115,7 +121,7 @@ case $fstype in
     *) die "unknown filesystem type '$fstype' (ext4, xfs, btrfs, erofs, squashfs, f2fs or vfat)" ;;
 esac
 case $layout in
-    verity-sep | verity-fec | verity-inline | twoparts | norun | luks | verity-usr)
+    verity-sep | verity-fec | verity-inline | twoparts | norun | luks | verity-usr | md-raid1)
         [ -z "$size$num" ] || die "-s and -n are not for the $layout layout"
         [ "$fstype" = ext4 ] || die "the $layout layout is ext4 only" ;;
     plain | mbr | mbr-logical | whole)
@@ -204,7 +210,7 @@ loops=""
 cleanup() {
     [ ! -d "$work/mnt" ] || umount "$work/mnt" 2>/dev/null || :
     for lo in $loops; do losetup -d "$lo" 2>/dev/null || :; done
-    rm -rf "$work" "$tmp" "$tmp.dev2" "$tmp.key"
+    rm -rf "$work" "$tmp" "$tmp.dev2" "$tmp.key" "$tmp.one"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -353,6 +359,48 @@ mkfs_other() {
     [ "$(stat -c %s "$f")" -le $((mib * 1048576)) ] ||
         die "the $ft filesystem outgrew its $mib MiB"
     truncate -s "${mib}M" "$f"
+}
+
+# md_super IMAGE ROLE DEVUUID SECTORS: an md metadata 1.2 superblock for a
+# RAID1 of two members, this one in role ROLE (0 or 1), at 4 KiB into
+# IMAGE's partition at 1 MiB; the data (SECTORS of it) starts 1 MiB into
+# the partition. Fields as in the kernel's struct mdp_superblock_1
+# (include/uapi/linux/raid/md_p.h), little-endian; its checksum is the
+# kernel's calc_sb_1_csum over the 256 bytes and max_dev (2) roles.
+md_super() {
+    u=$(printf '%s' "$HATCH_MD_UUID" | tr -d -)
+    d=$(printf '%s' "$3" | tr -d -)
+    esc=$(awk -v u="$u" -v d="$d" -v role="$2" -v sec="$4" -v t="$epoch" -v name="$HATCH_MD_NAME" '
+        function le(off, n, v,   i) { for (i = 0; i < n; i++) { b[off + i] = v % 256; v = int(v / 256) } }
+        function hex(off, h,   i) { for (i = 0; i < length(h) / 2; i++) b[off + i] = strtonum("0x" substr(h, 2 * i + 1, 2)) }
+        BEGIN {
+            for (i = 0; i < 260; i++) b[i] = 0
+            le(0, 4, 2838187772)      # magic 0xa92b4efc
+            le(4, 4, 1)               # major_version
+            hex(16, u)                # set_uuid
+            for (i = 1; i <= length(name); i++) b[31 + i] = index(" !\"#$%&\047()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~", substr(name, i, 1)) + 31
+            le(64, 8, t)              # ctime
+            le(72, 4, 1)              # level: raid1
+            le(80, 8, sec)            # size (of each member, sectors)
+            le(92, 4, 2)              # raid_disks
+            le(128, 8, 2048)          # data_offset: 1 MiB
+            le(136, 8, sec)           # data_size
+            le(144, 8, 8)             # super_offset: 4 KiB (1.2)
+            le(160, 4, role)          # dev_number
+            hex(168, d)               # device_uuid
+            le(192, 8, t)             # utime
+            le(200, 8, 1)             # events
+            for (i = 208; i < 216; i++) b[i] = 255  # resync_offset: MaxSector (clean)
+            le(220, 4, 2)             # max_dev
+            le(256, 2, 0); le(258, 2, 1)  # dev_roles
+            s = 0
+            for (i = 0; i < 260; i += 4) s += b[i] + 256 * (b[i + 1] + 256 * (b[i + 2] + 256 * b[i + 3]))
+            le(216, 4, (s % 4294967296 + int(s / 4294967296)) % 4294967296)
+            for (i = 0; i < 260; i++) printf "\\%03o", b[i]
+        }') || die "cannot compute the md superblock"
+    # shellcheck disable=SC2059 # the format is nothing but octal escapes
+    printf "$esc" | dd of="$1" bs=512 seek=$((2048 + 8)) conv=notrunc status=none ||
+        die "cannot write the md superblock into $1"
 }
 
 # put FILE START_MIB: copy a partition's content into the image.
@@ -537,6 +585,32 @@ btrfs-raid1)
     btrfs device scan --forget "$l1" "$l2" >>"$log" 2>&1 || :
     losetup -d "$l1" "$l2"
     loops=""
+    ;;
+md-raid1)
+    # Each member: 1 MiB (superblock at 4 KiB) before the array's data,
+    # which is the filesystem; RAID1 keeps it as it is on every member.
+    mkfs "$work/root.fs" "$R" "$HATCH_FS_LABEL" "$HATCH_FS_UUID" "$work/root"
+    truncate -s $((R + 3))M "$tmp" "$tmp.dev2"
+    { echo "label: gpt"; echo "label-id: $HATCH_DISK_GUID"
+      gpt_part 1 $((R + 1)) "$HATCH_MD_PARTUUID1" hatch-md1 |
+          sed 's/type=[^,]*/type=A19D880F-05FC-4D3B-A006-743F0F84911E/'; } | partition
+    mv "$tmp" "$tmp.one"
+    cp "$tmp.one" "$tmp"
+    { echo "label: gpt"; echo "label-id: $HATCH_MD_DISK_GUID2"
+      gpt_part 1 $((R + 1)) "$HATCH_MD_PARTUUID2" hatch-md2 |
+          sed 's/type=[^,]*/type=A19D880F-05FC-4D3B-A006-743F0F84911E/'; } | partition
+    mv "$tmp" "$tmp.dev2"
+    mv "$tmp.one" "$tmp"
+    for n in 1 2; do
+        f=$tmp
+        [ "$n" = 1 ] || f=$tmp.dev2
+        eval "du=\$HATCH_MD_DEV_UUID$n"
+        # shellcheck disable=SC2154 # du is set by the eval
+        md_super "$f" $((n - 1)) "$du" $((R * 2048))
+        dd if="$work/root.fs" of="$f" bs=1M seek=2 conv=notrunc,sparse status=none ||
+            die "dd into $f failed"
+    done
+    payload_offset "$work/root.fs" 2
     ;;
 luks)
     # cryptsetup encrypts the filesystem in place, moving it up by half of

@@ -472,6 +472,21 @@ static void set_luks_crypttab(struct cmdline *c, const char *k, char *v)
         c->luks_crypttab = b;
 }
 
+/* rd.md=: a boolean, as dracut; anything else is reported and leaves md
+ * assembly on. */
+static void set_md(struct cmdline *c, const char *k, char *v)
+{
+    int b = v ? cmdline_bool(v) : 1;
+    if (b < 0)
+        msg(c, "%s=%s: expected 1/0, yes/no, on/off or true/false; ignoring it", k, v);
+    else
+        c->md = b;
+}
+static void set_md_uuid(struct cmdline *c, const char *k, char *v)
+{
+    add_one(c, k, v, c->md_uuid, &c->n_md_uuid);
+}
+
 static const struct option {
     const char *key;
     enum opt id;
@@ -525,6 +540,8 @@ static const struct option {
     {"mount.usr", OPT_MOUNT_USR, set_mount_usr},
     {"mount.usrfstype", OPT_MOUNT_USRFSTYPE, set_mount_usrfstype},
     {"mount.usrflags", OPT_MOUNT_USRFLAGS, set_mount_usrflags},
+    {"rd.md", OPT_MD, set_md},
+    {"rd.md.uuid", OPT_MD_UUID, set_md_uuid},
 };
 
 static void on_token(char *key, char *val, void *ctx)
@@ -572,6 +589,7 @@ void cmdline_parse(struct cmdline *c, const char *line)
     c->loglevel = -1;
     c->luks = -1;
     c->luks_crypttab = -1;
+    c->md = -1;
 
     const char *cut = NULL;
     size_t len = strlen(line);

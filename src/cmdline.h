@@ -75,6 +75,8 @@ enum opt {
     OPT_MOUNT_USR,
     OPT_MOUNT_USRFSTYPE,
     OPT_MOUNT_USRFLAGS,
+    OPT_MD,            /* rd.md= */
+    OPT_MD_UUID,
     OPT_COUNT
 };
 _Static_assert(OPT_COUNT <= 8 * sizeof(unsigned long), "cmdline.given has a bit per option");
@@ -151,6 +153,11 @@ struct cmdline {
     size_t n_luks_options;
     int luks_discard;                 /* rd.luks.discard */
     int luks_crypttab;                /* rd.luks.crypttab=: -1 not given, 0 off, 1 on */
+
+    /* mdraid, as dracut reads them; mdconf.c makes the request. */
+    int md;                           /* rd.md=: -1 not given, 0 off, 1 on */
+    const char *md_uuid[CMDLINE_MAX_LIST];
+    size_t n_md_uuid;
 
     unsigned long given;              /* 1 << enum opt */
     const char *given_as[OPT_COUNT];  /* the spelling last used */

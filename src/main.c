@@ -8,6 +8,8 @@
 #include "log.h"
 #include "luks.h"
 #include "luksconf.h"
+#include "md.h"
+#include "mdconf.h"
 #include "modprobe.h"
 #include "modules.h"
 #include "mountopts.h"
@@ -76,6 +78,9 @@ static const char usage[] =
     "       (LUKS1/LUKS2 unlocked with a key file in the image or on DEVICE, or a\n"
     "       passphrase typed on the console; mapped as /dev/mapper/NAME, default\n"
     "       luks-UUID)\n"
+    "  rd.md.uuid=UUID (repeatable: only those md arrays) rd.md=0 (none)\n"
+    "       (mdraid arrays assembled by the image's mdadm, mkinitramfs.sh -H +mdraid;\n"
+    "       an array still missing members after half the wait starts degraded)\n"
     "An image built with mkinitramfs.sh --lockdown boots only a verified root and\n"
     "refuses rd.shell, rd.break, init=, rootfstype=, rootflags=, rw, modules-load=,\n"
     "blacklists, rd.emergency=, resume=, weakening verity options, LUKS discard,\n"
@@ -230,6 +235,16 @@ static void kmsg_unlimit(void)
     }
 }
 
+/* Every block device probed: btrfs members are registered, md members
+ * assembled. Unverified btrfs members are not shown to the kernel when the
+ * root is a verity device: there is no use for them. */
+static void on_probe(const struct blockdev *d)
+{
+    if (!vcfg.enabled)
+        btrfs_seen(d);
+    md_seen(d);
+}
+
 static void load_modules(void)
 {
     /* Without modules (modules_init said why) the root may still be
@@ -261,6 +276,31 @@ static int parse_spec(const char *role, const char *value, struct devspec *spec)
 
 #define WAIT_MAX 3 /* data, hash and FEC devices */
 
+/* devices_wait for the whole limit (rootwait: none); with md arrays
+ * assembled here, those still missing members at half the limit (half
+ * the default one with rootwait) are started degraded, as mdadm --run
+ * would, and the wait goes on for the rest. */
+static int md_wait(const struct devspec *specs, size_t n, int timeout_s, struct blockdev *found,
+                   struct blockdev *other)
+{
+    int total_ms = cmd.rootwait ? -1 : timeout_s * 1000;
+    if (!md_enabled() || total_ms == 0)
+        return devices_wait(specs, n, total_ms, found, other);
+    int half_ms = (cmd.rootwait ? DEFAULT_TIMEOUT_S : timeout_s) * 500;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int r = devices_wait(specs, n, half_ms, found, other);
+    if (r != -ETIMEDOUT)
+        return r;
+    if (md_incomplete())
+        md_start_degraded(half_ms / 1000);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long long spent = (long long)(t1.tv_sec - t0.tv_sec) * 1000 +
+                      (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    int rest = total_ms < 0 ? -1 : spent >= total_ms ? 0 : (int)(total_ms - spent);
+    return devices_wait(specs, n, rest, found, other);
+}
+
 /* Wait for n (at most WAIT_MAX) devices; on timeout say which are missing
  * and what was seen, and refuse a spec that two devices match. */
 static int wait_for(const struct devspec *specs, const char *const *roles, size_t n,
@@ -282,7 +322,7 @@ static int wait_for(const struct devspec *specs, const char *const *roles, size_
     struct blockdev other[WAIT_MAX];
     struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &wait_t0);
-    int r = devices_wait(specs, n, cmd.rootwait ? -1 : timeout_s * 1000, found, other);
+    int r = md_wait(specs, n, timeout_s, found, other);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     long waited_s = (long)(t1.tv_sec - wait_t0.tv_sec);
     for (size_t i = 0; i < n; i++) {
@@ -540,10 +580,10 @@ int main(int argc, char **argv, char **envp)
     maybe_break(STAGE_CMDLINE);
 
     maybe_break(STAGE_MODULES);
-    /* Unverified btrfs members are not shown to the kernel when the root
-     * is a verity device: there is no use for them. */
-    if (!vcfg.enabled)
-        devices_on_probe(btrfs_seen);
+    struct md_cfg mcfg;
+    md_cfg_parse(&cmd, &mcfg);
+    md_setup(&mcfg);
+    devices_on_probe(on_probe);
     load_modules();
     timing_mark("modules");
     /* Before resume=, which may be a swap inside a LUKS volume, and before

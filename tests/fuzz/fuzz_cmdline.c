@@ -4,6 +4,7 @@
 #include "cmdline.h"
 #include "fuzz.h"
 #include "luksconf.h"
+#include "mdconf.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -101,6 +102,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     l.req[i].name);
         FUZZ_ASSERT(!l.req[i].key[0] || l.req[i].key[0] == '/', "key '%s'", l.req[i].key);
     }
+    /* The md request: canonical UUIDs only, every value kept or reported,
+     * and rd.md=0 wants nothing. */
+    static struct md_cfg m;
+    md_cfg_parse(&c, &m);
+    FUZZ_ASSERT(m.n + m.n_bad <= MD_UUID_MAX, "md n=%zu bad=%zu", m.n, m.n_bad);
+    FUZZ_ASSERT(m.n + m.n_bad == (c.n_md_uuid < MD_UUID_MAX ? c.n_md_uuid : MD_UUID_MAX),
+                "md uuids %zu+%zu of %zu", m.n, m.n_bad, c.n_md_uuid);
+    for (size_t i = 0; i < m.n; i++) {
+        FUZZ_ASSERT(strlen(m.uuid[i]) == MD_UUID_HEX, "md uuid '%s'", m.uuid[i]);
+        for (size_t k = 0; k < MD_UUID_HEX; k++)
+            FUZZ_ASSERT(isxdigit((unsigned char)m.uuid[i][k]) && !isupper((unsigned char)m.uuid[i][k]),
+                        "md uuid '%s'", m.uuid[i]);
+        FUZZ_ASSERT(m.disabled || md_cfg_wants(&m, m.uuid[i]), "md uuid %s not wanted", m.uuid[i]);
+    }
+    FUZZ_ASSERT(!m.disabled || c.md == 0, "md off without rd.md=0");
+    FUZZ_ASSERT(!m.disabled || !md_cfg_wants(&m, "2f8e6c4a-1b3d-4e5f-8a9b-0c1d2e3f4a5b"),
+                "rd.md=0 wants an array");
     free(s);
     return 0;
 }

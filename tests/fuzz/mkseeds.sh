@@ -52,6 +52,13 @@ seed uevent libudev 'libudev\000\376\355\312\376'
 seed uevent no-action 'add@/x\000DEVPATH=/x\000'
 seed uevent header-only 'remove@/devices/virtual/block/loop0'
 
+# --- mdexport: what mdadm --incremental / --examine --export print ----------
+seed mdexport started 'MD_DEVICE=md127\nMD_DEVNAME=hatch:root\nMD_FOREIGN=yes\nMD_STARTED=yes\n'
+seed mdexport unsafe 'MD_DEVICE=md127\nMD_DEVNAME=root\nMD_FOREIGN=no\nMD_STARTED=unsafe'
+seed mdexport named 'MD_DEVICE=md_data\nMD_STARTED=no\n'
+seed mdexport examine 'MD_LEVEL=raid1\nMD_DEVICES=2\nMD_NAME=hatch:root\nMD_UUID=2f8e6c4a:1b3d4e5f:8a9b0c1d:2e3f4a5b\nMD_UPDATE_TIME=1704067200\nMD_DEV_UUID=71a2b3c4:d5e64f70:8192a3b4:c5d6e7f8\nMD_EVENTS=1\n'
+seed mdexport path 'MD_DEVICE=md1/../sda\nMD_DEVICES=99999999999\nMD_STARTED'
+
 # --- mountopts: first byte picks the starting flags, then rootflags= ------
 seed mountopts ext4 '\000noatime,data=journal,rw,nosuid,errors=remount-ro'
 seed mountopts empty-items '\001,,ro,'

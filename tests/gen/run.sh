@@ -1098,10 +1098,61 @@ ln -sfn "$VDA" "$S/$DMV/md0/slaves/vda"
 echo 1 >"$S/$DMV/md0/md0p1/partition"
 ln -sfn ../../devices/virtual/block/md0 "$S/sys/dev/block/9:0"
 ln -sfn ../../devices/virtual/block/md0/md0p1 "$S/sys/dev/block/259:0"
+# The init assembles md arrays with the mdraid hook's mdadm: --host-only
+# adds the hook, md_mod and the array's personality (loaded at boot). The
+# stand-in init stands in for mdadm too (HATCH_MDADM).
 root_on 9:0 ext4 /dev/md0
-refused "--host-only refuses a root on mdraid" "mdraid (raid1) on /dev/md0" --host-only
+HATCH_MDADM=$INIT
+export HATCH_MDADM
+HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only -v --list >"$W/md-host.ls" 2>"$W/md-host.err"
+check "--host-only accepts a root on mdraid and adds the mdraid hook" \
+    grep -q 'root is on mdraid: adding the mdraid hook' "$W/md-host.err"
+check "--host-only on mdraid: mdadm, md_mod, raid1 and the members' driver" has "$W/md-host.ls" \
+    sbin/mdadm "$M/drivers/md/md-mod.ko" "$M/drivers/md/raid1.ko" "$M/drivers/block/virtio_blk.ko"
+check "--host-only on mdraid: says which array" grep -q 'host root is on mdraid: md0 (raid1)' "$W/md-host.err"
+HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only -o "$W/md.img" 2>/dev/null
+unpack "$W/md.img" "$W/mdu"
+check "--host-only on mdraid: the image loads md_mod, raid1 and virtio_blk at boot" \
+    has "$W/mdu/etc/hatch/modules" md_mod raid1 virtio_blk
+file -b "$W/mdu/sbin/mdadm" >"$W/mdadm.file" 2>&1
+check "--host-only on mdraid: /sbin/mdadm is a static ELF" grep -q "statically linked" "$W/mdadm.file"
+HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only --omit mdraid --list >/dev/null 2>"$W/md-omit.err"
+check "--host-only --omit mdraid on an md root: warned" \
+    grep -q "the root is on mdraid, but --omit mdraid leaves out what assembles it" "$W/md-omit.err"
+echo 2f8e6c4a-1b3d-4e5f-8a9b-0c1d2e3f4a5b >"$S/$DMV/md0/md/uuid"
+HATCH_SYSROOT=$S sh "$GEN" -k "$KVER" --print-cmdline >"$W/md-pc.out" 2>/dev/null
+check "--print-cmdline on md: rd.md.uuid= ($(cat "$W/md-pc.out"))" \
+    grep -q " rd.md.uuid=2f8e6c4a-1b3d-4e5f-8a9b-0c1d2e3f4a5b\$" "$W/md-pc.out"
+HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --check-root -H base --list >"$W/md-cr.ls" 2>/dev/null
+check "--check-root (generic image) accepts a root on mdraid" [ -s "$W/md-cr.ls" ]
+HATCH_SYSROOT=$S sh "$GEN" --check "$W/md.img" >"$W/md-check.out" 2>&1
+check "--check of the --host-only md image on the md machine: mdadm is there" \
+    lacks "$W/md-check.out" "mdadm"
+HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" -o "$W/md-generic.img" 2>/dev/null
+HATCH_SYSROOT=$S sh "$GEN" --check "$W/md-generic.img" >"$W/md-check2.out" 2>&1
+check "--check of a generic image on the md machine: no /sbin/mdadm, add -H +mdraid" \
+    grep -q "no /sbin/mdadm, for this machine's root on md (md0); add the mdraid hook with -H +mdraid" "$W/md-check2.out"
 root_on 259:0 ext4 /dev/md0p1
-refused "--host-only refuses a root on a partition of an md array" "mdraid (raid1) on /dev/md0 (partition md0p1)" --host-only
+HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only -v --list >"$W/mdp-host.ls" 2>"$W/mdp-host.err"
+check "--host-only on a partition of an md array: the mdraid hook and the members' driver" \
+    has "$W/mdp-host.ls" sbin/mdadm "$M/drivers/md/raid1.ko" "$M/drivers/block/virtio_blk.ko"
+echo raid6 >"$S/$DMV/md0/md/level"
+root_on 9:0 ext4 /dev/md0
+HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only --list >"$W/md6.ls" 2>/dev/null
+check "--host-only on a raid6 array: raid456" has "$W/md6.ls" "$M/drivers/md/raid456.ko"
+# An md array over a device-mapper layer the init cannot set up is still refused.
+fake_dm 5 LVM-abc vg-lv "$VDA"
+rm -f "$S/$DMV/md0/slaves/vda"
+ln -sfn "$S/$DMV/dm-5" "$S/$DMV/md0/slaves/dm-5"
+refused "--host-only refuses md over LVM" "LVM on dm-5 (/dev/mapper/vg-lv)" --host-only
+rm -f "$S/$DMV/md0/slaves/dm-5"
+ln -sfn "$VDA" "$S/$DMV/md0/slaves/vda"
+unset HATCH_MDADM
+# No mdadm beside the init: the hook says where it looked and what to do.
+expect_error "-H +mdraid without a static mdadm: one line naming what to do" \
+    "hatch: mkinitramfs: hook mdraid: no static mdadm found beside the init ($INIT): run make (it builds one into build/deps/prefix/sbin), or set HATCH_MDADM=FILE
+hatch: mkinitramfs: 1 hook(s) failed: mdraid; $W/err.img not written" \
+    sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" -H +mdraid -o "$W/err.img"
 # btrfs: an anonymous device number; the source names the device.
 BFS=sys/fs/btrfs/5b1e2c6e-0c2d-4a57-9f0e-0123456789ab
 mkdir -p "$S/$BFS/devices"
