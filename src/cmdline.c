@@ -463,6 +463,24 @@ static void set_luks_discard(struct cmdline *c, const char *k, char *v)
     c->luks_discard = flag_value(c, k, v);
 }
 
+/* rd.lvm=: a boolean, as dracut; anything else is reported and leaves LVM on. */
+static void set_lvm(struct cmdline *c, const char *k, char *v)
+{
+    int b = v ? cmdline_bool(v) : 1;
+    if (b < 0)
+        msg(c, "%s=%s: expected 1/0, yes/no, on/off or true/false; ignoring it", k, v);
+    else
+        c->lvm = b;
+}
+static void set_lvm_vg(struct cmdline *c, const char *k, char *v)
+{
+    add_one(c, k, v, c->lvm_vg, &c->n_lvm_vg);
+}
+static void set_lvm_lv(struct cmdline *c, const char *k, char *v)
+{
+    add_one(c, k, v, c->lvm_lv, &c->n_lvm_lv);
+}
+
 static const struct option {
     const char *key;
     enum opt id;
@@ -515,6 +533,9 @@ static const struct option {
     {"mount.usr", OPT_MOUNT_USR, set_mount_usr},
     {"mount.usrfstype", OPT_MOUNT_USRFSTYPE, set_mount_usrfstype},
     {"mount.usrflags", OPT_MOUNT_USRFLAGS, set_mount_usrflags},
+    {"rd.lvm", OPT_LVM, set_lvm},
+    {"rd.lvm.vg", OPT_LVM_VG, set_lvm_vg},
+    {"rd.lvm.lv", OPT_LVM_LV, set_lvm_lv},
 };
 
 static void on_token(char *key, char *val, void *ctx)
@@ -561,6 +582,7 @@ void cmdline_parse(struct cmdline *c, const char *line)
     c->timeout_s = -1;
     c->loglevel = -1;
     c->luks = -1;
+    c->lvm = -1;
 
     const char *cut = NULL;
     size_t len = strlen(line);

@@ -74,6 +74,9 @@ enum opt {
     OPT_MOUNT_USR,
     OPT_MOUNT_USRFSTYPE,
     OPT_MOUNT_USRFLAGS,
+    OPT_LVM,           /* rd.lvm= */
+    OPT_LVM_VG,
+    OPT_LVM_LV,
     OPT_COUNT
 };
 _Static_assert(OPT_COUNT <= 8 * sizeof(unsigned long), "cmdline.given has a bit per option");
@@ -149,6 +152,14 @@ struct cmdline {
     const char *luks_options[CMDLINE_MAX_LIST];
     size_t n_luks_options;
     int luks_discard;                 /* rd.luks.discard */
+
+    /* LVM, dracut's options: rd.lvm=0 turns it off; rd.lvm.vg= and
+     * rd.lvm.lv= (repeatable) restrict activation to those. */
+    int lvm;                          /* rd.lvm=: -1 not given, 0 off, 1 on */
+    const char *lvm_vg[CMDLINE_MAX_LIST];
+    size_t n_lvm_vg;
+    const char *lvm_lv[CMDLINE_MAX_LIST];
+    size_t n_lvm_lv;
 
     unsigned long given;              /* 1 << enum opt */
     const char *given_as[OPT_COUNT];  /* the spelling last used */
