@@ -88,3 +88,10 @@ HATCH_USR_PARTTYPE=8484680C-9521-48C6-9C11-B0720656F69E
 HATCH_USR_VERITY_PARTTYPE=77FF5F63-E7B6-4633-ACF4-1565B864C0E6
 # The /usr filesystem's size in MiB (its hash tree takes HATCH_HASH_MIB).
 HATCH_USR_MIB=8
+# LVM (qemu/mkdisk.sh -l lvm-linear, lvm-striped): the volume groups and
+# the logical volume holding the ext4 root ($HATCH_FS_UUID), so the root is
+# /dev/mapper/VG-LV; the striped one's stripe size in KiB.
+HATCH_LVM_VG=hatchvg
+HATCH_LVM_STRIPED_VG=hatchstripes
+HATCH_LVM_LV=root
+HATCH_LVM_STRIPE_KIB=64
