@@ -122,19 +122,25 @@ $h $f"
     fi
 }
 
-# hooks_add_host: --host-only found a root on LUKS: the luks hook runs too
-# (last, unless the list has it or --omit names it).
+# hooks_add_host: --host-only found a root on LUKS or on LVM: the luks or
+# lvm hook runs too (last, unless the list has it or --omit names it).
 hooks_add_host() {
-    [ "$HOST_ONLY" = 1 ] && [ -n "${HOST_LUKS:-}" ] || return 0
+    [ "$HOST_ONLY" = 1 ] || return 0
+    [ -z "${HOST_LUKS:-}" ] || host_hook luks LUKS "what unlocks it"
+    [ -z "${HOST_LVM:-}" ] || host_hook lvm LVM "what activates it"
+}
+
+# host_hook HOOK LAYER WHAT: add HOOK for a root on LAYER.
+host_hook() {
     case " $OMIT " in
-    *" luks "*) warn "the root is on LUKS, but --omit luks leaves out what unlocks it"; return 0 ;;
+    *" $1 "*) warn "the root is on $2, but --omit $1 leaves out $3"; return 0 ;;
     esac
-    printf '%s\n' "$HOOK_FILES" | awk '$1 == "luks" { f = 1 } END { exit !f }' && return 0
-    _f=$(find_hook luks)
-    [ -n "$_f" ] || die "--host-only: the root is on LUKS and no luks hook was found (searched: $(printf '%s' "$HOOKPATH" | tr '\n' ' '))"
-    note "root is on LUKS: adding the luks hook"
+    printf '%s\n' "$HOOK_FILES" | awk -v h="$1" '$1 == h { f = 1 } END { exit !f }' && return 0
+    _f=$(find_hook "$1")
+    [ -n "$_f" ] || die "--host-only: the root is on $2 and no $1 hook was found (searched: $(printf '%s' "$HOOKPATH" | tr '\n' ' '))"
+    note "root is on $2: adding the $1 hook"
     HOOK_FILES="$HOOK_FILES
-luks $_f"
+$1 $_f"
 }
 
 # --- the hook API -----------------------------------------------------------

@@ -7,6 +7,7 @@
 SYSROOT=${HATCH_SYSROOT:-}
 HOST_MODULES=
 HOST_LUKS=
+HOST_LVM=
 HOST_CPU_VENDOR=
 
 # sysfs_dir PATH: the physical sysfs directory of PATH.
@@ -33,7 +34,7 @@ walk_up() {
 }
 
 # unsupported LAYER DEVICE: the root's chain holds a layer the init cannot
-# set up (it sets up dm-verity and LUKS only).
+# set up (it sets up dm-verity, LUKS and LVM only).
 unsupported() {
     printf '%s on %s\n' "$1" "$2" >>"$WORK/host.unsupported"
 }
@@ -119,7 +120,11 @@ walk_block() {
         CRYPT-TCRYPT-*) unsupported "dm-crypt (TrueCrypt)" "$_dev" ;;
         CRYPT-INTEGRITY-*) unsupported "dm-integrity" "$_dev" ;;
         CRYPT-*) _k=${_u#CRYPT-} && unsupported "dm-crypt (${_k%%-*})" "$_dev" ;;
-        LVM-*) unsupported "LVM" "$_dev" ;;
+        LVM-*)
+            # The init activates LVM (the lvm hook's static lvm); its name
+            # for the log and --check.
+            printf '%s\n' "${_nm:-$_bn}" >>"$WORK/host.lvm"
+            ;;
         mpath-*) unsupported "multipath" "$_dev" ;;
         part[0-9]*-*) unsupported "a device-mapper partition" "$_dev" ;;
         *)
@@ -232,6 +237,8 @@ host_detect() {
     root_layers
     HOST_LUKS=$(awk '{ print $1 }' "$WORK/host.luks" | awk '!seen[$0]++' | tr '\n' ' ')
     [ -z "$HOST_LUKS" ] || note "host root is on LUKS: $HOST_LUKS"
+    HOST_LVM=$(awk '!seen[$0]++' "$WORK/host.lvm" 2>/dev/null | tr '\n' ' ')
+    [ -z "$HOST_LVM" ] || note "host root is on LVM: $HOST_LVM"
     [ "$HOST_ONLY" = 1 ] || return 0
     # Resolve with the target kernel's modules; unknown aliases are fine
     # (buses, built-in drivers).
