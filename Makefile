@@ -39,6 +39,7 @@ HDRS     := $(wildcard src/*.h)
 PURE     := src/cmdline.c src/rootspec.c src/uevent.c src/mountopts.c src/veritycfg.c \
 	src/luksconf.c src/usrcfg.c \
 	src/policy.c src/btrfssb.c src/mdconf.c
+PURE     += src/lvmcfg.c
 UNIT     := $(wildcard tests/unit/*.c)
 
 .PHONY: all deps libs check unit check-gen check-gen-boot shellcheck e2e demo bench clean \

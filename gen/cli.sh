@@ -69,7 +69,8 @@ disk against a command line before booting it.
                  keyboard need (fails if / is not on a block device);
                  implies --check-root. A root on LUKS adds the luks hook
                  (dm-crypt, AF_ALG and the volume's cipher), a root on md
-                 the mdraid hook (mdadm, md_mod and the array's level)
+                 the mdraid hook (mdadm, md_mod and the array's level), one
+                 on LVM the lvm hook (a static lvm, device-mapper targets)
   --no-host-only a generic image even when the configuration file says
                  host_only=yes
   --check-root   refuse (exit status 3, no image written) when this

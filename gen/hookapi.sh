@@ -122,18 +122,20 @@ $h $f"
     fi
 }
 
-# hooks_add_host: --host-only found a root on LUKS or on mdraid: the luks
-# or mdraid hook runs too (last, unless the list has it or --omit names it).
+# hooks_add_host: --host-only found a root on LUKS, mdraid or LVM: the
+# luks, mdraid or lvm hook runs too (last, unless the list has it or --omit
+# names it).
 hooks_add_host() {
     [ "$HOST_ONLY" = 1 ] || return 0
-    [ -z "${HOST_LUKS:-}" ] || hook_add_host luks LUKS unlocks
-    [ -z "${HOST_MD:-}" ] || hook_add_host mdraid mdraid assembles
+    [ -z "${HOST_LUKS:-}" ] || host_hook luks LUKS "what unlocks it"
+    [ -z "${HOST_MD:-}" ] || host_hook mdraid mdraid "what assembles it"
+    [ -z "${HOST_LVM:-}" ] || host_hook lvm LVM "what activates it"
 }
 
-# hook_add_host HOOK WHAT VERB: add HOOK for a root on WHAT.
-hook_add_host() {
+# host_hook HOOK LAYER WHAT: add HOOK for a root on LAYER.
+host_hook() {
     case " $OMIT " in
-    *" $1 "*) warn "the root is on $2, but --omit $1 leaves out what $3 it"; return 0 ;;
+    *" $1 "*) warn "the root is on $2, but --omit $1 leaves out $3"; return 0 ;;
     esac
     printf '%s\n' "$HOOK_FILES" | awk -v h="$1" '$1 == h { f = 1 } END { exit !f }' && return 0
     _f=$(find_hook "$1")

@@ -9,6 +9,7 @@ HOST_MODULES=
 HOST_LUKS=
 HOST_CRYPTTAB=
 HOST_MD=
+HOST_LVM=
 HOST_CPU_VENDOR=
 
 # sysfs_dir PATH: the physical sysfs directory of PATH.
@@ -35,7 +36,7 @@ walk_up() {
 }
 
 # unsupported LAYER DEVICE: the root's chain holds a layer the init cannot
-# set up (it sets up dm-verity, LUKS and mdraid only).
+# set up (it sets up dm-verity, LUKS, mdraid and LVM only).
 unsupported() {
     printf '%s on %s\n' "$1" "$2" >>"$WORK/host.unsupported"
 }
@@ -130,7 +131,11 @@ walk_block() {
         CRYPT-TCRYPT-*) unsupported "dm-crypt (TrueCrypt)" "$_dev" ;;
         CRYPT-INTEGRITY-*) unsupported "dm-integrity" "$_dev" ;;
         CRYPT-*) _k=${_u#CRYPT-} && unsupported "dm-crypt (${_k%%-*})" "$_dev" ;;
-        LVM-*) unsupported "LVM" "$_dev" ;;
+        LVM-*)
+            # The init activates LVM (the lvm hook's static lvm); its name
+            # for the log and --check.
+            printf '%s\n' "${_nm:-$_bn}" >>"$WORK/host.lvm"
+            ;;
         mpath-*) unsupported "multipath" "$_dev" ;;
         part[0-9]*-*) unsupported "a device-mapper partition" "$_dev" ;;
         *)
@@ -277,6 +282,8 @@ host_detect() {
     [ -z "$HOST_LUKS" ] || host_crypttab
     HOST_MD=$(awk '!seen[$1]++ { printf "%s%s (%s)", (n++ ? ", " : ""), $1, $2 }' "$WORK/host.md")
     [ -z "$HOST_MD" ] || note "host root is on mdraid: $HOST_MD"
+    HOST_LVM=$(awk '!seen[$0]++' "$WORK/host.lvm" 2>/dev/null | tr '\n' ' ')
+    [ -z "$HOST_LVM" ] || note "host root is on LVM: $HOST_LVM"
     [ "$HOST_ONLY" = 1 ] || return 0
     # Resolve with the target kernel's modules; unknown aliases are fine
     # (buses, built-in drivers).

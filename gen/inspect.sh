@@ -340,9 +340,9 @@ check_image() {
 }
 
 # check_cmdline_needs: what --cmdline asks for: rootfstype= (and
-# mount.usrfstype=), dm-verity of the root or of /usr, LUKS.
+# mount.usrfstype=), dm-verity of the root or of /usr, LUKS, LVM.
 check_cmdline_needs() {
-    _types='' _utypes='' _verity=0 _luks=0
+    _types='' _utypes='' _verity=0 _luks=0 _lvm=0
     set -f
     # shellcheck disable=SC2086 # the words of the command line
     set -- $CHECK_CMDLINE
@@ -355,6 +355,7 @@ check_cmdline_needs() {
         usrhash=* | systemd.verity_usr_data=* | systemd.verity_usr_hash=* | systemd.verity_usr_options=*) _verity=1 ;;
         mount.usrfstype=*) _utypes=${_w#mount.usrfstype=} ;;
         rd.luks.uuid=* | rd.luks.name=*) _luks=1 ;;
+        rd.lvm.vg=* | rd.lvm.lv=*) _lvm=1 ;;
         esac
     done
     if [ -n "$_types" ]; then
@@ -375,6 +376,9 @@ check_cmdline_needs() {
         for _m in dm_mod dm_crypt af_alg algif_hash algif_skcipher; do
             need_alias "$_m" "LUKS (the command line asks for it)" 1
         done
+    fi
+    if [ "$_lvm" = 1 ] && ! grep -qx 'sbin/lvm' "$WORK/img.list"; then
+        problem "no /sbin/lvm in the image, for LVM (rd.lvm.vg=/rd.lvm.lv= ask for it); build it with the lvm hook (-H +lvm)"
     fi
 }
 
@@ -400,6 +404,10 @@ check_host_needs() {
     while IFS= read -r _a; do
         need_alias "$_a" "this machine's root device chain" 0
     done <"$WORK/host.chain"
+    # LVM: the init runs the image's /sbin/lvm (the lvm hook).
+    if [ -s "$WORK/host.lvm" ] && ! grep -qx 'sbin/lvm' "$WORK/img.list"; then
+        problem "no /sbin/lvm in the image, for this machine's root on LVM ($(awk '!seen[$0]++' "$WORK/host.lvm" | tr '\n' ' ' | sed 's/ $//')); build it with the lvm hook (-H +lvm)"
+    fi
     # LUKS: what the init's libcryptsetup talks to, beyond dm-crypt.
     if [ -s "$WORK/host.luks" ]; then
         for _m in af_alg algif_hash algif_skcipher; do

@@ -23,7 +23,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 die() { echo "hatch: build-libs: $*" >&2; exit 1; }
 
 STAMPS=".blkid-done .zstd-done .kmod-zstd-done .dm-done .uuid-done .jsonc-done .cryptsetup-done
-    .mdadm-done"
+    .mdadm-done .aio-done .lvm-done"
 all_done() {
     for s in $STAMPS; do
         [ -f "$PREFIX/$s" ] || return 1
@@ -103,7 +103,7 @@ mkdir -p "$PREFIX/lib" "$PREFIX/include"
 # Only what is missing is fetched: an existing build/deps gets the newer
 # libraries' sources without downloading the others again.
 need=""
-for p in util-linux libzstd kmod lvm2 cryptsetup json-c mdadm; do
+for p in util-linux libzstd kmod lvm2 cryptsetup json-c mdadm libaio; do
     ls "$SRC/${p}_"*.dsc >/dev/null 2>&1 || need="$need $p"
 done
 # shellcheck disable=SC2086
@@ -303,6 +303,61 @@ if [ ! -f "$PREFIX/.mdadm-done" ]; then
         ./mdadm.static --version 2>&1 | sed -n 's/^mdadm - v\([^ ]*\).*/\1/p' >"$PREFIX/mdadm.version"
     ) || die "mdadm build failed (see $d/build.log)"
     touch "$PREFIX/.mdadm-done"
+fi
+
+# --- libaio and the static lvm tool (for the lvm hook) -------------------------
+# lvm2's bcache includes libaio.h unconditionally. The tool is built in its own
+# copy of the lvm2 tree, configured with libaio visible, so the tree that gave
+# libdevmapper.a is left as it was. Three musl fixes, all in glibc-only code:
+# mallinfo() in memlock.c, and assignments to stdin/stdout/stderr (read-only
+# in musl) in lvmcmdline.c and toolcontext.c.
+if [ ! -f "$PREFIX/.aio-done" ]; then
+    log "libaio"
+    d=$(unpack libaio)
+    (
+        cd "$d/src"
+        make -j"$JOBS" libaio.a ENABLE_SHARED=0 CC=musl-gcc CFLAGS="$CFLAGS" >build.log 2>&1
+        cp libaio.a "$PREFIX/lib/"
+        cp libaio.h "$PREFIX/include/"
+    ) || die "libaio build failed (see $d/src/build.log)"
+    touch "$PREFIX/.aio-done"
+fi
+
+if [ ! -f "$PREFIX/.lvm-done" ]; then
+    log "lvm (static tool, lvm2)"
+    t="$SRC/lvm2-tool"
+    if [ ! -f "$t/make.tmpl" ]; then
+        rm -rf "$t"
+        dsc=$(find "$SRC" -maxdepth 1 -name 'lvm2_*.dsc' | head -n 1)
+        (cd "$SRC" && dpkg-source -x "$(basename "$dsc")" lvm2-tool >/dev/null 2>&1) ||
+            die "dpkg-source -x $dsc (lvm2-tool) failed"
+    fi
+    (
+        cd "$t"
+        # configure and make both: the tool links libaio from the prefix.
+        export LDFLAGS="-static -L$PREFIX/lib"
+        if [ ! -f make.tmpl ]; then
+            g='#if !defined(VALGRIND_POOL) \&\& defined(__GLIBC__)'
+            sed -i "0,/^#ifndef VALGRIND_POOL\$/s//$g/" lib/mm/memlock.c
+            sed -i "s/^#ifndef VALGRIND_POOL\$/$g/" lib/commands/toolcontext.c
+            sed -i -E 's/!\((stdin|stdout|stderr) = fopen\(_PATH_DEVNULL, ("[rw]")\)\)/!freopen(_PATH_DEVNULL, \2, \1)/' \
+                tools/lvmcmdline.c
+            ./configure --host=x86_64-linux-musl --prefix=/usr --sysconfdir=/etc \
+                --localstatedir=/var --enable-static_link --with-symvers=no \
+                --disable-udev_sync --disable-udev_rules --disable-selinux \
+                --disable-readline --disable-blkid_wiping --disable-systemd-journal \
+                --disable-nls --disable-lvmpolld --disable-dmeventd --disable-notify-dbus \
+                --disable-app-machineid --disable-fsadm --disable-lvmimportvdo \
+                --disable-cmdlib --with-default-run-dir=/run/lvm \
+                --with-default-locking-dir=/run/lock/lvm --with-default-pid-dir=/run \
+                --with-default-dm-run-dir=/run >build.log 2>&1
+        fi
+        grep -q '^#define HAVE_LIBAIO_H 1' include/configure.h
+        make -j"$JOBS" tools >>build.log 2>&1
+        mkdir -p "$PREFIX/sbin"
+        strip -o "$PREFIX/sbin/lvm" tools/lvm.static
+    ) || die "lvm build failed (see $t/build.log)"
+    touch "$PREFIX/.lvm-done"
 fi
 
 all_done || die "a library is missing a stamp in $PREFIX"

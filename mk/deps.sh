@@ -14,7 +14,7 @@ PKGS="musl-tools gcc make autoconf automake autopoint libtool pkg-config
 dpkg-dev cpio kmod qemu-system-x86 e2fsprogs fdisk cryptsetup-bin zstd
 xz-utils lz4 gzip busybox-static shellcheck dash socat file binutils
 ca-certificates gawk gettext cmake clang libclang-rt-14-dev xfsprogs btrfs-progs
-erofs-utils squashfs-tools f2fs-tools dosfstools mtools"
+erofs-utils squashfs-tools f2fs-tools dosfstools mtools lvm2"
 
 missing=""
 for p in $PKGS; do

@@ -15,6 +15,7 @@
 #   PREFIX/lib/hatch/gen/*.sh            the parts it sources (gen/)
 #   PREFIX/lib/hatch/init                the static init
 #   PREFIX/lib/hatch/mdadm               the static mdadm (mdraid hook), when built
+#   PREFIX/lib/hatch/lvm                 the static lvm for the lvm hook (when built)
 #   PREFIX/lib/hatch/hooks/*             the shipped hooks
 #   PREFIX/lib/hatch/VERSION             hatch's version (hatch-mkinitramfs --version)
 # and with --kernel-hook (Debian kernel hooks, run by the kernel packages):
@@ -67,7 +68,7 @@ LIBDIR=$PREFIX/lib/hatch
 
 if [ "$UNINSTALL" = 1 ]; then
     rm -f "$DESTDIR$SBINDIR/hatch-mkinitramfs" "$DESTDIR$LIBDIR/init" "$DESTDIR$LIBDIR/VERSION" \
-        "$DESTDIR$LIBDIR/mdadm"
+        "$DESTDIR$LIBDIR/mdadm" "$DESTDIR$LIBDIR/lvm"
     for h in "$TOP"/hooks/*; do
         [ -f "$h" ] || continue
         rm -f "$DESTDIR$LIBDIR/hooks/${h##*/}"
@@ -108,6 +109,9 @@ put "$INIT" "$DESTDIR$LIBDIR/init" 0755
 MDADM=${MDADM:-$TOP/build/deps/prefix/sbin/mdadm}
 [ ! -f "$MDADM" ] || put "$MDADM" "$DESTDIR$LIBDIR/mdadm" 0755
 put "$TOP/VERSION" "$DESTDIR$LIBDIR/VERSION" 0644
+# The static lvm for the lvm hook, found beside the init (see hooks/lvm).
+LVM=${LVM:-$(dirname "$INIT")/deps/prefix/sbin/lvm}
+[ ! -f "$LVM" ] || put "$LVM" "$DESTDIR$LIBDIR/lvm" 0755
 for h in "$TOP"/hooks/*; do
     [ -f "$h" ] || continue
     put "$h" "$DESTDIR$LIBDIR/hooks/${h##*/}" 0644

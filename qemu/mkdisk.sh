@@ -5,8 +5,8 @@
 #        qemu/mkdisk.sh -o IMAGE -l blank|blank-gpt|blank-mbr [-s MIB] [-n N]
 #   LAYOUT: plain (default) | verity-sep | verity-fec | verity-inline | mbr | twoparts
 #   | norun | mbr-logical | whole | btrfs-raid1 | luks | verity-usr | md-raid1
-#   (verity-fec: verity-sep plus FEC parity, 2 roots, on p3; norun: plain
-#   without a /run directory on the root;
+#   | lvm-linear | lvm-striped   (verity-fec: verity-sep plus FEC parity, 2
+#   roots, on p3; norun: plain without a /run directory on the root;
 #   mbr-logical: a DOS table whose p1 is an extended partition and the root
 #   its first logical partition, p5, PARTUUID $HATCH_MBR_LOGICAL_PARTUUID;
 #   whole: the filesystem is the whole disk, no partition table;
@@ -37,7 +37,17 @@
 #   with metadata 1.2: array UUID $HATCH_MD_UUID, name $HATCH_MD_NAME, data
 #   at 1 MiB, no bitmap, clean; the array holds the ext4 root. The
 #   superblocks are written here (md_super, below): no root, no loop
-#   device, no md driver or mdadm on the host)
+#   device, no md driver or mdadm on the host;
+#   lvm-linear: IMAGE is a whole-disk LVM2 physical volume of volume group
+#   $HATCH_LVM_VG, whose linear logical volume $HATCH_LVM_LV holds the ext4
+#   root (UUID $HATCH_FS_UUID), so it is /dev/mapper/$HATCH_LVM_VG-$HATCH_LVM_LV;
+#   lvm-striped: volume group $HATCH_LVM_STRIPED_VG over two whole disks,
+#   IMAGE and IMAGE.dev2, its $HATCH_LVM_LV striped across both in
+#   $HATCH_LVM_STRIPE_KIB KiB stripes. Both need root, loop devices and the
+#   host's lvm2 tools, but no device-mapper: the volumes are made with
+#   activation off (--driverloaded n) and the filesystem is written into the
+#   logical volume's extents with dd, at the offsets lvm reports (pvs
+#   pe_start, lvs seg_pe_ranges); the PV and VG UUIDs are random)
 #
 # The root filesystem (-f, only with plain, mbr, mbr-logical and whole):
 #   ext4 (default)  mke2fs -d; UUID $HATCH_FS_UUID, LABEL $HATCH_FS_LABEL
@@ -91,7 +101,7 @@
 #   IMAGE.verity         verity layouts: veritysetup format's report (of
 #                        the usr hash tree for verity-usr)
 #   IMAGE.hashoffset     verity-inline: the hash tree offset in bytes within p1
-#   IMAGE.dev2           btrfs-raid1, md-raid1: the second disk
+#   IMAGE.dev2           btrfs-raid1, md-raid1, lvm-striped: the second disk
 #   IMAGE.key            luks: the key file (key slot 1)
 set -eu
 
@@ -113,7 +123,7 @@ while getopts o:i:l:s:n:f: opt; do
         s) size=$OPTARG ;;
         n) num=$OPTARG ;;
         f) fstype=$OPTARG ;;
-        *) die "usage: mkdisk.sh -o IMAGE -i CHECKINIT [-l plain|verity-sep|verity-fec|verity-inline|mbr|twoparts|norun|mbr-logical|whole|btrfs-raid1|luks|verity-usr|md-raid1] [-f ext4|xfs|btrfs|erofs|squashfs|f2fs|vfat] [-s MIB], or -o IMAGE -l blank|blank-gpt|blank-mbr [-s MIB] [-n N]" ;;
+        *) die "usage: mkdisk.sh -o IMAGE -i CHECKINIT [-l plain|verity-sep|verity-fec|verity-inline|mbr|twoparts|norun|mbr-logical|whole|btrfs-raid1|luks|verity-usr|md-raid1|lvm-linear|lvm-striped] [-f ext4|xfs|btrfs|erofs|squashfs|f2fs|vfat] [-s MIB], or -o IMAGE -l blank|blank-gpt|blank-mbr [-s MIB] [-n N]" ;;
     esac
 done
 case $fstype in
@@ -121,7 +131,7 @@ case $fstype in
     *) die "unknown filesystem type '$fstype' (ext4, xfs, btrfs, erofs, squashfs, f2fs or vfat)" ;;
 esac
 case $layout in
-    verity-sep | verity-fec | verity-inline | twoparts | norun | luks | verity-usr | md-raid1)
+    verity-sep | verity-fec | verity-inline | twoparts | norun | luks | verity-usr | md-raid1 | lvm-linear | lvm-striped)
         [ -z "$size$num" ] || die "-s and -n are not for the $layout layout"
         [ "$fstype" = ext4 ] || die "the $layout layout is ext4 only" ;;
     plain | mbr | mbr-logical | whole)
@@ -677,6 +687,63 @@ twoparts)
     put "$work/decoy.fs" 1
     put "$work/root.fs" $((1 + D))
     payload_offset "$work/root.fs" $((1 + D))
+    ;;
+lvm-linear | lvm-striped)
+    command -v lvm >/dev/null || die "the $layout layout needs the host's lvm2 tools (apt install lvm2)"
+    log=$work/lvm.log
+    mkfs "$work/root.fs" "$R" "$HATCH_FS_LABEL" "$HATCH_FS_UUID" "$work/root"
+    vg=$HATCH_LVM_VG n=1
+    [ "$layout" = lvm-linear ] || vg=$HATCH_LVM_STRIPED_VG n=2
+    # Each disk: 1 MiB of LVM label and metadata, its share of the LV, 2 MiB spare.
+    truncate -s $((1 + R / n + 2))M "$tmp"
+    l1=$(losetup -f --show "$tmp") || die "no loop device for $tmp"
+    loops=$l1 pvl=$l1
+    if [ "$n" = 2 ]; then
+        truncate -s $((1 + R / n + 2))M "$tmp.dev2"
+        l2=$(losetup -f --show "$tmp.dev2") || die "no loop device for $tmp.dev2"
+        loops="$l1 $l2" pvl="$l1 $l2"
+    fi
+    # Only these loop devices; no device-mapper (activation off), no
+    # daemons, no metadata backups in the host's /etc/lvm.
+    lvmc() {
+        # shellcheck disable=SC2086 # the PV list, split on purpose
+        LVM_SUPPRESS_FD_WARNINGS=1 lvm "$@" --devices "$(echo $pvl | tr ' ' ',')" --driverloaded n \
+            --config 'global { event_activation = 0 } activation { udev_sync = 0 udev_rules = 0 } backup { backup = 0 archive = 0 }'
+    }
+    # shellcheck disable=SC2086
+    { lvmc pvcreate $pvl && lvmc vgcreate -s 1M "$vg" $pvl &&
+        if [ "$n" = 1 ]; then
+            lvmc lvcreate -an -Zn -n "$HATCH_LVM_LV" -L "${R}M" "$vg"
+        else
+            lvmc lvcreate -an -Zn -n "$HATCH_LVM_LV" -L "${R}M" -i 2 -I "${HATCH_LVM_STRIPE_KIB}k" "$vg"
+        fi; } >"$log" 2>&1 || { cat "$log" >&2; die "lvm could not make $vg/$HATCH_LVM_LV on $pvl"; }
+    # Where the LV's extents are: PE n of a PV is at pe_start + n MiB.
+    ranges=$(lvmc lvs --noheadings --segments -o seg_pe_ranges "$vg/$HATCH_LVM_LV" 2>>"$log" | tr -s ' ' | sed 's/^ //; s/ $//')
+    pe1=$(lvmc pvs --noheadings --units b --nosuffix -o pe_start "$l1" 2>>"$log" | tr -d ' ')
+    case $pe1 in '' | *[!0-9]*) cat "$log" >&2; die "lvm did not say where the extents of $l1 start" ;; esac
+    if [ "$n" = 1 ]; then
+        [ "$ranges" = "$l1:0-$((R - 1))" ] || die "unexpected extents for $vg/$HATCH_LVM_LV: '$ranges'"
+        dd if="$work/root.fs" of="$tmp" bs=1M seek="$pe1" oflag=seek_bytes conv=notrunc,sparse status=none ||
+            die "dd into $tmp failed"
+    else
+        pe2=$(lvmc pvs --noheadings --units b --nosuffix -o pe_start "$l2" 2>>"$log" | tr -d ' ')
+        [ "$pe2" = "$pe1" ] || die "the PVs' extents start at $pe1 and '$pe2'"
+        [ "$ranges" = "$l1:0-$((R / 2 - 1)) $l2:0-$((R / 2 - 1))" ] ||
+            die "unexpected extents for $vg/$HATCH_LVM_LV: '$ranges'"
+        # Stripe k of the LV is stripe k/2 of disk k%2.
+        chunks=$((R * 1024 / HATCH_LVM_STRIPE_KIB)) k=0
+        while [ "$k" -lt "$chunks" ]; do
+            if [ $((k % 2)) = 0 ]; then d=$tmp; else d=$tmp.dev2; fi
+            half=$((k / 2))
+            dd if="$work/root.fs" of="$d" bs="${HATCH_LVM_STRIPE_KIB}K" skip="$k" count=1 \
+                seek=$((pe1 + half * HATCH_LVM_STRIPE_KIB * 1024)) oflag=seek_bytes \
+                conv=notrunc,sparse status=none || die "dd into $d failed"
+            k=$((k + 1))
+        done
+    fi
+    # shellcheck disable=SC2086
+    losetup -d $loops
+    loops=""
     ;;
 esac
 

@@ -487,6 +487,24 @@ static void set_md_uuid(struct cmdline *c, const char *k, char *v)
     add_one(c, k, v, c->md_uuid, &c->n_md_uuid);
 }
 
+/* rd.lvm=: a boolean, as dracut; anything else is reported and leaves LVM on. */
+static void set_lvm(struct cmdline *c, const char *k, char *v)
+{
+    int b = v ? cmdline_bool(v) : 1;
+    if (b < 0)
+        msg(c, "%s=%s: expected 1/0, yes/no, on/off or true/false; ignoring it", k, v);
+    else
+        c->lvm = b;
+}
+static void set_lvm_vg(struct cmdline *c, const char *k, char *v)
+{
+    add_one(c, k, v, c->lvm_vg, &c->n_lvm_vg);
+}
+static void set_lvm_lv(struct cmdline *c, const char *k, char *v)
+{
+    add_one(c, k, v, c->lvm_lv, &c->n_lvm_lv);
+}
+
 static const struct option {
     const char *key;
     enum opt id;
@@ -542,6 +560,9 @@ static const struct option {
     {"mount.usrflags", OPT_MOUNT_USRFLAGS, set_mount_usrflags},
     {"rd.md", OPT_MD, set_md},
     {"rd.md.uuid", OPT_MD_UUID, set_md_uuid},
+    {"rd.lvm", OPT_LVM, set_lvm},
+    {"rd.lvm.vg", OPT_LVM_VG, set_lvm_vg},
+    {"rd.lvm.lv", OPT_LVM_LV, set_lvm_lv},
 };
 
 static void on_token(char *key, char *val, void *ctx)
@@ -590,6 +611,7 @@ void cmdline_parse(struct cmdline *c, const char *line)
     c->luks = -1;
     c->luks_crypttab = -1;
     c->md = -1;
+    c->lvm = -1;
 
     const char *cut = NULL;
     size_t len = strlen(line);

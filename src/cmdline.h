@@ -77,6 +77,9 @@ enum opt {
     OPT_MOUNT_USRFLAGS,
     OPT_MD,            /* rd.md= */
     OPT_MD_UUID,
+    OPT_LVM,           /* rd.lvm= */
+    OPT_LVM_VG,
+    OPT_LVM_LV,
     OPT_COUNT
 };
 _Static_assert(OPT_COUNT <= 8 * sizeof(unsigned long), "cmdline.given has a bit per option");
@@ -158,6 +161,14 @@ struct cmdline {
     int md;                           /* rd.md=: -1 not given, 0 off, 1 on */
     const char *md_uuid[CMDLINE_MAX_LIST];
     size_t n_md_uuid;
+
+    /* LVM, dracut's options: rd.lvm=0 turns it off; rd.lvm.vg= and
+     * rd.lvm.lv= (repeatable) restrict activation to those. */
+    int lvm;                          /* rd.lvm=: -1 not given, 0 off, 1 on */
+    const char *lvm_vg[CMDLINE_MAX_LIST];
+    size_t n_lvm_vg;
+    const char *lvm_lv[CMDLINE_MAX_LIST];
+    size_t n_lvm_lv;
 
     unsigned long given;              /* 1 << enum opt */
     const char *given_as[OPT_COUNT];  /* the spelling last used */

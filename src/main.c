@@ -10,6 +10,8 @@
 #include "luksconf.h"
 #include "md.h"
 #include "mdconf.h"
+#include "lvm.h"
+#include "lvmcfg.h"
 #include "modprobe.h"
 #include "modules.h"
 #include "mountopts.h"
@@ -44,6 +46,7 @@ static struct cmdline cmd;
 static struct verity_cfg vcfg;
 static struct verity_cfg ucfg; /* a verified /usr */
 static struct luks_cfg lcfg;
+static struct lvm_cfg lvmcfg;
 static struct policy policy;
 static struct timespec wait_t0; /* when the wait for the root began */
 
@@ -81,6 +84,8 @@ static const char usage[] =
     "  rd.md.uuid=UUID (repeatable: only those md arrays) rd.md=0 (none)\n"
     "       (mdraid arrays assembled by the image's mdadm, mkinitramfs.sh -H +mdraid;\n"
     "       an array still missing members after half the wait starts degraded)\n"
+    "  rd.lvm=0 rd.lvm.vg=VG rd.lvm.lv=VG/LV (LVM2: volume groups activated as\n"
+    "       their physical volumes appear, by default all; root=/dev/mapper/VG-LV)\n"
     "An image built with mkinitramfs.sh --lockdown boots only a verified root and\n"
     "refuses rd.shell, rd.break, init=, rootfstype=, rootflags=, rw, modules-load=,\n"
     "blacklists, rd.emergency=, resume=, weakening verity options, LUKS discard,\n"
@@ -202,6 +207,10 @@ static int check_request(void)
     for (size_t i = 0; i < lcfg.n_msgs; i++)
         log_warn("luks: %s", lcfg.msgs[i]);
     n += policy_luks_refusals(&policy, &cmd, &lcfg, refused, NULL);
+    char vgerr[256];
+    int vr = lvm_cfg_parse(&cmd, &lvmcfg, vgerr, sizeof vgerr);
+    if (vr < 0)
+        log_err("lvm: %s; fix the command line", vgerr);
     char uerr[256], uwarn[200];
     int ur = verity_usr_cfg_parse(&cmd, &ucfg, uerr, sizeof uerr);
     if (ur < 0)
@@ -211,7 +220,7 @@ static int check_request(void)
     else if (uwarn[0])
         log_warn("%s", uwarn);
     n += policy_usr_refusals(&policy, &cmd, &ucfg, refused, NULL);
-    if (r < 0 || lr < 0 || ur < 0 || n)
+    if (r < 0 || lr < 0 || ur < 0 || vr < 0 || n)
         return -EINVAL;
     const char *sig = policy_root_sig(&policy, &vcfg, access(VERITY_SIG_IMAGE_PATH, F_OK) == 0);
     if (sig && sig != vcfg.sig)
@@ -236,13 +245,16 @@ static void kmsg_unlimit(void)
 }
 
 /* Every block device probed: btrfs members are registered, md members
- * assembled. Unverified btrfs members are not shown to the kernel when the
- * root is a verity device: there is no use for them. */
+ * assembled, LVM physical volumes handed to lvm. */
 static void on_probe(const struct blockdev *d)
 {
+    /* Unverified btrfs members are not shown to the kernel when the root
+     * is a verity device: there is no use for them. */
     if (!vcfg.enabled)
         btrfs_seen(d);
+    /* The devices of a verified root may well be arrays or logical volumes. */
     md_seen(d);
+    lvm_seen(d);
 }
 
 static void load_modules(void)
@@ -583,6 +595,7 @@ int main(int argc, char **argv, char **envp)
     struct md_cfg mcfg;
     md_cfg_parse(&cmd, &mcfg);
     md_setup(&mcfg);
+    lvm_setup(&lvmcfg);
     devices_on_probe(on_probe);
     load_modules();
     timing_mark("modules");

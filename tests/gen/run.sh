@@ -1074,9 +1074,21 @@ refused "--host-only refuses a root on plain dm-crypt" "dm-crypt (plain) on dm-1
 fake_dm 1 CRYPT-LUKS2-0123456789abcdef0123456789abcdef-cryptroot cryptroot "$VDA"
 fake_dm 2 LVM-Xy7abcDEFghiJKLmnoPQRstuVWXyz012345678abcdefghijklmnopqrstuvw vg-root ../../dm-1
 root_on 253:2 ext4 /dev/mapper/vg-root
-refused "--host-only refuses LVM on LUKS, naming LVM" "LVM on dm-2 (/dev/mapper/vg-root)" --host-only
+# LVM: the init activates it with the lvm hook's static lvm (HATCH_LVM: the
+# stand-in init, a static ELF, is lvm enough for the generator).
+HATCH_LVM=$INIT HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only -v --list >"$W/lvm-luks.ls" 2>"$W/lvm-luks.err"
+check "--host-only accepts LVM on LUKS, adding the lvm and luks hooks" \
+    grep -q 'root is on LVM: adding the lvm hook' "$W/lvm-luks.err" &&
+    grep -q 'root is on LUKS: adding the luks hook' "$W/lvm-luks.err"
+check "--host-only on LVM on LUKS: /sbin/lvm, its lvm.conf and dm-crypt" has "$W/lvm-luks.ls" \
+    sbin/lvm etc/lvm/lvm.conf "$M/drivers/md/dm-crypt.ko"
 fake_dm 2 LVM-Xy7abc vg-root "$VDA"
-refused "--host-only refuses a root on LVM" "LVM on dm-2 (/dev/mapper/vg-root)" --host-only
+HATCH_LVM=$INIT HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only -v --list >"$W/lvm.ls" 2>"$W/lvm.err"
+check "--host-only accepts a root on LVM, with /sbin/lvm and dm-mod" \
+    grep -q 'host root is on LVM: vg-root' "$W/lvm.err" && has "$W/lvm.ls" sbin/lvm "$M/drivers/md/dm-mod.ko"
+HATCH_LVM=$INIT HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only --omit lvm --list >/dev/null 2>"$W/lvm-omit.err"
+check "--host-only --omit lvm on an LVM root: warned" \
+    grep -q "the root is on LVM, but --omit lvm leaves out what activates it" "$W/lvm-omit.err"
 fake_dm 3 "" mylinear "$VDA"
 root_on 253:3 ext4 /dev/mapper/mylinear
 refused "--host-only refuses a dm device that is not dm-verity (no uuid)" \
@@ -1172,10 +1184,10 @@ check "--host-only: ... and btrfs itself" has "$W/b2.ls" "$M/fs/btrfs/btrfs.ko"
 HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --check-root -H base --list >"$W/b3.ls" 2>"$W/b3.err"
 check "--check-root accepts a btrfs over two devices" [ -s "$W/b3.ls" ]
 # A member on a layer the init cannot set up is refused like the root's own.
-fake_dm 7 LVM-Xy7abc cm "../../../../pci0000:00/0000:00:04.0/nvme/nvme0/nvme0n1"
+fake_dm 7 mpath-3600508b400105e210000900000490007 cm "../../../../pci0000:00/0000:00:04.0/nvme/nvme0/nvme0n1"
 ln -sfn ../../../../devices/virtual/block/dm-7 "$S/$BFS/devices/dm-7"
 rm -f "$S/$BFS/devices/nvme0n1"
-refused "--host-only refuses a btrfs with a member on LVM" "LVM on dm-7 (/dev/mapper/cm)" --host-only
+refused "--host-only refuses a btrfs with a member on multipath" "multipath on dm-7 (/dev/mapper/cm)" --host-only
 rm -rf "${S:?}/sys/fs/btrfs" "${S:?}/$DMV/dm-7"
 root_on 0:31 overlay overlay
 HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --check-root -H base --list >"$W/cr.ls" 2>"$W/cr.err"
@@ -1462,13 +1474,23 @@ sh "$GEN" -b "$KROOT" --check "$W/generic.img" --cmdline "root=UUID=x rd.luks.uu
 rc=$?
 check "--check --cmdline rd.luks.uuid=: an image without the luks hook lacks dm_crypt (rc $rc)" \
     [ "$rc" -eq 1 ] && grep -q "module dm_crypt, for LUKS (the command line asks for it), is not in the image" "$W/chk-luks3.out"
+sh "$GEN" -b "$KROOT" --check "$W/generic.img" --cmdline "root=/dev/mapper/vg0-root rd.lvm.lv=vg0/root" >"$W/chk-lvm2.out" 2>&1
+rc=$?
+check "--check --cmdline rd.lvm.lv=: an image without the lvm hook lacks /sbin/lvm (rc $rc)" \
+    [ "$rc" -eq 1 ] && grep -q "no /sbin/lvm in the image, for LVM (rd.lvm.vg=/rd.lvm.lv= ask for it); build it with the lvm hook (-H +lvm)" "$W/chk-lvm2.out"
 fake_dm 2 LVM-Xy7abc vg-root "$VDA"
 root_on 253:2 ext4 /dev/mapper/vg-root
-expect_error "--check, this machine's root on LVM: one line, exit status 3" \
-    "hatch: mkinitramfs: the root filesystem is on LVM on dm-2 (/dev/mapper/vg-root): the hatch init cannot set that up yet; no image can boot this machine yet" \
+HATCH_SYSROOT=$S sh "$GEN" -b "$KROOT" --check "$W/generic.img" >"$W/chk-lvm.out" 2>&1
+rc=$?
+check "--check, root on LVM, an image without the lvm hook: no /sbin/lvm (rc $rc)" \
+    [ "$rc" -eq 1 ] && grep -q "no /sbin/lvm in the image, for this machine's root on LVM (vg-root); build it with the lvm hook (-H +lvm)" "$W/chk-lvm.out"
+fake_dm 2 mpath-3600508b400105e210000900000490002 mpatha "$VDA"
+root_on 253:2 ext4 /dev/mapper/mpatha
+expect_error "--check, this machine's root on multipath: one line, exit status 3" \
+    "hatch: mkinitramfs: the root filesystem is on multipath on dm-2 (/dev/mapper/mpatha): the hatch init cannot set that up yet; no image can boot this machine yet" \
     env HATCH_SYSROOT="$S" sh "$GEN" -b "$KROOT" --check "$W/generic.img"
 HATCH_SYSROOT=$S sh "$GEN" -b "$KROOT" --check "$W/generic.img" >/dev/null 2>&1
-check "--check, root on LVM: exit status 3" [ $? -eq 3 ]
+check "--check, root on multipath: exit status 3" [ $? -eq 3 ]
 root_on 254:0 ext4 /dev/vda
 expect_error "--boot without --check refused" "hatch: mkinitramfs: --boot goes with --check IMAGE" gen --boot
 expect_error "--cmdline without --check refused" "hatch: mkinitramfs: --cmdline goes with --check IMAGE or --verify-disk DISK" gen --cmdline ro
@@ -1533,10 +1555,10 @@ fake_dm 1 CRYPT-LUKS2-0123456789abcdef0123456789abcdef-cryptroot cryptroot "$VDA
 pcl "27 1 253:1 / / rw,relatime shared:1 - ext4 /dev/mapper/cryptroot rw"
 check "--print-cmdline, root on LUKS: root= and rd.luks.name= ($(cat "$W/pcl.out"))" [ "$rc" -eq 0 ] &&
     [ "$(cat "$W/pcl.out")" = "root=/dev/dm-1 rootfstype=ext4 rw rd.luks.name=$LUKSU=cryptroot" ]
-fake_dm 2 LVM-Xy7abc vg-root "$VDA"
-printf '27 1 253:2 / / rw,relatime shared:1 - ext4 /dev/mapper/vg-root rw\n' >"$S/proc/self/mountinfo"
-expect_error "--print-cmdline, root on LVM: one line" \
-    "hatch: mkinitramfs: the root filesystem is on LVM on dm-2 (/dev/mapper/vg-root): the hatch init cannot set that up yet; no command line to print" \
+fake_dm 2 mpath-3600508b400105e210000900000490002 mpatha "$VDA"
+printf '27 1 253:2 / / rw,relatime shared:1 - ext4 /dev/mapper/mpatha rw\n' >"$S/proc/self/mountinfo"
+expect_error "--print-cmdline, root on multipath: one line" \
+    "hatch: mkinitramfs: the root filesystem is on multipath on dm-2 (/dev/mapper/mpatha): the hatch init cannot set that up yet; no command line to print" \
     env HATCH_SYSROOT="$S" busybox ash "$GEN" --print-cmdline
 printf '27 1 0:31 / / rw,relatime - overlay overlay rw,lowerdir=/a\n' >"$S/proc/self/mountinfo"
 expect_error "--print-cmdline, / not on a block device: one line" \
@@ -1791,22 +1813,22 @@ HATCH_MKINITRAMFS=$D/usr/sbin/hatch-mkinitramfs HATCH_BOOTDIR=$W/boot HATCH_CONF
     HATCH_SYSROOT=$S DEB_MAINT_PARAMS="configure 1.0" "$D/etc/kernel/postinst.d/zz-hatch" "$KVER" "/boot/vmlinuz-$KVER" 2>/dev/null
 check "postinst.d hook writes /boot/initrd.img-KVER (config honoured: gzip)" \
     [ "$(magic "$W/boot/initrd.img-$KVER")" = gzip ]
-# This machine's root on LVM: the generator refuses, the existing initrd
+# This machine's root on multipath: the generator refuses, the existing initrd
 # (initramfs-tools') stays, and the kernel package still installs.
-root_on 253:2 ext4 /dev/mapper/vg-root
+root_on 253:2 ext4 /dev/mapper/mpatha
 echo initramfs-tools >"$W/boot/initrd.img-$KVER"
 HATCH_MKINITRAMFS=$D/usr/sbin/hatch-mkinitramfs HATCH_BOOTDIR=$W/boot HATCH_CONFIG=$W/default-hatch \
     HATCH_SYSROOT=$S DEB_MAINT_PARAMS="configure 1.0" "$D/etc/kernel/postinst.d/zz-hatch" "$KVER" 2>"$W/hook-luks.err"
 rc=$?
-check "postinst.d hook, root on LVM: exit 0, existing initrd untouched, nothing else in /boot" \
+check "postinst.d hook, root on multipath: exit 0, existing initrd untouched, nothing else in /boot" \
     [ "$rc" -eq 0 ] && [ "$(cat "$W/boot/initrd.img-$KVER")" = initramfs-tools ] && [ "$(ls -A "$W/boot")" = "initrd.img-$KVER" ]
-check "postinst.d hook, root on LVM: says why and that the initrd was kept" \
-    grep -q "the root filesystem is on LVM on dm-2 (/dev/mapper/vg-root)" "$W/hook-luks.err"
+check "postinst.d hook, root on multipath: says why and that the initrd was kept" \
+    grep -q "the root filesystem is on multipath on dm-2 (/dev/mapper/mpatha)" "$W/hook-luks.err"
 rm -f "$W/boot/initrd.img-$KVER"
 HATCH_MKINITRAMFS=$D/usr/sbin/hatch-mkinitramfs HATCH_BOOTDIR=$W/boot HATCH_CONFIG=$W/default-hatch \
     HATCH_SYSROOT=$S DEB_MAINT_PARAMS="configure 1.0" "$D/etc/kernel/postinst.d/zz-hatch" "$KVER" 2>/dev/null
 rc=$?
-check "postinst.d hook, root on LVM, no initrd to keep: fails (exit $rc), writes nothing" \
+check "postinst.d hook, root on multipath, no initrd to keep: fails (exit $rc), writes nothing" \
     [ "$rc" -eq 3 ] && [ -z "$(ls -A "$W/boot")" ]
 root_on 254:0 ext4 /dev/vda
 rm -f "$W/boot/initrd.img-$KVER"

@@ -190,9 +190,9 @@ TEST(parse_failure_options)
 TEST(parse_unknown_rd_option_is_reported)
 {
     struct cmdline c;
-    cmdline_parse(&c, "rd.lvm.vg=x single foo=bar systemd.unit=rescue.target");
+    cmdline_parse(&c, "rd.iscsi.firmware=x single foo=bar systemd.unit=rescue.target");
     CHECK(c.n_msgs == 1);
-    CHECK(strstr(c.msgs[0], "rd.lvm.vg") != NULL);
+    CHECK(strstr(c.msgs[0], "rd.iscsi.firmware") != NULL);
 }
 
 TEST(parse_empty_values)

@@ -1,0 +1,209 @@
+/* Event activation as lvm2's udev rule does it: every physical volume found
+ * goes to "lvm pvscan --cache --activate ay /dev/NAME", which records it in
+ * /run/lvm and activates its volume group when the last one is there.
+ * lvm (no udev in the image) makes the /dev/mapper nodes itself; the
+ * kernel's uevents for the new dm devices reach devices.c as for any disk. */
+#include "lvm.h"
+#include "log.h"
+#include "modules.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LVM_TIMEOUT_MS 60000
+#define MAX_PVS 64
+
+static struct lvm_cfg cfg;
+static int ready; /* lvm_setup ran */
+
+/* The physical volumes handed to lvm already (by name and device number):
+ * a change event for the same device does not run lvm again. */
+static struct pv {
+    char name[32];
+    unsigned major, minor;
+} pvs[MAX_PVS];
+static size_t n_pvs;
+
+void lvm_setup(const struct lvm_cfg *c)
+{
+    cfg = *c;
+    ready = 1;
+    if (cfg.off)
+        log_info("lvm: rd.lvm=0: no volume group is activated");
+    else if (cfg.config[0])
+        log_info("lvm: activating only %s (rd.lvm.vg=, rd.lvm.lv=)", cfg.wanted);
+}
+
+static long long now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Run argv (argv[0] a path) with stdout and stderr into out (cut to len).
+ * Returns the exit status, or -errno / -ETIMEDOUT; *sig the signal that
+ * ended it, if any. */
+static int run(char *const argv[], char *out, size_t len, int *sig)
+{
+    static char *const envp[] = {"PATH=/sbin:/bin", "LVM_SUPPRESS_FD_WARNINGS=1",
+                                 "LVM_SYSTEM_DIR=/etc/lvm", NULL};
+    int p[2];
+    *sig = 0;
+    out[0] = '\0';
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return -errno;
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(p[0]);
+        close(p[1]);
+        return -e;
+    }
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (null >= 0)
+            dup2(null, 0);
+        dup2(p[1], 1);
+        dup2(p[1], 2);
+        execve(argv[0], argv, envp);
+        dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(p[1]);
+    size_t have = 0;
+    long long deadline = now_ms() + LVM_TIMEOUT_MS;
+    int timed_out = 0;
+    for (;;) {
+        struct pollfd pfd = {.fd = p[0], .events = POLLIN};
+        long long left = deadline - now_ms();
+        int r = left > 0 ? poll(&pfd, 1, (int)left) : 0;
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            timed_out = 1;
+            kill(pid, SIGKILL);
+            break;
+        }
+        char buf[512];
+        ssize_t n = read(p[0], buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        size_t k = (size_t)n < len - 1 - have ? (size_t)n : len - 1 - have;
+        memcpy(out + have, buf, k);
+        have += k;
+        out[have] = '\0';
+    }
+    close(p[0]);
+    int st = 0;
+    pid_t w;
+    while ((w = waitpid(pid, &st, timed_out ? WNOHANG : 0)) < 0 && errno == EINTR)
+        ;
+    if (timed_out)
+        return -ETIMEDOUT;
+    if (w != pid)
+        return -ECHILD;
+    if (WIFSIGNALED(st)) {
+        *sig = WTERMSIG(st);
+        return -EINTR;
+    }
+    return WEXITSTATUS(st);
+}
+
+/* 1 the first time this device is seen, 0 after. */
+static int first_time(const struct blockdev *d)
+{
+    for (size_t i = 0; i < n_pvs; i++)
+        if (!strcmp(pvs[i].name, d->name) && pvs[i].major == d->major &&
+            pvs[i].minor == d->minor)
+            return 0;
+    if (n_pvs < MAX_PVS) {
+        snprintf(pvs[n_pvs].name, sizeof pvs[n_pvs].name, "%s", d->name);
+        pvs[n_pvs].major = d->major;
+        pvs[n_pvs].minor = d->minor;
+        n_pvs++;
+    }
+    return 1;
+}
+
+void lvm_seen(const struct blockdev *d)
+{
+    static int dm_loaded;
+    static char out[4096];
+    if (strcmp(d->type, "LVM2_member") || !ready || !first_time(d))
+        return;
+    if (cfg.off) {
+        log_info("lvm: /dev/%s is an LVM physical volume; not activating it (rd.lvm=0)",
+                 d->name);
+        return;
+    }
+    if (access(LVM_TOOL, X_OK) < 0) {
+        log_warn("lvm: /dev/%s is an LVM physical volume, but this image has no %s to "
+                 "activate its volume group; build the image with the lvm hook "
+                 "(mkinitramfs.sh -H +lvm)",
+                 d->name, LVM_TOOL);
+        return;
+    }
+    char why[64];
+    snprintf(why, sizeof why, "LVM physical volume /dev/%s", d->name);
+    if (!dm_loaded) {
+        dm_loaded = 1;
+        if (module_require("dm_mod", why) < 0)
+            log_err("lvm: the dm_mod module is not in this image and not built in; no logical "
+                    "volume can be activated: build the image with the lvm hook "
+                    "(mkinitramfs.sh -H +lvm)");
+    }
+    /* lvm keeps its event-activation records in /run/lvm. */
+    mkdir("/run/lvm", 0700);
+    char dev[48];
+    snprintf(dev, sizeof dev, "/dev/%s", d->name);
+    char *argv[12];
+    int n = 0;
+    argv[n++] = LVM_TOOL;
+    argv[n++] = "pvscan";
+    if (cfg.config[0]) {
+        argv[n++] = "--config";
+        argv[n++] = cfg.config;
+    }
+    argv[n++] = "--cache";
+    argv[n++] = "--activate";
+    argv[n++] = "ay";
+    argv[n++] = dev;
+    argv[n] = NULL;
+    log_debug("lvm: running lvm pvscan --cache --activate ay %s%s", dev,
+              cfg.config[0] ? " (with the rd.lvm.vg=/rd.lvm.lv= list)" : "");
+    int sig;
+    int r = run(argv, out, sizeof out, &sig);
+    char line[200];
+    lvm_pick_line(out, line, sizeof line);
+    if (r == 0) {
+        log_info("lvm: /dev/%s (UUID=%s): %s", d->name, d->uuid,
+                 line[0] ? line : "physical volume recorded");
+        if (strchr(out, '\n') != strrchr(out, '\n')) /* more than one line */
+            log_debug("lvm: pvscan said: %s", out);
+    } else if (r == -ETIMEDOUT) {
+        log_err("lvm: lvm pvscan on /dev/%s did not finish within %d s; its volume group is "
+                "not activated", d->name, LVM_TIMEOUT_MS / 1000);
+    } else if (r == -EINTR) {
+        log_err("lvm: lvm pvscan on /dev/%s was killed by %s; its volume group is not "
+                "activated", d->name, strsignal(sig));
+    } else if (r < 0) {
+        log_err("lvm: cannot run %s for /dev/%s (%s); its volume group is not activated",
+                LVM_TOOL, d->name, strerror(-r));
+    } else {
+        log_err("lvm: lvm pvscan --cache --activate ay /dev/%s failed (exit status %d): %s",
+                d->name, r, line[0] ? line : "no message");
+        if (out[0])
+            log_debug("lvm: pvscan said: %s", out);
+    }
+}

@@ -1,0 +1,32 @@
+/* LVM activation requests from the command line (dracut's rd.lvm=,
+ * rd.lvm.vg=, rd.lvm.lv=), and reading lvm's output: pure, unit-tested. */
+#ifndef HATCH_LVMCFG_H
+#define HATCH_LVMCFG_H
+
+#include "cmdline.h"
+
+#include <stddef.h>
+
+#define LVM_CONFIG_MAX (CMDLINE_MAX + 2 * CMDLINE_MAX_LIST * 8 + 128)
+
+struct lvm_cfg {
+    int off;         /* rd.lvm=0 */
+    size_t n_vg, n_lv;
+    /* "" when every volume group is wanted; otherwise lvm's --config
+     * argument restricting autoactivation to the named VGs and LVs. */
+    char config[LVM_CONFIG_MAX];
+    char wanted[256]; /* "every volume group" or "hatchvg, vg2/root" (cut) */
+};
+
+/* 1 when s is a valid LVM volume group or logical volume name. */
+int lvm_name_ok(const char *s);
+
+/* Fill cfg from c. Returns 0, or -EINVAL with err set (a bad name). */
+int lvm_cfg_parse(const struct cmdline *c, struct lvm_cfg *cfg, char *err, size_t errlen);
+
+/* The line of lvm's output (out, NUL-terminated) that best says what
+ * happened: the first error, else the first line that is not a warning,
+ * else the first line; leading blanks dropped. "" when out is empty. */
+void lvm_pick_line(const char *out, char *dst, size_t len);
+
+#endif
