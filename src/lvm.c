@@ -6,16 +6,13 @@
 #include "lvm.h"
 #include "log.h"
 #include "modules.h"
+#include "spawn.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define LVM_TIMEOUT_MS 60000
@@ -42,82 +39,12 @@ void lvm_setup(const struct lvm_cfg *c)
         log_info("lvm: activating only %s (rd.lvm.vg=, rd.lvm.lv=)", cfg.wanted);
 }
 
-static long long now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-/* Run argv (argv[0] a path) with stdout and stderr into out (cut to len).
- * Returns the exit status, or -errno / -ETIMEDOUT; *sig the signal that
- * ended it, if any. */
+/* Run argv (argv[0] the tool) with stdout and stderr into out. */
 static int run(char *const argv[], char *out, size_t len, int *sig)
 {
     static char *const envp[] = {"PATH=/sbin:/bin", "LVM_SUPPRESS_FD_WARNINGS=1",
                                  "LVM_SYSTEM_DIR=/etc/lvm", NULL};
-    int p[2];
-    *sig = 0;
-    out[0] = '\0';
-    if (pipe2(p, O_CLOEXEC) < 0)
-        return -errno;
-    pid_t pid = fork();
-    if (pid < 0) {
-        int e = errno;
-        close(p[0]);
-        close(p[1]);
-        return -e;
-    }
-    if (pid == 0) {
-        int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        if (null >= 0)
-            dup2(null, 0);
-        dup2(p[1], 1);
-        dup2(p[1], 2);
-        execve(argv[0], argv, envp);
-        dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
-        _exit(127);
-    }
-    close(p[1]);
-    size_t have = 0;
-    long long deadline = now_ms() + LVM_TIMEOUT_MS;
-    int timed_out = 0;
-    for (;;) {
-        struct pollfd pfd = {.fd = p[0], .events = POLLIN};
-        long long left = deadline - now_ms();
-        int r = left > 0 ? poll(&pfd, 1, (int)left) : 0;
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            timed_out = 1;
-            kill(pid, SIGKILL);
-            break;
-        }
-        char buf[512];
-        ssize_t n = read(p[0], buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        size_t k = (size_t)n < len - 1 - have ? (size_t)n : len - 1 - have;
-        memcpy(out + have, buf, k);
-        have += k;
-        out[have] = '\0';
-    }
-    close(p[0]);
-    int st = 0;
-    pid_t w;
-    while ((w = waitpid(pid, &st, timed_out ? WNOHANG : 0)) < 0 && errno == EINTR)
-        ;
-    if (timed_out)
-        return -ETIMEDOUT;
-    if (w != pid)
-        return -ECHILD;
-    if (WIFSIGNALED(st)) {
-        *sig = WTERMSIG(st);
-        return -EINTR;
-    }
-    return WEXITSTATUS(st);
+    return spawn_run(argv[0], argv, envp, LVM_TIMEOUT_MS, out, len, NULL, 0, sig);
 }
 
 /* 1 the first time this device is seen, 0 after. */
@@ -199,7 +126,7 @@ void lvm_seen(const struct blockdev *d)
                 "activated", d->name, strsignal(sig));
     } else if (r < 0) {
         log_err("lvm: cannot run %s for /dev/%s (%s); its volume group is not activated",
-                LVM_TOOL, d->name, strerror(-r));
+                LVM_TOOL, d->name, r == -ENOEXEC ? "it does not run here" : strerror(-r));
     } else {
         log_err("lvm: lvm pvscan --cache --activate ay /dev/%s failed (exit status %d): %s",
                 d->name, r, line[0] ? line : "no message");

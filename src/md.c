@@ -4,17 +4,14 @@
 #include "md.h"
 #include "log.h"
 #include "modules.h"
+#include "spawn.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define MAX_SEEN 64
@@ -55,96 +52,12 @@ static int first_time(const char *name)
     return 1;
 }
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Run mdadm with argv (argv[0] is MDADM_PATH); its stdout in out, stderr
- * in err (each cut to fit, NUL-terminated). Returns its exit status, or
- * -errno when it could not run or was killed. */
+ * in err. Returns spawn_run's answer. */
 static int run_mdadm(char *const argv[], char *out, size_t olen, char *err, size_t elen)
 {
-    int po[2], pe[2];
-    out[0] = err[0] = '\0';
-    if (pipe2(po, O_CLOEXEC) < 0)
-        return -errno;
-    if (pipe2(pe, O_CLOEXEC) < 0) {
-        int e = errno;
-        close(po[0]);
-        close(po[1]);
-        return -e;
-    }
-    pid_t pid = fork();
-    if (pid < 0) {
-        int e = errno;
-        close(po[0]);
-        close(po[1]);
-        close(pe[0]);
-        close(pe[1]);
-        return -e;
-    }
-    if (pid == 0) {
-        static char *const envp[] = {"PATH=/sbin:/bin", NULL};
-        int nul = open("/dev/null", O_RDONLY);
-        if (nul >= 0)
-            dup2(nul, 0);
-        dup2(po[1], 1);
-        dup2(pe[1], 2);
-        execve(MDADM_PATH, argv, envp);
-        _exit(127);
-    }
-    close(po[1]);
-    close(pe[1]);
-    size_t have[2] = {0, 0};
-    char *buf[2] = {out, err};
-    size_t len[2] = {olen, elen};
-    int open_fds = 2, killed = 0;
-    struct pollfd pfd[2] = {{.fd = po[0], .events = POLLIN}, {.fd = pe[0], .events = POLLIN}};
-    long long deadline = now_ms() + MDADM_TIMEOUT_MS;
-    while (open_fds) {
-        long long left = deadline - now_ms();
-        int r = left > 0 ? poll(pfd, 2, (int)left) : 0;
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            kill(pid, SIGKILL);
-            killed = 1;
-            break;
-        }
-        for (int i = 0; i < 2; i++) {
-            if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-            char tmp[512];
-            ssize_t n = read(pfd[i].fd, tmp, sizeof tmp);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0) {
-                close(pfd[i].fd);
-                pfd[i].fd = -1;
-                open_fds--;
-                continue;
-            }
-            size_t room = len[i] - 1 - have[i];
-            size_t take = (size_t)n < room ? (size_t)n : room;
-            memcpy(buf[i] + have[i], tmp, take);
-            have[i] += take;
-            buf[i][have[i]] = '\0';
-        }
-    }
-    for (int i = 0; i < 2; i++)
-        if (pfd[i].fd >= 0)
-            close(pfd[i].fd);
-    int st;
-    if (waitpid(pid, &st, killed ? WNOHANG : 0) != pid)
-        return killed ? -ETIMEDOUT : -ECHILD;
-    if (killed)
-        return -ETIMEDOUT;
-    if (WIFSIGNALED(st))
-        return -EINTR;
-    return WEXITSTATUS(st) == 127 ? -ENOEXEC : WEXITSTATUS(st);
+    static char *const envp[] = {"PATH=/sbin:/bin", NULL};
+    return spawn_run(MDADM_PATH, argv, envp, MDADM_TIMEOUT_MS, out, olen, err, elen, NULL);
 }
 
 /* mdadm's stderr as one line: its newlines become "; ". */
