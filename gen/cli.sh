@@ -41,6 +41,7 @@ disk against a command line before booting it.
                  ($DEFAULT_HOOKS;
                  with --lockdown: $LOCKDOWN_HOOKS);
                  a list starting with + is added to the default list
+                 (-H +luks,lvm or -H +luks,+lvm)
   -m MODULE,...  also include these modules (with dependencies) and load
                  them at boot
   --omit HOOK,...

@@ -80,7 +80,8 @@ hooks_resolve() {
     fi
     case $HOOKS_ARG in
     '') HOOKS="$DEFAULT_HOOKS $(user_hooks)" ;;
-    +*) HOOKS="$DEFAULT_HOOKS $(user_hooks) $(printf '%s' "${HOOKS_ARG#+}" | tr ',' ' ')" ;;
+    # each name of an added list may carry its own + (-H +luks,+lvm)
+    +*) HOOKS="$DEFAULT_HOOKS $(user_hooks) $(printf '%s' "${HOOKS_ARG#+}" | tr ',' ' ' | sed 's/\(^\| \)+/\1/g')" ;;
     *) HOOKS=$(printf '%s' "$HOOKS_ARG" | tr ',' ' ') ;;
     esac
     # --omit and omit=: names of hooks that exist, left out of the list.

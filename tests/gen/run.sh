@@ -539,6 +539,10 @@ rm -f "$W/count.log"
 gen --hookdir "$AH" -H +count,count,busybox -v --list >/dev/null 2>"$W/dup.err"
 check "a hook named twice (or -H +busybox) runs once" \
     [ "$(cat "$W/count.log")" = ran ] && [ "$(grep -c '^hatch: mkinitramfs: hook busybox ' "$W/dup.err")" -eq 1 ]
+rm -f "$W/count.log"
+gen --hookdir "$AH" -H +count,+busybox -v --list >/dev/null 2>"$W/plus.err"
+check "-H +a,+b: each added name may carry its own +" \
+    [ "$(cat "$W/count.log" 2>/dev/null)" = ran ] && [ "$(grep -c '^hatch: mkinitramfs: hook busybox ' "$W/plus.err")" -eq 1 ]
 EH=$W/exit-hooks
 mkdir -p "$EH"
 printf 'build() { add_file "%s" /etc/x.txt; }\nexit 0\n' "$W/payload.txt" >"$EH/toplevelexit"
