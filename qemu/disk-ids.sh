@@ -101,8 +101,10 @@ HATCH_MD_PARTUUID2=62b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d
 HATCH_MD_DISK_GUID2=3b8e1f2a-6c4d-4f5e-9a0b-7c1d2e3f4a5c
 # LVM (qemu/mkdisk.sh -l lvm-linear, lvm-striped): the volume groups and
 # the logical volume holding the ext4 root ($HATCH_FS_UUID), so the root is
-# /dev/mapper/VG-LV; the striped one's stripe size in KiB.
+# /dev/mapper/VG-LV; the striped one's stripe size in KiB. lvm-luks: the
+# volume group whose $HATCH_LVM_LV holds the LUKS2 volume ($HATCH_LUKS_UUID).
 HATCH_LVM_VG=hatchvg
 HATCH_LVM_STRIPED_VG=hatchstripes
+HATCH_LVM_LUKS_VG=hatchcrypt
 HATCH_LVM_LV=root
 HATCH_LVM_STRIPE_KIB=64

@@ -5,7 +5,7 @@
 #        qemu/mkdisk.sh -o IMAGE -l blank|blank-gpt|blank-mbr [-s MIB] [-n N]
 #   LAYOUT: plain (default) | verity-sep | verity-fec | verity-inline | mbr | twoparts
 #   | norun | mbr-logical | whole | btrfs-raid1 | luks | verity-usr | md-raid1
-#   | lvm-linear | lvm-striped   (verity-fec: verity-sep plus FEC parity, 2
+#   | lvm-linear | lvm-striped | lvm-luks   (verity-fec: verity-sep plus FEC parity, 2
 #   roots, on p3; norun: plain without a /run directory on the root;
 #   mbr-logical: a DOS table whose p1 is an extended partition and the root
 #   its first logical partition, p5, PARTUUID $HATCH_MBR_LOGICAL_PARTUUID;
@@ -47,7 +47,11 @@
 #   host's lvm2 tools, but no device-mapper: the volumes are made with
 #   activation off (--driverloaded n) and the filesystem is written into the
 #   logical volume's extents with dd, at the offsets lvm reports (pvs
-#   pe_start, lvs seg_pe_ranges); the PV and VG UUIDs are random)
+#   pe_start, lvs seg_pe_ranges); the PV and VG UUIDs are random;
+#   lvm-luks: LUKS on LVM, as lvm-linear but with volume group
+#   $HATCH_LVM_LUKS_VG, and the logical volume $HATCH_LVM_LV holds the LUKS2
+#   volume of the luks layout (UUID $HATCH_LUKS_UUID, same keys, IMAGE.key)
+#   instead of the plain ext4: the root is the ext4 inside it)
 #
 # The root filesystem (-f, only with plain, mbr, mbr-logical and whole):
 #   ext4 (default)  mke2fs -d; UUID $HATCH_FS_UUID, LABEL $HATCH_FS_LABEL
@@ -102,7 +106,7 @@
 #                        the usr hash tree for verity-usr)
 #   IMAGE.hashoffset     verity-inline: the hash tree offset in bytes within p1
 #   IMAGE.dev2           btrfs-raid1, md-raid1, lvm-striped: the second disk
-#   IMAGE.key            luks: the key file (key slot 1)
+#   IMAGE.key            luks, lvm-luks: the key file (key slot 1)
 set -eu
 
 die() {
@@ -123,7 +127,7 @@ while getopts o:i:l:s:n:f: opt; do
         s) size=$OPTARG ;;
         n) num=$OPTARG ;;
         f) fstype=$OPTARG ;;
-        *) die "usage: mkdisk.sh -o IMAGE -i CHECKINIT [-l plain|verity-sep|verity-fec|verity-inline|mbr|twoparts|norun|mbr-logical|whole|btrfs-raid1|luks|verity-usr|md-raid1|lvm-linear|lvm-striped] [-f ext4|xfs|btrfs|erofs|squashfs|f2fs|vfat] [-s MIB], or -o IMAGE -l blank|blank-gpt|blank-mbr [-s MIB] [-n N]" ;;
+        *) die "usage: mkdisk.sh -o IMAGE -i CHECKINIT [-l plain|verity-sep|verity-fec|verity-inline|mbr|twoparts|norun|mbr-logical|whole|btrfs-raid1|luks|verity-usr|md-raid1|lvm-linear|lvm-striped|lvm-luks] [-f ext4|xfs|btrfs|erofs|squashfs|f2fs|vfat] [-s MIB], or -o IMAGE -l blank|blank-gpt|blank-mbr [-s MIB] [-n N]" ;;
     esac
 done
 case $fstype in
@@ -131,7 +135,8 @@ case $fstype in
     *) die "unknown filesystem type '$fstype' (ext4, xfs, btrfs, erofs, squashfs, f2fs or vfat)" ;;
 esac
 case $layout in
-    verity-sep | verity-fec | verity-inline | twoparts | norun | luks | verity-usr | md-raid1 | lvm-linear | lvm-striped)
+    verity-sep | verity-fec | verity-inline | twoparts | norun | luks | verity-usr | md-raid1 | lvm-linear \
+        | lvm-striped | lvm-luks)
         [ -z "$size$num" ] || die "-s and -n are not for the $layout layout"
         [ "$fstype" = ext4 ] || die "the $layout layout is ext4 only" ;;
     plain | mbr | mbr-logical | whole)
@@ -202,7 +207,7 @@ for t in $tools sfdisk:fdisk dd:coreutils truncate:coreutils; do
 done
 case $layout in verity-*)
     command -v veritysetup >/dev/null 2>&1 || die "veritysetup not found (cryptsetup-bin)" ;;
-luks)
+luks | lvm-luks)
     command -v cryptsetup >/dev/null 2>&1 || die "cryptsetup not found (cryptsetup-bin)" ;;
 esac
 
@@ -490,6 +495,28 @@ root_fs() {
     fi
 }
 
+# luks_fs: $work/root.fs, the ext4 root encrypted in place into a LUKS2
+# volume of $R + 2 * $HATCH_LUKS_HDR_MIB MiB (UUID $HATCH_LUKS_UUID, slot 0
+# the passphrase, slot 1 the key file $tmp.key). cryptsetup encrypts the
+# filesystem in place, moving it up by half of the room given at its end
+# (the header goes in front): the room is twice the header's.
+luks_fs() {
+    H=$HATCH_LUKS_HDR_MIB
+    mkfs "$work/root.fs" "$R" "$HATCH_FS_LABEL" "$HATCH_FS_UUID" "$work/root"
+    truncate -s $((R + 2 * H))M "$work/root.fs"
+    printf '%s' "$HATCH_LUKS_KEY" >"$tmp.key"
+    log=$work/cryptsetup.log
+    { printf '%s' "$HATCH_LUKS_PASS" |
+        cryptsetup reencrypt --encrypt --type luks2 --batch-mode --uuid "$HATCH_LUKS_UUID" \
+            --cipher aes-xts-plain64 --key-size 512 --sector-size 512 \
+            --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --reduce-device-size $((2 * H))M \
+            --key-file - "$work/root.fs" &&
+        printf '%s' "$HATCH_LUKS_PASS" |
+        cryptsetup luksAddKey --batch-mode --pbkdf pbkdf2 --pbkdf-force-iterations 1000 \
+            --key-file - "$work/root.fs" "$tmp.key"; } >"$log" 2>&1 ||
+        { cat "$log" >&2; die "cryptsetup could not encrypt the root filesystem"; }
+}
+
 case $layout in
 plain | mbr | norun | mbr-logical | whole)
     if [ -z "$size" ]; then
@@ -623,23 +650,7 @@ md-raid1)
     payload_offset "$work/root.fs" 2
     ;;
 luks)
-    # cryptsetup encrypts the filesystem in place, moving it up by half of
-    # the room given at its end (the header goes in front): the room is
-    # twice the header's.
-    H=$HATCH_LUKS_HDR_MIB
-    mkfs "$work/root.fs" "$R" "$HATCH_FS_LABEL" "$HATCH_FS_UUID" "$work/root"
-    truncate -s $((R + 2 * H))M "$work/root.fs"
-    printf '%s' "$HATCH_LUKS_KEY" >"$tmp.key"
-    log=$work/cryptsetup.log
-    { printf '%s' "$HATCH_LUKS_PASS" |
-        cryptsetup reencrypt --encrypt --type luks2 --batch-mode --uuid "$HATCH_LUKS_UUID" \
-            --cipher aes-xts-plain64 --key-size 512 --sector-size 512 \
-            --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --reduce-device-size $((2 * H))M \
-            --key-file - "$work/root.fs" &&
-        printf '%s' "$HATCH_LUKS_PASS" |
-        cryptsetup luksAddKey --batch-mode --pbkdf pbkdf2 --pbkdf-force-iterations 1000 \
-            --key-file - "$work/root.fs" "$tmp.key"; } >"$log" 2>&1 ||
-        { cat "$log" >&2; die "cryptsetup could not encrypt the root filesystem"; }
+    luks_fs
     truncate -s $((R + 2 * H + 2))M "$tmp"
     { echo "label: gpt"; echo "label-id: $HATCH_DISK_GUID"
       gpt_part 1 $((R + 2 * H)) "$HATCH_LUKS_PARTUUID" "$HATCH_LUKS_PARTLABEL"; } | partition
@@ -688,18 +699,29 @@ twoparts)
     put "$work/root.fs" $((1 + D))
     payload_offset "$work/root.fs" $((1 + D))
     ;;
-lvm-linear | lvm-striped)
+lvm-linear | lvm-striped | lvm-luks)
     command -v lvm >/dev/null || die "the $layout layout needs the host's lvm2 tools (apt install lvm2)"
+    # L: the LV's size in MiB, that of what goes into it ($work/root.fs).
+    vg=$HATCH_LVM_VG n=1 L=$R
+    case $layout in
+    lvm-striped)
+        vg=$HATCH_LVM_STRIPED_VG n=2
+        mkfs "$work/root.fs" "$R" "$HATCH_FS_LABEL" "$HATCH_FS_UUID" "$work/root" ;;
+    lvm-luks)
+        vg=$HATCH_LVM_LUKS_VG L=$((R + 2 * HATCH_LUKS_HDR_MIB))
+        luks_fs ;;
+    *)
+        mkfs "$work/root.fs" "$R" "$HATCH_FS_LABEL" "$HATCH_FS_UUID" "$work/root" ;;
+    esac
+    [ "$(stat -c %s "$work/root.fs")" = $((L * 1048576)) ] ||
+        die "$work/root.fs is not the $L MiB of $vg/$HATCH_LVM_LV"
     log=$work/lvm.log
-    mkfs "$work/root.fs" "$R" "$HATCH_FS_LABEL" "$HATCH_FS_UUID" "$work/root"
-    vg=$HATCH_LVM_VG n=1
-    [ "$layout" = lvm-linear ] || vg=$HATCH_LVM_STRIPED_VG n=2
     # Each disk: 1 MiB of LVM label and metadata, its share of the LV, 2 MiB spare.
-    truncate -s $((1 + R / n + 2))M "$tmp"
+    truncate -s $((1 + L / n + 2))M "$tmp"
     l1=$(losetup -f --show "$tmp") || die "no loop device for $tmp"
     loops=$l1 pvl=$l1
     if [ "$n" = 2 ]; then
-        truncate -s $((1 + R / n + 2))M "$tmp.dev2"
+        truncate -s $((1 + L / n + 2))M "$tmp.dev2"
         l2=$(losetup -f --show "$tmp.dev2") || die "no loop device for $tmp.dev2"
         loops="$l1 $l2" pvl="$l1 $l2"
     fi
@@ -713,25 +735,25 @@ lvm-linear | lvm-striped)
     # shellcheck disable=SC2086
     { lvmc pvcreate $pvl && lvmc vgcreate -s 1M "$vg" $pvl &&
         if [ "$n" = 1 ]; then
-            lvmc lvcreate -an -Zn -n "$HATCH_LVM_LV" -L "${R}M" "$vg"
+            lvmc lvcreate -an -Zn -n "$HATCH_LVM_LV" -L "${L}M" "$vg"
         else
-            lvmc lvcreate -an -Zn -n "$HATCH_LVM_LV" -L "${R}M" -i 2 -I "${HATCH_LVM_STRIPE_KIB}k" "$vg"
+            lvmc lvcreate -an -Zn -n "$HATCH_LVM_LV" -L "${L}M" -i 2 -I "${HATCH_LVM_STRIPE_KIB}k" "$vg"
         fi; } >"$log" 2>&1 || { cat "$log" >&2; die "lvm could not make $vg/$HATCH_LVM_LV on $pvl"; }
     # Where the LV's extents are: PE n of a PV is at pe_start + n MiB.
     ranges=$(lvmc lvs --noheadings --segments -o seg_pe_ranges "$vg/$HATCH_LVM_LV" 2>>"$log" | tr -s ' ' | sed 's/^ //; s/ $//')
     pe1=$(lvmc pvs --noheadings --units b --nosuffix -o pe_start "$l1" 2>>"$log" | tr -d ' ')
     case $pe1 in '' | *[!0-9]*) cat "$log" >&2; die "lvm did not say where the extents of $l1 start" ;; esac
     if [ "$n" = 1 ]; then
-        [ "$ranges" = "$l1:0-$((R - 1))" ] || die "unexpected extents for $vg/$HATCH_LVM_LV: '$ranges'"
+        [ "$ranges" = "$l1:0-$((L - 1))" ] || die "unexpected extents for $vg/$HATCH_LVM_LV: '$ranges'"
         dd if="$work/root.fs" of="$tmp" bs=1M seek="$pe1" oflag=seek_bytes conv=notrunc,sparse status=none ||
             die "dd into $tmp failed"
     else
         pe2=$(lvmc pvs --noheadings --units b --nosuffix -o pe_start "$l2" 2>>"$log" | tr -d ' ')
         [ "$pe2" = "$pe1" ] || die "the PVs' extents start at $pe1 and '$pe2'"
-        [ "$ranges" = "$l1:0-$((R / 2 - 1)) $l2:0-$((R / 2 - 1))" ] ||
+        [ "$ranges" = "$l1:0-$((L / 2 - 1)) $l2:0-$((L / 2 - 1))" ] ||
             die "unexpected extents for $vg/$HATCH_LVM_LV: '$ranges'"
         # Stripe k of the LV is stripe k/2 of disk k%2.
-        chunks=$((R * 1024 / HATCH_LVM_STRIPE_KIB)) k=0
+        chunks=$((L * 1024 / HATCH_LVM_STRIPE_KIB)) k=0
         while [ "$k" -lt "$chunks" ]; do
             if [ $((k % 2)) = 0 ]; then d=$tmp; else d=$tmp.dev2; fi
             half=$((k / 2))

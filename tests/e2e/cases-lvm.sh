@@ -7,10 +7,13 @@
 # and the host's lvm2 tools, no device-mapper): a whole-disk PV whose VG
 # $HATCH_LVM_VG holds the ext4 root in LV $HATCH_LVM_LV; and a VG
 # $HATCH_LVM_STRIPED_VG over two disks with the LV striped across both.
+# And LUKS on LVM (-l lvm-luks): VG $HATCH_LVM_LUKS_VG whose LV holds the
+# LUKS2 volume $HATCH_LUKS_UUID of the luks layout, the ext4 root inside:
+# the LV is activated as its PV is probed, then unlocked by its header's UUID.
 
 VX=$T/lvm
 LVM_CASES=(lvm-linear-uuid lvm-linear-mapper lvm-linear-lv-only lvm-striped lvm-off
-    lvm-other-vg lvm-no-hook)
+    lvm-other-vg lvm-no-hook lvm-luks-keyfile lvm-luks-passphrase)
 
 lvm_wanted() {
     local c
@@ -23,12 +26,14 @@ lvm_wanted() {
 if lvm_wanted; then
     rm -rf "$VX"
     mkdir -p "$VX"
-    for l in linear striped; do
+    for l in linear striped luks; do
         sh qemu/mkdisk.sh -o "$VX/$l.img" -i build/checkinit -l "lvm-$l" >"$T/logs/mkdisk-lvm-$l.log" 2>&1 ||
             { echo "hatch: e2e: lvm: no lvm-$l disk, its cases will fail:"; cat "$T/logs/mkdisk-lvm-$l.log"; }
     done
     cp "$VX/linear.img" "$T/lvm-linear.img"
+    cp "$VX/luks.img" "$T/lvm-luks.img"
     initrd lvm -H +lvm
+    initrd lvmluks -H +luks,lvm --include "$VX/luks.img.key:/etc/hatch/luks.key"
     VG=$HATCH_LVM_VG SVG=$HATCH_LVM_STRIPED_VG LV=$HATCH_LVM_LV
     LOK="HATCH-CHECK result=ok pid=1 root=/dev/(mapper/$VG-$LV|dm-0) rootdev=253:0 fstype=ext4 mode=ro .*payload=ok:65536 "
 
@@ -61,4 +66,21 @@ if lvm_wanted; then
     boot lvm-no-hook lvm-linear std "root=UUID=$HATCH_FS_UUID rd.timeout=3 $TAIL" \
         --expect "hatch: lvm: /dev/vda is an LVM physical volume, but this image has no /sbin/lvm to activate its volume group; build the image with the lvm hook \(mkinitramfs.sh -H \+lvm\)" \
         --expect "hatch: powering off \(rd.emergency=poweroff\)" --reject "$E"
+
+    # LUKS on LVM: the LV (dm-0) is the LUKS volume, the root its dm-1.
+    LU=$HATCH_LUKS_UUID CVG=$HATCH_LVM_LUKS_VG
+    LACT="hatch: lvm: /dev/vda \(UUID=[^)]*\): pvscan\[[0-9]+\] PV /dev/vda online, VG $CVG is complete\."
+    LLOK="HATCH-CHECK result=ok pid=1 root=/dev/mapper/luks-$LU rootdev=253:1 fstype=ext4 mode=ro .*payload=ok:65536 "
+    boot lvm-luks-keyfile lvm-luks lvmluks \
+        "root=UUID=$HATCH_FS_UUID rd.luks.uuid=$LU rd.luks.key=/etc/hatch/luks.key $TAIL" \
+        --expect "$LACT" \
+        --expect "hatch: luks: /dev/dm-0 is LUKS2, aes-xts-plain64; mapping it as /dev/mapper/luks-$LU" \
+        --expect "hatch: luks: UUID=$LU unlocked: /dev/mapper/luks-$LU is /dev/dm-1 \(TYPE=ext4, UUID=$HATCH_FS_UUID\)" \
+        --expect "hatch: root device UUID=$HATCH_FS_UUID is /dev/dm-1 \(TYPE=ext4\)" \
+        --expect "$LLOK" --reject "Passphrase for" --reject "hatch: lvm: .*failed"
+    boot lvm-luks-passphrase lvm-luks lvmluks "root=UUID=$HATCH_FS_UUID rd.luks.uuid=$LU $TAIL" \
+        --when "Passphrase for UUID=$LU \(/dev/dm-0\): " --type "$HATCH_LUKS_PASS" \
+        --expect "$LACT" \
+        --expect "hatch: luks: UUID=$LU unlocked: /dev/mapper/luks-$LU is /dev/dm-1 \(TYPE=ext4, UUID=$HATCH_FS_UUID\)" \
+        --expect "$LLOK" --reject "wrong passphrase" --reject "$HATCH_LUKS_PASS" --reject "hatch: lvm: .*failed"
 fi
