@@ -332,8 +332,8 @@ boot log-quiet plain std "root=/dev/vda1 quiet init=/sbin/nope $TAIL" \
     --reject "hatch: loading|hatch: waiting" --reject "$E"
 
 # Command-line input that is wrong, but not fatal
-boot cmdline-warnings plain std "root=/dev/vda1 rd.lvm.vg=x rd.timeout=abc modules-load=nosuchmod $TAIL" \
-    --expect "hatch: command line: rd.lvm.vg: not a hatch option; ignoring it" \
+boot cmdline-warnings plain std "root=/dev/vda1 rd.iscsi.firmware=1 rd.timeout=abc modules-load=nosuchmod $TAIL" \
+    --expect "hatch: command line: rd.iscsi.firmware: not a hatch option; ignoring it" \
     --expect "hatch: command line: rd.timeout=abc is not a number of seconds; ignoring it" \
     --expect "hatch: modules-load=nosuchmod: no such module in this image" \
     --expect "$(ok $DEV1)"

@@ -1156,11 +1156,15 @@ echo raid6 >"$S/$DMV/md0/md/level"
 root_on 9:0 ext4 /dev/md0
 HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only --list >"$W/md6.ls" 2>/dev/null
 check "--host-only on a raid6 array: raid456" has "$W/md6.ls" "$M/drivers/md/raid456.ko"
-# An md array over a device-mapper layer the init cannot set up is still refused.
+# An md array over LVM: both layers are set up by the init, so both hooks.
 fake_dm 5 LVM-abc vg-lv "$VDA"
 rm -f "$S/$DMV/md0/slaves/vda"
 ln -sfn "$S/$DMV/dm-5" "$S/$DMV/md0/slaves/dm-5"
-refused "--host-only refuses md over LVM" "LVM on dm-5 (/dev/mapper/vg-lv)" --host-only
+HATCH_LVM=$INIT HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --host-only --list >"$W/md-lvm.ls" 2>"$W/md-lvm.err"
+check "--host-only on md over LVM: the mdraid and the lvm hooks" has "$W/md-lvm.ls" sbin/mdadm sbin/lvm
+# Over a layer the init cannot set up (multipath), md is still refused.
+fake_dm 5 mpath-abc mpatha "$VDA"
+refused "--host-only refuses md over multipath" "multipath on dm-5 (/dev/mapper/mpatha)" --host-only
 rm -f "$S/$DMV/md0/slaves/dm-5"
 ln -sfn "$VDA" "$S/$DMV/md0/slaves/vda"
 unset HATCH_MDADM
