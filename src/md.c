@@ -12,15 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-#define MAX_SEEN 64
 #define MAX_ARRAYS 16
 #define MDADM_TIMEOUT_MS 20000
 
 static struct md_cfg cfg;
-static char seen[MAX_SEEN][32]; /* members dealt with, by kernel name */
-static size_t n_seen;
 static struct array {
     char dev[32];     /* md127 */
     char name[64];    /* MD_DEVNAME */
@@ -39,17 +37,6 @@ void md_setup(const struct md_cfg *m)
 int md_enabled(void)
 {
     return !cfg.disabled && access(MDADM_PATH, X_OK) == 0;
-}
-
-/* 1 the first time name is seen, 0 after. */
-static int first_time(const char *name)
-{
-    for (size_t i = 0; i < n_seen; i++)
-        if (!strcmp(seen[i], name))
-            return 0;
-    if (n_seen < MAX_SEEN)
-        snprintf(seen[n_seen++], sizeof seen[0], "%s", name);
-    return 1;
 }
 
 /* Run mdadm with argv (argv[0] is MDADM_PATH); its stdout in out, stderr
@@ -104,7 +91,7 @@ static struct array *array_of(const char *dev)
 
 void md_seen(const struct blockdev *d)
 {
-    if (strcmp(d->type, "linux_raid_member") || !first_time(d->name))
+    if (strcmp(d->type, "linux_raid_member"))
         return;
     if (cfg.disabled) {
         log_info("md: /dev/%s is a member of md array UUID=%s; not assembled (rd.md=0)",
@@ -156,7 +143,7 @@ void md_seen(const struct blockdev *d)
                  : "");
 }
 
-int md_incomplete(void)
+static int md_incomplete(void)
 {
     int n = 0;
     for (size_t i = 0; i < n_arrays; i++)
@@ -226,7 +213,7 @@ static void describe(const char *dev, char *buf, size_t len)
              n ? list : "none");
 }
 
-int md_start_degraded(int waited_s)
+static int md_start_degraded(int waited_s)
 {
     int started = 0;
     for (size_t i = 0; i < n_arrays; i++) {
@@ -249,4 +236,24 @@ int md_start_degraded(int waited_s)
         started++;
     }
     return started;
+}
+
+int md_wait(const struct devspec *specs, size_t n, int timeout_ms, struct blockdev *found,
+            struct blockdev *other)
+{
+    if (!md_enabled() || timeout_ms == 0)
+        return devices_wait(specs, n, timeout_ms, found, other);
+    int half_ms = timeout_ms < 0 ? MD_DEGRADED_NO_LIMIT_MS : timeout_ms / 2;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int r = devices_wait(specs, n, half_ms, found, other);
+    if (r != -ETIMEDOUT)
+        return r;
+    if (md_incomplete())
+        md_start_degraded(half_ms / 1000);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long long spent = (long long)(t1.tv_sec - t0.tv_sec) * 1000 +
+                      (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    int rest = timeout_ms < 0 ? -1 : spent >= timeout_ms ? 0 : (int)(timeout_ms - spent);
+    return devices_wait(specs, n, rest, found, other);
 }
