@@ -262,7 +262,13 @@ static void load_modules(void)
     /* Without modules (modules_init said why) the root may still be
      * reachable with built-in drivers: device discovery goes on. */
     if (modules_init(cmd.blacklist, cmd.n_blacklist) == 0) {
-        modules_load_file("/etc/hatch/modules");
+        modules_load_file("/etc/hatch/modules.first", 0);
+        /* A verity root's modules load beside the list's (and are waited
+         * for with them: libkmod takes a module still coming for loaded),
+         * not after its devices are found: 0.15 s sooner under QEMU. */
+        if ((vcfg.enabled || ucfg.enabled) && module_known("dm_verity") == 1)
+            module_load_async("dm_verity", "dm-verity root");
+        modules_load_file("/etc/hatch/modules", 1);
         for (size_t i = 0; i < cmd.n_modules_load; i++)
             if (module_load(cmd.modules_load[i], "modules-load=") == 0)
                 log_err("modules-load=%s: no such module in this image; add it with "
