@@ -29,4 +29,12 @@ int lvm_cfg_parse(const struct cmdline *c, struct lvm_cfg *cfg, char *err, size_
  * else the first line; leading blanks dropped. "" when out is empty. */
 void lvm_pick_line(const char *out, char *dst, size_t len);
 
+/* 1 when the dm device of this name and uuid (from sysfs; a trailing
+ * newline is ignored) is part of an LVM logical volume rather than one:
+ * a hidden volume ("vg-root_rimage_0", "vg-pool_tdata": LVM's reserved
+ * names) or a layer ("LVM-" and the 64 characters of the VG and LV UUIDs,
+ * then "-tpool", "-missing_0_0", ...). udev gives these no symlinks and
+ * no blkid tags; neither does hatch. */
+int lvm_dm_internal(const char *name, const char *uuid);
+
 #endif
