@@ -157,6 +157,39 @@ void lvm_pick_line(const char *out, char *dst, size_t len)
     dst[best_n] = '\0';
 }
 
+int lvm_vg_state(const char *out, char *vg, size_t len, int *need)
+{
+    int state = -1;
+    *need = 0;
+    if (len)
+        vg[0] = '\0';
+    /* pvscan: "pvscan[PID] PV /dev/X online, VG NAME is complete." or
+     * "... VG NAME incomplete (need N)."; the last such line counts. */
+    for (const char *p = strstr(out, ", VG "); p; p = strstr(p + 1, ", VG ")) {
+        const char *name = p + 5;
+        size_t n = strcspn(name, " \n");
+        const char *rest = name + n;
+        char tmp[128];
+        int s, nd = 0;
+        if (!strncmp(rest, " is complete.", 13))
+            s = 0;
+        else if (sscanf(rest, " incomplete (need %d)", &nd) == 1 && nd > 0)
+            s = 1;
+        else
+            continue;
+        if (n >= sizeof tmp || n >= len)
+            continue;
+        memcpy(tmp, name, n);
+        tmp[n] = '\0';
+        if (!lvm_name_ok(tmp))
+            continue;
+        memcpy(vg, tmp, n + 1);
+        state = s;
+        *need = nd;
+    }
+    return state;
+}
+
 int lvm_dm_internal(const char *name, const char *uuid)
 {
     size_t n = strcspn(uuid, "\n");

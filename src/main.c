@@ -85,7 +85,8 @@ static const char usage[] =
     "       (mdraid arrays assembled by the image's mdadm, mkinitramfs.sh -H +mdraid;\n"
     "       an array still missing members after half the wait starts degraded)\n"
     "  rd.lvm=0 rd.lvm.vg=VG rd.lvm.lv=VG/LV (LVM2: volume groups activated as\n"
-    "       their physical volumes appear, by default all; root=/dev/mapper/VG-LV)\n"
+    "       their physical volumes appear, by default all; root=/dev/mapper/VG-LV;\n"
+    "       one still missing some after half the wait is activated degraded)\n"
     "An image built with mkinitramfs.sh --lockdown boots only a verified root and\n"
     "refuses rd.shell, rd.break, init=, rootfstype=, rootflags=, rw, modules-load=,\n"
     "blacklists, rd.emergency=, resume=, weakening verity options, LUKS discard,\n"
@@ -291,12 +292,13 @@ static int parse_spec(const char *role, const char *value, struct devspec *spec)
 /* devices_wait for the whole limit (rootwait: none); with md arrays
  * assembled here, those still missing members at half the limit (half
  * the default one with rootwait) are started degraded, as mdadm --run
- * would, and the wait goes on for the rest. */
-static int md_wait(const struct devspec *specs, size_t n, int timeout_s, struct blockdev *found,
-                   struct blockdev *other)
+ * would, LVM volume groups still missing physical volumes activated
+ * degraded, and the wait goes on for the rest. */
+static int wait_or_degrade(const struct devspec *specs, size_t n, int timeout_s,
+                           struct blockdev *found, struct blockdev *other)
 {
     int total_ms = cmd.rootwait ? -1 : timeout_s * 1000;
-    if (!md_enabled() || total_ms == 0)
+    if ((!md_enabled() && !lvm_enabled()) || total_ms == 0)
         return devices_wait(specs, n, total_ms, found, other);
     int half_ms = (cmd.rootwait ? DEFAULT_TIMEOUT_S : timeout_s) * 500;
     struct timespec t0, t1;
@@ -306,6 +308,8 @@ static int md_wait(const struct devspec *specs, size_t n, int timeout_s, struct 
         return r;
     if (md_incomplete())
         md_start_degraded(half_ms / 1000);
+    if (lvm_incomplete())
+        lvm_activate_degraded(half_ms / 1000);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     long long spent = (long long)(t1.tv_sec - t0.tv_sec) * 1000 +
                       (t1.tv_nsec - t0.tv_nsec) / 1000000;
@@ -334,7 +338,7 @@ static int wait_for(const struct devspec *specs, const char *const *roles, size_
     struct blockdev other[WAIT_MAX];
     struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &wait_t0);
-    int r = md_wait(specs, n, timeout_s, found, other);
+    int r = wait_or_degrade(specs, n, timeout_s, found, other);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     long waited_s = (long)(t1.tv_sec - wait_t0.tv_sec);
     for (size_t i = 0; i < n; i++) {

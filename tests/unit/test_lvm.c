@@ -119,6 +119,42 @@ TEST(lvm_output_line)
     CHECK_STR(small, "0123456");
 }
 
+TEST(lvm_vg_state_from_pvscan)
+{
+    char vg[40];
+    int need = -1;
+    CHECK(lvm_vg_state("  pvscan[123] PV /dev/vda online, VG hatchvg is complete.\n"
+                       "  1 logical volume(s) in volume group \"hatchvg\" now active\n",
+                       vg, sizeof vg, &need) == 0);
+    CHECK_STR(vg, "hatchvg");
+    CHECK(need == 0);
+    CHECK(lvm_vg_state("  pvscan[77] PV /dev/vdb online, VG hatchmirror incomplete (need 1).\n", vg,
+                       sizeof vg, &need) == 1);
+    CHECK_STR(vg, "hatchmirror");
+    CHECK(need == 1);
+    CHECK(lvm_vg_state("  pvscan[77] PV /dev/vdb online, VG vg.0-x_+ incomplete (need 12).", vg,
+                       sizeof vg, &need) == 1);
+    CHECK_STR(vg, "vg.0-x_+");
+    CHECK(need == 12);
+    /* not a state line, a bad name, a need of 0, a name too long for vg */
+    CHECK(lvm_vg_state("  pvscan[1] PV /dev/vda ignored.\n", vg, sizeof vg, &need) == -1);
+    CHECK_STR(vg, "");
+    CHECK(lvm_vg_state("PV /dev/vda online, VG -bad is complete.", vg, sizeof vg, &need) == -1);
+    CHECK(lvm_vg_state("PV /dev/vda online, VG v incomplete (need 0).", vg, sizeof vg, &need) ==
+          -1);
+    CHECK(lvm_vg_state("PV /dev/vda online, VG v incomplete (need x).", vg, sizeof vg, &need) ==
+          -1);
+    char small[4];
+    CHECK(lvm_vg_state("PV /dev/vda online, VG toolong is complete.", small, sizeof small, &need) ==
+          -1);
+    CHECK(lvm_vg_state("", vg, sizeof vg, &need) == -1);
+    /* the last line counts: the VG became complete */
+    CHECK(lvm_vg_state("PV /dev/vda online, VG a incomplete (need 1).\n"
+                       "PV /dev/vdb online, VG a is complete.\n",
+                       vg, sizeof vg, &need) == 0);
+    CHECK_STR(vg, "a");
+}
+
 TEST(lvm_dm_internal_volumes)
 {
     const char *lv = "LVM-tR0aB1cD2eF3gH4iJ5kL6mN7oP8qR9sTuVwXyZ01234567890123456789012345";
