@@ -179,10 +179,11 @@ parsed, never run.
 
 Hooks are sh files defining help() and build(); build() runs in a subshell
 with set -e and may call
-  add_module [--load] [--optional] NAME...  force_load NAME...
+  add_module [--load | --first] [--optional] NAME...  force_load NAME...
+    (--load: loaded at boot, side by side; --first: before those, one by one)
   add_file SRC [DEST [MODE]]  add_binary SRC [DEST]  add_dir DIR [MODE]
   add_symlink LINK TARGET  add_firmware NAME...  add_early PATH FILE...
-  pack_file DEST
+  pack_file DEST  kernel_config NAME (the kernel's CONFIG_NAME)
   note MSG  warn MSG  error MSG
 and read KVER BASEDIR MODDIR FWDIR INIT STAGE HOST_ONLY HOST_MODULES
 HOST_CPU_VENDOR LOCKDOWN. A hook fails when build() returns non-zero, calls

@@ -183,7 +183,7 @@ plan_compression() {
         ZSTD=
         return 0
     fi
-    awk '$1 == "load" && !seen[$3]++ { print $3 }' "$WORK/mods" >"$WORK/load.req"
+    awk '($1 == "load" || $1 == "first") && !seen[$3]++ { print $3 }' "$WORK/mods" >"$WORK/load.req"
     : >"$WORK/load.paths"
     if [ -s "$WORK/load.req" ]; then
         set -f
@@ -328,6 +328,20 @@ omitted_out() {
     fi
 }
 
+# load_list MARK FILE: the modules add_module marked MARK (load, first), by
+# their real names, in request order, built-in and omitted ones left out.
+load_list() {
+    awk -v m="$1" '$1 == m && !seen[$3]++ { print $3 }' "$WORK/mods" >"$WORK/load"
+    : >"$2"
+    [ -s "$WORK/load" ] || return 0
+    set -f
+    # shellcheck disable=SC2046 # one argument per module name
+    kmodprobe -q -R -a $(cat "$WORK/load") 2>/dev/null |
+        awk 'FILENAME == ARGV[1] { b[$0] = 1; next } !($0 in b) && !seen[$0]++' "$WORK/builtin" - |
+        omitted_out >"$2" || true
+    set +f
+}
+
 # /etc/hatch: kernel release, the lockdown policy (--lockdown only; the init
 # parses exactly these lines) and the modules to load at boot (real names,
 # in request order, built-in ones left out).
@@ -354,16 +368,9 @@ write_etc_hatch() {
             die "cannot copy $ROOTHASH_SIG into the image (--roothash-sig)"
         chmod 0644 "$STAGE/etc/hatch/roothash.p7s"
     fi
-    awk '$1 == "load" && !seen[$3]++ { print $3 }' "$WORK/mods" >"$WORK/load"
-    : >"$STAGE/etc/hatch/modules"
-    if [ -s "$WORK/load" ]; then
-        set -f
-        # shellcheck disable=SC2046 # one argument per module name
-        kmodprobe -q -R -a $(cat "$WORK/load") 2>/dev/null |
-            awk 'FILENAME == ARGV[1] { b[$0] = 1; next } !($0 in b) && !seen[$0]++' "$WORK/builtin" - |
-            omitted_out >"$STAGE/etc/hatch/modules" || true
-        set +f
-    fi
+    load_list first "$STAGE/etc/hatch/modules.first"
+    [ -s "$STAGE/etc/hatch/modules.first" ] || rm -f "$STAGE/etc/hatch/modules.first"
+    load_list load "$STAGE/etc/hatch/modules"
 
     [ -f "$STAGE/init" ] || die "the image has no /init: the hook list must include base"
 }

@@ -252,14 +252,18 @@ pack_file() {
     _e=$(awk -v p="$_p" '$2 != p' "$WORK/modes") && printf '%s\n' "$_e" | sed '/^$/d' >"$WORK/modes"
 }
 
-# add_module [--load] [--optional] NAME...: include modules (names or
-# aliases) with their dependencies and soft dependencies. --load also lists
-# them in /etc/hatch/modules; --optional skips a module the kernel lacks.
+# add_module [--load | --first] [--optional] NAME...: include modules (names
+# or aliases) with their dependencies and soft dependencies. --load also
+# lists them in /etc/hatch/modules (loaded side by side at boot); --first
+# in /etc/hatch/modules.first, loaded one after another before those: for
+# what makes the other loads faster. --optional skips a module the kernel
+# lacks.
 add_module() {
     _load=inc _opt=req
     while [ $# -gt 0 ]; do
         case $1 in
         --load) _load=load ;;
+        --first) _load=first ;;
         --optional) _opt=opt ;;
         --) shift; break ;;
         -*) api_error "add_module: unknown option $1"; return 1 ;;
@@ -273,6 +277,14 @@ add_module() {
         esac
         printf '%s %s %s %s\n' "$_load" "$_opt" "$_m" "${HOOK:-?}" >>"$WORK/mods"
     done
+}
+
+# kernel_config NAME: the value of the kernel's CONFIG_NAME (y, m, a
+# number, a string without its quotes); nothing when it is unset or the
+# kernel's config is not known.
+kernel_config() {
+    [ -n "${KCONFIG:-}" ] || return 0
+    sed -n "s/^CONFIG_$1=\"\{0,1\}\([^\"]*\)\"\{0,1\}\$/\1/p" "$KCONFIG" | sed -n 1p
 }
 
 # force_load NAME...: add_module --load.

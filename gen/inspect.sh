@@ -221,6 +221,9 @@ show_image() {
     while read -r _m _p; do
         printf '  %s\n' "$_m"
     done <"$WORK/img.mods"
+    if [ -f "$WORK/img/etc/hatch/modules.first" ]; then
+        printf 'loaded first: %s\n' "$(tr '\n' ' ' <"$WORK/img/etc/hatch/modules.first" | sed 's/ $//')"
+    fi
     if [ -f "$WORK/img/etc/hatch/modules" ]; then
         _l=$(tr '\n' ' ' <"$WORK/img/etc/hatch/modules" | sed 's/ $//')
         printf 'loaded at boot: %s\n' "${_l:-none}"

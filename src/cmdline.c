@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -415,15 +416,17 @@ static void set_volatile(struct cmdline *c, const char *k, char *v)
         msg(c, "%s=%s: expected yes, no, state or overlay; ignoring it", k, v);
 }
 
-/* rd.luks=: a boolean, as systemd; anything else is reported and leaves
- * LUKS on (turning it off by a typo would only hide the cause later). */
-static void set_luks(struct cmdline *c, const char *k, char *v)
+/* A feature switch (rd.luks=, rd.luks.crypttab=, rd.md=, rd.lvm=): a
+ * boolean, the bare key meaning on. Anything else is reported and leaves
+ * the feature on: turning it off by a typo would only hide the cause later
+ * (and rd.luks.crypttab= names what the image was built for). */
+static void set_switch(struct cmdline *c, const char *k, const char *v, int *field)
 {
     int b = v ? cmdline_bool(v) : 1;
     if (b < 0)
         msg(c, "%s=%s: expected 1/0, yes/no, on/off or true/false; ignoring it", k, v);
     else
-        c->luks = b;
+        *field = b;
 }
 
 /* The rd.luks.* lists: every occurrence adds one entry (a value is never
@@ -462,40 +465,12 @@ static void set_luks_discard(struct cmdline *c, const char *k, char *v)
 {
     c->luks_discard = flag_value(c, k, v);
 }
-static void set_luks_crypttab(struct cmdline *c, const char *k, char *v)
-{
-    /* a typo keeps the file in use: it names what the image was built for */
-    int b = v ? cmdline_bool(v) : 1;
-    if (b < 0)
-        msg(c, "%s=%s: expected 1/0, yes/no, on/off or true/false; ignoring it", k, v);
-    else
-        c->luks_crypttab = b;
-}
 
-/* rd.md=: a boolean, as dracut; anything else is reported and leaves md
- * assembly on. */
-static void set_md(struct cmdline *c, const char *k, char *v)
-{
-    int b = v ? cmdline_bool(v) : 1;
-    if (b < 0)
-        msg(c, "%s=%s: expected 1/0, yes/no, on/off or true/false; ignoring it", k, v);
-    else
-        c->md = b;
-}
 static void set_md_uuid(struct cmdline *c, const char *k, char *v)
 {
     add_one(c, k, v, c->md_uuid, &c->n_md_uuid);
 }
 
-/* rd.lvm=: a boolean, as dracut; anything else is reported and leaves LVM on. */
-static void set_lvm(struct cmdline *c, const char *k, char *v)
-{
-    int b = v ? cmdline_bool(v) : 1;
-    if (b < 0)
-        msg(c, "%s=%s: expected 1/0, yes/no, on/off or true/false; ignoring it", k, v);
-    else
-        c->lvm = b;
-}
 static void set_lvm_vg(struct cmdline *c, const char *k, char *v)
 {
     add_one(c, k, v, c->lvm_vg, &c->n_lvm_vg);
@@ -543,14 +518,12 @@ static const struct option {
     {"nohibernate", OPT_NORESUME, set_noresume},
     {"hibernate", OPT_NORESUME, set_noresume},
     {"systemd.volatile", OPT_VOLATILE, set_volatile},
-    {"rd.luks", OPT_LUKS, set_luks},
     {"rd.luks.uuid", OPT_LUKS_UUID, set_luks_uuid},
     {"rd.luks.name", OPT_LUKS_NAME, set_luks_name},
     {"rd.luks.key", OPT_LUKS_KEY, set_luks_key},
     {"rd.luks.options", OPT_LUKS_OPTIONS, set_luks_options},
     {"rd.luks.discard", OPT_LUKS_DISCARD, set_luks_discard},
     {"rd.luks.allow-discards", OPT_LUKS_DISCARD, set_luks_discard}, /* dracut's spelling */
-    {"rd.luks.crypttab", OPT_LUKS_CRYPTTAB, set_luks_crypttab},
     {"usrhash", OPT_USRHASH, set_usrhash},
     {"systemd.verity_usr_data", OPT_VERITY_USR_DATA, set_verity_usr_data},
     {"systemd.verity_usr_hash", OPT_VERITY_USR_HASH, set_verity_usr_hash},
@@ -558,21 +531,42 @@ static const struct option {
     {"mount.usr", OPT_MOUNT_USR, set_mount_usr},
     {"mount.usrfstype", OPT_MOUNT_USRFSTYPE, set_mount_usrfstype},
     {"mount.usrflags", OPT_MOUNT_USRFLAGS, set_mount_usrflags},
-    {"rd.md", OPT_MD, set_md},
     {"rd.md.uuid", OPT_MD_UUID, set_md_uuid},
-    {"rd.lvm", OPT_LVM, set_lvm},
     {"rd.lvm.vg", OPT_LVM_VG, set_lvm_vg},
     {"rd.lvm.lv", OPT_LVM_LV, set_lvm_lv},
 };
+
+/* The feature switches: set_switch() on their fields. */
+static const struct switch_option {
+    const char *key;
+    enum opt id;
+    size_t field; /* offsetof(struct cmdline, ...) */
+} switches[] = {
+    {"rd.luks", OPT_LUKS, offsetof(struct cmdline, luks)},
+    {"rd.luks.crypttab", OPT_LUKS_CRYPTTAB, offsetof(struct cmdline, luks_crypttab)},
+    {"rd.md", OPT_MD, offsetof(struct cmdline, md)},
+    {"rd.lvm", OPT_LVM, offsetof(struct cmdline, lvm)},
+};
+
+static void given(struct cmdline *c, enum opt id, const char *key)
+{
+    c->given |= 1ul << id;
+    c->given_as[id] = key;
+}
 
 static void on_token(char *key, char *val, void *ctx)
 {
     struct cmdline *c = ctx;
     for (size_t i = 0; i < sizeof options / sizeof *options; i++)
         if (!strcmp(key, options[i].key)) {
-            c->given |= 1ul << options[i].id;
-            c->given_as[options[i].id] = options[i].key;
+            given(c, options[i].id, options[i].key);
             options[i].set(c, key, val);
+            return;
+        }
+    for (size_t i = 0; i < sizeof switches / sizeof *switches; i++)
+        if (!strcmp(key, switches[i].key)) {
+            given(c, switches[i].id, switches[i].key);
+            set_switch(c, key, val, (int *)((char *)c + switches[i].field));
             return;
         }
     if (!strncmp(key, "rd.", 3) || !strncmp(key, "hatch.", 6))

@@ -358,18 +358,30 @@ static int seen_since(const struct uevent *ev)
     return 0;
 }
 
+/* The same device as probed before, for the probe hook: the same number,
+ * TYPE and UUID. A change event that leaves these alone (mdadm or lvm
+ * closing a member, a partition table reread) must not hand the device to
+ * mdadm or lvm a second time. */
+static int same_device(const struct blockdev *a, const struct blockdev *b)
+{
+    return a->major == b->major && a->minor == b->minor && !strcmp(a->type, b->type) &&
+           !strcmp(a->uuid, b->uuid);
+}
+
 static void add_blockdev(const char *name)
 {
     struct blockdev d;
     if (read_blockdev(name, &d) < 0)
         return;
-    if (probe_hook)
+    size_t i = 0;
+    while (i < n_devs && strcmp(devs[i].name, name))
+        i++;
+    if (probe_hook && (i == n_devs || !same_device(&devs[i], &d)))
         probe_hook(&d);
-    for (size_t i = 0; i < n_devs; i++)
-        if (!strcmp(devs[i].name, name)) {
-            devs[i] = d; /* changed (e.g. new partition table): re-probed */
-            return;
-        }
+    if (i < n_devs) {
+        devs[i] = d; /* changed (e.g. new partition table): re-probed */
+        return;
+    }
     if (n_devs == cap_devs) {
         size_t cap = cap_devs ? 2 * cap_devs : 64;
         struct blockdev *nd = realloc(devs, cap * sizeof *devs);

@@ -33,8 +33,9 @@ int devices_wait(const struct devspec *specs, size_t n, int timeout_ms, struct b
  * -ETIMEDOUT, -EEXIST or -errno. */
 int devices_wait_until(int (*ready)(void *ctx), void *ctx, int timeout_ms);
 
-/* fn is called with every block device probed from now on (again when it
- * changes), before any wait sees it. */
+/* fn is called with every block device probed from now on, before any wait
+ * sees it; again only when it comes back changed (another device number,
+ * TYPE or UUID) or after it was removed. */
 void devices_on_probe(void (*fn)(const struct blockdev *d));
 
 /* Re-read one block device by kernel name (e.g. a dm device just made). */

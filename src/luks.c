@@ -6,6 +6,7 @@
 #include "log.h"
 #include "modules.h"
 #include "rootfs.h"
+#include "wait.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -253,40 +254,47 @@ static int activate_with_passphrase(struct crypt_device *cd, const struct luks_r
 
 #define KEYDEV_DIR "/run/hatch/luks-key"
 
+/* Wait for one device of a volume: what names it in the lines ("LUKS volume
+ * UUID=..."), missing and ambiguous say what to do when it did not come or
+ * two devices match. Returns 0 with it in d, or -errno after one line. */
+static int wait_dev(const struct devspec *spec, const char *what, int timeout_s,
+                    const char *missing, const char *ambiguous, struct blockdev *d)
+{
+    struct blockdev other;
+    if (timeout_s < 0)
+        log_info("luks: waiting for %s (rootwait: no time limit)", what);
+    else
+        log_info("luks: waiting up to %d s for %s", timeout_s, what);
+    int ret = wait_or_degrade(spec, 1, timeout_s < 0 ? -1 : timeout_s * 1000, d, &other);
+    if (ret == -ETIMEDOUT) {
+        log_err("luks: %s did not appear within %d s; %s", what, timeout_s, missing);
+        devices_report();
+    } else if (ret == -EEXIST) {
+        log_err("luks: %s is on both /dev/%s and /dev/%s; %s", what, d->name, other.name,
+                ambiguous);
+    } else if (ret < 0) {
+        log_err("luks: waiting for %s failed: %s", what, strerror(-ret));
+    }
+    return ret;
+}
+
 /* rd.luks.key=PATH:DEVICE: the key device's filesystem, mounted read-only
  * (nosuid, nodev, noexec) just long enough to read the key. Returns 0 with
  * the key file's path in path, or -errno after one line. */
 static int mount_keydev(const struct luks_req *r, int timeout_s, char *path, size_t len)
 {
     struct devspec spec;
-    struct blockdev d, other;
-    char err[256];
+    struct blockdev d;
+    char err[256], what[sizeof r->keydev + sizeof r->uuid + 32];
     if (devspec_parse(r->keydev, &spec, err, sizeof err) < 0) {
         log_err("luks: the key device %s: %s", r->keydev, err);
         return -EINVAL;
     }
-    if (timeout_s < 0)
-        log_info("luks: waiting for the key device %s of UUID=%s (rootwait: no time limit)",
-                 r->keydev, r->uuid);
-    else
-        log_info("luks: waiting up to %d s for the key device %s of UUID=%s", timeout_s,
-                 r->keydev, r->uuid);
-    int ret = devices_wait(&spec, 1, timeout_s < 0 ? -1 : timeout_s * 1000, &d, &other);
-    if (ret == -ETIMEDOUT) {
-        log_err("luks: the key device %s of UUID=%s did not appear within %d s; check "
-                "rd.luks.key= against the devices below", r->keydev, r->uuid, timeout_s);
-        devices_report();
+    snprintf(what, sizeof what, "the key device %s of UUID=%s", r->keydev, r->uuid);
+    int ret = wait_dev(&spec, what, timeout_s, "check rd.luks.key= against the devices below",
+                       "not guessing which to read: name it by a tag they do not share", &d);
+    if (ret < 0)
         return ret;
-    }
-    if (ret == -EEXIST) {
-        log_err("luks: the key device %s is both /dev/%s and /dev/%s; not guessing which "
-                "to read: name it by a tag they do not share", r->keydev, d.name, other.name);
-        return ret;
-    }
-    if (ret < 0) {
-        log_err("luks: waiting for the key device %s failed: %s", r->keydev, strerror(-ret));
-        return ret;
-    }
     if ((mkdir("/run/hatch", 0755) < 0 && errno != EEXIST) ||
         (mkdir(KEYDEV_DIR, 0700) < 0 && errno != EEXIST)) {
         ret = -errno;
@@ -302,35 +310,21 @@ static int mount_keydev(const struct luks_req *r, int timeout_s, char *path, siz
 static int unlock_one(const struct luks_req *r, int timeout_s)
 {
     struct devspec spec;
-    struct blockdev d, other;
+    struct blockdev d;
     char want[64], err[256];
     snprintf(want, sizeof want, "UUID=%s", r->uuid);
     if (devspec_parse(want, &spec, err, sizeof err) < 0) {
         log_err("luks: %s: %s", want, err);
         return -EINVAL;
     }
-
-    if (timeout_s < 0)
-        log_info("luks: waiting for LUKS volume UUID=%s (rootwait: no time limit)", r->uuid);
-    else
-        log_info("luks: waiting up to %d s for LUKS volume UUID=%s", timeout_s, r->uuid);
-    int ret = devices_wait(&spec, 1, timeout_s < 0 ? -1 : timeout_s * 1000, &d, &other);
-    if (ret == -ETIMEDOUT) {
-        log_err("luks: LUKS volume UUID=%s did not appear within %d s; check rd.luks.uuid= "
-                "against the devices below (cryptsetup luksUUID DEV) or give rd.timeout=",
-                r->uuid, timeout_s);
-        devices_report();
+    char what[80];
+    snprintf(what, sizeof what, "LUKS volume UUID=%s", r->uuid);
+    int ret = wait_dev(&spec, what, timeout_s,
+                       "check rd.luks.uuid= against the devices below (cryptsetup luksUUID "
+                       "DEV) or give rd.timeout=",
+                       "not guessing which to unlock: remove the copy", &d);
+    if (ret < 0)
         return ret;
-    }
-    if (ret == -EEXIST) {
-        log_err("luks: UUID=%s is on both /dev/%s and /dev/%s; not guessing which to unlock: "
-                "remove the copy", r->uuid, d.name, other.name);
-        return ret;
-    }
-    if (ret < 0) {
-        log_err("luks: waiting for UUID=%s failed: %s", r->uuid, strerror(-ret));
-        return ret;
-    }
     if (strcmp(d.type, "crypto_LUKS")) {
         log_err("luks: UUID=%s is /dev/%s, of TYPE=%s, not a LUKS volume; rd.luks.uuid= wants "
                 "the UUID of the LUKS header (cryptsetup luksUUID DEV)", r->uuid, d.name,

@@ -19,19 +19,10 @@
 #include <unistd.h>
 
 #define LVM_TIMEOUT_MS 60000
-#define MAX_PVS 64
 #define MAX_VGS 16
 
 static struct lvm_cfg cfg;
 static int ready; /* lvm_setup ran */
-
-/* The physical volumes handed to lvm already (by name and device number):
- * a change event for the same device does not run lvm again. */
-static struct pv {
-    char name[32];
-    unsigned major, minor;
-} pvs[MAX_PVS];
-static size_t n_pvs;
 
 /* The volume groups pvscan reported, and whether they are complete. */
 static struct vg {
@@ -76,27 +67,11 @@ static int run(char *const argv[], char *out, size_t len, int *sig)
     return spawn_run(argv[0], argv, envp, LVM_TIMEOUT_MS, out, len, NULL, 0, sig);
 }
 
-/* 1 the first time this device is seen, 0 after. */
-static int first_time(const struct blockdev *d)
-{
-    for (size_t i = 0; i < n_pvs; i++)
-        if (!strcmp(pvs[i].name, d->name) && pvs[i].major == d->major &&
-            pvs[i].minor == d->minor)
-            return 0;
-    if (n_pvs < MAX_PVS) {
-        snprintf(pvs[n_pvs].name, sizeof pvs[n_pvs].name, "%s", d->name);
-        pvs[n_pvs].major = d->major;
-        pvs[n_pvs].minor = d->minor;
-        n_pvs++;
-    }
-    return 1;
-}
-
 void lvm_seen(const struct blockdev *d)
 {
     static int dm_loaded;
     static char out[4096];
-    if (strcmp(d->type, "LVM2_member") || !ready || !first_time(d))
+    if (strcmp(d->type, "LVM2_member") || !ready)
         return;
     if (cfg.off) {
         log_info("lvm: /dev/%s is an LVM physical volume; not activating it (rd.lvm=0)",

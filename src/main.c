@@ -27,6 +27,7 @@
 #include "verity.h"
 #include "veritycfg.h"
 #include "volatile.h"
+#include "wait.h"
 
 #include <blkid/blkid.h>
 #include <errno.h>
@@ -263,7 +264,13 @@ static void load_modules(void)
     /* Without modules (modules_init said why) the root may still be
      * reachable with built-in drivers: device discovery goes on. */
     if (modules_init(cmd.blacklist, cmd.n_blacklist) == 0) {
-        modules_load_file("/etc/hatch/modules");
+        modules_load_file("/etc/hatch/modules.first", 0);
+        /* A verity root's modules load beside the list's (and are waited
+         * for with them: libkmod takes a module still coming for loaded),
+         * not after its devices are found: 0.15 s sooner under QEMU. */
+        if ((vcfg.enabled || ucfg.enabled) && module_known("dm_verity") == 1)
+            module_load_async("dm_verity", "dm-verity root");
+        modules_load_file("/etc/hatch/modules", 1);
         for (size_t i = 0; i < cmd.n_modules_load; i++)
             if (module_load(cmd.modules_load[i], "modules-load=") == 0)
                 log_err("modules-load=%s: no such module in this image; add it with "
@@ -289,34 +296,6 @@ static int parse_spec(const char *role, const char *value, struct devspec *spec)
 
 #define WAIT_MAX 3 /* data, hash and FEC devices */
 
-/* devices_wait for the whole limit (rootwait: none); with md arrays
- * assembled here, those still missing members at half the limit (half
- * the default one with rootwait) are started degraded, as mdadm --run
- * would, LVM volume groups still missing physical volumes activated
- * degraded, and the wait goes on for the rest. */
-static int wait_or_degrade(const struct devspec *specs, size_t n, int timeout_s,
-                           struct blockdev *found, struct blockdev *other)
-{
-    int total_ms = cmd.rootwait ? -1 : timeout_s * 1000;
-    if ((!md_enabled() && !lvm_enabled()) || total_ms == 0)
-        return devices_wait(specs, n, total_ms, found, other);
-    int half_ms = (cmd.rootwait ? DEFAULT_TIMEOUT_S : timeout_s) * 500;
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    int r = devices_wait(specs, n, half_ms, found, other);
-    if (r != -ETIMEDOUT)
-        return r;
-    if (md_incomplete())
-        md_start_degraded(half_ms / 1000);
-    if (lvm_incomplete())
-        lvm_activate_degraded(half_ms / 1000);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    long long spent = (long long)(t1.tv_sec - t0.tv_sec) * 1000 +
-                      (t1.tv_nsec - t0.tv_nsec) / 1000000;
-    int rest = total_ms < 0 ? -1 : spent >= total_ms ? 0 : (int)(total_ms - spent);
-    return devices_wait(specs, n, rest, found, other);
-}
-
 /* Wait for n (at most WAIT_MAX) devices; on timeout say which are missing
  * and what was seen, and refuse a spec that two devices match. */
 static int wait_for(const struct devspec *specs, const char *const *roles, size_t n,
@@ -338,7 +317,7 @@ static int wait_for(const struct devspec *specs, const char *const *roles, size_
     struct blockdev other[WAIT_MAX];
     struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &wait_t0);
-    int r = wait_or_degrade(specs, n, timeout_s, found, other);
+    int r = wait_or_degrade(specs, n, cmd.rootwait ? -1 : timeout_s * 1000, found, other);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     long waited_s = (long)(t1.tv_sec - wait_t0.tv_sec);
     for (size_t i = 0; i < n; i++) {

@@ -14,13 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_SEEN 64
 #define MAX_ARRAYS 16
 #define MDADM_TIMEOUT_MS 20000
 
 static struct md_cfg cfg;
-static char seen[MAX_SEEN][32]; /* members dealt with, by kernel name */
-static size_t n_seen;
 static struct array {
     char dev[32];     /* md127 */
     char name[64];    /* MD_DEVNAME */
@@ -39,17 +36,6 @@ void md_setup(const struct md_cfg *m)
 int md_enabled(void)
 {
     return !cfg.disabled && access(MDADM_PATH, X_OK) == 0;
-}
-
-/* 1 the first time name is seen, 0 after. */
-static int first_time(const char *name)
-{
-    for (size_t i = 0; i < n_seen; i++)
-        if (!strcmp(seen[i], name))
-            return 0;
-    if (n_seen < MAX_SEEN)
-        snprintf(seen[n_seen++], sizeof seen[0], "%s", name);
-    return 1;
 }
 
 /* Run mdadm with argv (argv[0] is MDADM_PATH); its stdout in out, stderr
@@ -104,7 +90,7 @@ static struct array *array_of(const char *dev)
 
 void md_seen(const struct blockdev *d)
 {
-    if (strcmp(d->type, "linux_raid_member") || !first_time(d->name))
+    if (strcmp(d->type, "linux_raid_member"))
         return;
     if (cfg.disabled) {
         log_info("md: /dev/%s is a member of md array UUID=%s; not assembled (rd.md=0)",

@@ -253,7 +253,7 @@ size_t modules_pending(int block)
     return n_loads;
 }
 
-int modules_load_file(const char *path)
+int modules_load_file(const char *path, int side_by_side)
 {
     FILE *f = fopen(path, "re");
     char line[256];
@@ -262,8 +262,15 @@ int modules_load_file(const char *path)
     loads_failed = 0;
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\n")] = '\0';
-        if (line[0] && line[0] != '#')
+        if (!line[0] || line[0] == '#')
+            continue;
+        if (side_by_side) {
             module_load_async(line, "listed in the image");
+        } else {
+            int r = module_load(line, "listed in the image to load first");
+            if (r < 0 && r != -ENODEV)
+                loads_failed++;
+        }
     }
     fclose(f);
     modules_pending(1);

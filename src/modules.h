@@ -37,9 +37,10 @@ int module_load_async(const char *name_or_alias, const char *why);
  * many are still going. */
 size_t modules_pending(int block);
 
-/* Load every name listed (one per line) in file, side by side, and wait for
- * them all; a missing file is no error. Returns 0 or -EIO if any failed. */
-int modules_load_file(const char *path);
+/* Load every name listed (one per line) in file, side by side or one after
+ * another, and wait for them all; a missing file is no error. Returns 0 or
+ * -EIO if any failed. */
+int modules_load_file(const char *path, int side_by_side);
 
 /* Is libkmod set up (modules_init succeeded and modules_exit not called)? */
 int modules_ready(void);

@@ -14,15 +14,7 @@ LUKS_CASES=(luks-keyfile luks-crypttab luks-keydev luks-keydev-missing luks-pass
     lock-refuses-luks-keydev)
 LU=$HATCH_LUKS_UUID
 
-luks_wanted() {
-    local c
-    for c in "${LUKS_CASES[@]}"; do
-        [[ $c =~ $FILTER ]] && return 0
-    done
-    return 1
-}
-
-if luks_wanted; then
+if any_wanted "${LUKS_CASES[@]}"; then
     rm -rf "$LX"
     mkdir -p "$LX"
     sh qemu/mkdisk.sh -o "$LX/luks.img" -i build/checkinit -l luks >"$T/logs/mkdisk-luks.log" 2>&1 ||

@@ -21,15 +21,7 @@ LVM_CASES=(lvm-linear-uuid lvm-linear-mapper lvm-linear-lv-only lvm-striped lvm-
     lvm-other-vg lvm-no-hook lvm-luks-keyfile lvm-luks-passphrase lvm-raid1 lvm-raid1-degraded
     lvm-striped-missing lvm-thin)
 
-lvm_wanted() {
-    local c
-    for c in "${LVM_CASES[@]}"; do
-        [[ $c =~ $FILTER ]] && return 0
-    done
-    return 1
-}
-
-if lvm_wanted; then
+if any_wanted "${LVM_CASES[@]}"; then
     rm -rf "$VX"
     mkdir -p "$VX"
     for l in linear striped luks raid1 thin; do

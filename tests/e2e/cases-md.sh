@@ -6,23 +6,16 @@
 # The disks (qemu/mkdisk.sh -l md-raid1): an md RAID1, metadata 1.2, over
 # p1 of two virtio disks, holding the ext4 root; found by the filesystem's
 # UUID once the array runs. Both members; one member (started degraded
-# after half of rd.timeout=6); rd.md.uuid= in mdadm's form and naming
-# another array; rd.md=0; and an image without the mdraid hook.
+# after half of rd.timeout=6, by the root's wait or by resume='s);
+# rd.md.uuid= in mdadm's form and naming another array; rd.md=0; and an
+# image without the mdraid hook.
 
 MDX=$T/md
 MD_CASES=(md-raid1-both md-raid1-uuid-mdadm-form md-raid1-other-uuid md-raid1-degraded
-    md-off md-no-hook)
+    md-resume-degraded md-off md-no-hook)
 MU=$HATCH_MD_UUID
 # mdadm's spelling of the same UUID: 8:8:8:8
 MU_MDADM=$(printf '%s' "$MU" | tr -d - | sed 's/\(.\{8\}\)\(.\{8\}\)\(.\{8\}\)/\1:\2:\3:/')
-
-md_wanted() {
-    local c
-    for c in "${MD_CASES[@]}"; do
-        [[ $c =~ $FILTER ]] && return 0
-    done
-    return 1
-}
 
 post_md_raid1_degraded() {
     local g
@@ -32,7 +25,7 @@ post_md_raid1_degraded() {
     awk -v g="$g" 'BEGIN { exit !(g != "none" && g >= 2.9 && g < 4.5) }'
 }
 
-if md_wanted; then
+if any_wanted "${MD_CASES[@]}"; then
     rm -rf "$MDX"
     mkdir -p "$MDX"
     sh qemu/mkdisk.sh -o "$MDX/md.img" -i build/checkinit -l md-raid1 >"$T/logs/mkdisk-md.log" 2>&1 ||
@@ -61,6 +54,14 @@ if md_wanted; then
         --expect "hatch: md: starting /dev/md127 degraded: raid1, 1 of 2 members present \(/dev/vda1\); the others did not appear within 3 s" \
         --expect "md/raid1:md127: active with 1 out of 2 mirrors" \
         --expect "$FOUND" --expect "$MDOK"
+    # resume= on the same array waits first: its wait starts it degraded
+    # (the filesystem there holds no hibernation image), not the root's.
+    boot md-resume-degraded - md "resume=UUID=$HATCH_FS_UUID root=UUID=$HATCH_FS_UUID rd.timeout=6 $TAIL" \
+        "${D2[@]}" \
+        --expect "hatch: resume: waiting up to 6 s for resume device UUID=$HATCH_FS_UUID" \
+        --expect "hatch: md: starting /dev/md127 degraded: raid1, 1 of 2 members present \(/dev/vda1\); the others did not appear within 3 s" \
+        --expect "hatch: resume: no hibernation image resumed from /dev/md127" \
+        --expect "$FOUND" --expect "$MDOK" --reject "did not appear within 6 s"
     boot md-off - md "root=UUID=$HATCH_FS_UUID rd.md=0 rd.timeout=2 $TAIL" "${D1[@]}" "${D2[@]}" \
         --expect "hatch: md: /dev/vd[ab]1 is a member of md array UUID=$MU; not assembled \(rd.md=0\)" \
         --expect "$NOTFOUND" --expect "hatch:   vda1 +254:1 TYPE=linux_raid_member UUID=$MU " \

@@ -16,14 +16,6 @@ MULTI_CASES=(btrfs-raid1-uuid btrfs-raid1-label-second-disk-first btrfs-raid1-me
     lock-refuses-resume)
 SWAP_UUID=5a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d
 
-multi_wanted() {
-    local c
-    for c in "${MULTI_CASES[@]}"; do
-        [[ $c =~ $FILTER ]] && return 0
-    done
-    return 1
-}
-
 # The resume notice and the warnings come before the root is mounted.
 before_mount() { # LOG RE
     local a b
@@ -59,7 +51,7 @@ post_btrfs_raid1_member_missing() {
     awk -v g="$g" 'BEGIN { exit !(g != "none" && g >= 2.9 && g < 4.5) }'
 }
 
-if multi_wanted; then
+if any_wanted "${MULTI_CASES[@]}"; then
     rm -rf "$MX"
     mkdir -p "$MX"
     sh qemu/mkdisk.sh -o "$MX/raid.img" -i build/checkinit -l btrfs-raid1 \

@@ -24,13 +24,6 @@
 
 RX=$T/reach
 
-reach_wanted() {
-    local c
-    for c in "${REACH_CASES[@]}"; do
-        [[ $c =~ $FILTER ]] && return 0
-    done
-    return 1
-}
 REACH_CASES=(reach-nvme-xfs-gpt-uuid reach-ahci-btrfs-subvol-label reach-ide-erofs-ro-uuid
     reach-usb-storage-squashfs-ro-partuuid reach-uas-ext4-mbr-logical-partuuid
     reach-sd-ext4-whole-disk-uuid reach-virtio-blk-ext4-whole-disk-devname
@@ -70,7 +63,7 @@ post_reach_virtio_scsi_vfat_no_init_refused() {
     reach_host "$T/logs/reach-virtio-scsi-vfat-no-init-refused.log" "Virtio SCSI HBA"
 }
 
-if reach_wanted; then
+if any_wanted "${REACH_CASES[@]}"; then
     rm -rf "$RX"
     mkdir -p "$RX"
     reach_start=$(date +%s)

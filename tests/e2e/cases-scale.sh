@@ -28,14 +28,6 @@ SCALE_DIR=$T/scale
 SCALE_DEVS=$((SCALE_N + SCALE_N - (SCALE_N + 2) / 3 + 2))
 SCALE_NOUUID=00000000-0000-4000-8000-0000005ca1e0
 
-scale_wanted() {
-    local c
-    for c in scale-root-last scale-missing-report; do
-        [[ $c =~ $FILTER ]] && return 0
-    done
-    return 1
-}
-
 # scale_disks DIR N: DIR/f-K.img for K in 0..N-1, each 1 MiB (sparse).
 scale_disks() {
     local dir=$1 n=$2 k layouts=(blank blank-gpt blank-mbr) stamp
@@ -103,7 +95,7 @@ post_scale_missing_report() {
     [ -n "$n" ] && [ "$n" -ge 200 ] && [ "$n" -eq "$SCALE_DEVS" ] && [ "$listed" -eq "$n" ]
 }
 
-if scale_wanted; then
+if any_wanted scale-root-last scale-missing-report; then
     echo "hatch: e2e: scale: $SCALE_N filler disks in $SCALE_DIR"
     scale_disks "$SCALE_DIR" "$SCALE_N"
     SCALE_ARGS=()

@@ -14,16 +14,9 @@
 SIG_CASES=(sig-image-untrusted sig-path-wrong-hash sig-base64-nocerts-untrusted
     sig-base64-malformed sig-missing-file lock-sig-required lock-sig-replace-refused
     lock-sig-file-removed)
-sig_wanted() {
-    local c
-    for c in "${SIG_CASES[@]}"; do
-        [[ $c =~ $FILTER ]] && return 0
-    done
-    return 1
-}
 
 SIG_NOCERTS=- SIG_JUNK=-
-if sig_wanted; then
+if any_wanted "${SIG_CASES[@]}"; then
     SG=$T/sig
     rm -rf "$SG"
     mkdir -p "$SG"

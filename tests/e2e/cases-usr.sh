@@ -13,15 +13,7 @@
 USR_CASES=(usr-tmpfs-root usr-verified-on-disk-root usr-verity-root-and-usr usr-hash-wrong-refused usr-unverified-mount
     usr-tmpfs-root-no-usr-refused usr-conflict-refused lock-usr-unverified-refused)
 
-usr_wanted() {
-    local c
-    for c in "${USR_CASES[@]}"; do
-        [[ $c =~ $FILTER ]] && return 0
-    done
-    return 1
-}
-
-if usr_wanted; then
+if any_wanted "${USR_CASES[@]}"; then
     sh qemu/mkdisk.sh -o "$T/usr.img" -i build/checkinit -l verity-usr >"$T/logs/mkdisk-usr.log" 2>&1 ||
         { echo "hatch: e2e: usr: no verity-usr disk, its cases will fail:"; cat "$T/logs/mkdisk-usr.log"; }
     # Without a disk, a hash of zeros keeps the command lines well formed.

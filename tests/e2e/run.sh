@@ -113,6 +113,16 @@ echo "hatch: e2e: images built in $(($(date +%s) - start)) s"
 ok() { printf 'HATCH-CHECK result=ok pid=1 root=%s ' "$1"; }
 TAIL="panic=-1 rd.emergency=poweroff"
 
+# any_wanted CASE...: does FILTER pick one of these cases? A case file makes
+# its disks and images only then.
+any_wanted() {
+    local c
+    for c in "$@"; do
+        [[ $c =~ $FILTER ]] && return 0
+    done
+    return 1
+}
+
 # boot NAME DISK INITRD APPEND [boot.sh options...]; DISK may be "-".
 boot() {
     local name=$1 dsk=$2 img=$3 append=$4

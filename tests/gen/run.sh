@@ -221,6 +221,9 @@ unpack "$W/generic.img" "$W/g"
 check "/etc/hatch/kver is the kernel release" [ "$(cat "$W/g/etc/hatch/kver")" = "$KVER" ]
 check "/etc/hatch/modules is virtio_pci virtio_blk ext4" \
     [ "$(tr '\n' ' ' <"$W/g/etc/hatch/modules")" = "virtio_pci virtio_blk ext4 " ]
+# The kernel signs its modules with sha256: the CPU's code for it first.
+check "/etc/hatch/modules.first is sha256_ssse3 (CONFIG_MODULE_SIG_HASH=\"sha256\")" \
+    [ "$(cat "$W/g/etc/hatch/modules.first" 2>&1)" = sha256_ssse3 ]
 # The staged modules.dep names only modules that are in the image, and kmod
 # resolves from it alone.
 bad=$(sed 's/:.*//' "$W/g/lib/modules/$KVER/modules.dep" | while read -r p; do
@@ -233,7 +236,7 @@ n_ko=$(grep -Ec '\.ko(\.zst)?$' "$W/generic.list")
 # anyway); the others zstd-compressed, expanded only when loaded.
 n_plain=$(grep -c '\.ko$' "$W/generic.list")
 # shellcheck disable=SC2046 # one argument per module name
-plain_load=$(modprobe -d "$W/g" -S "$KVER" -C "$W/tmp" --show-depends -a $(cat "$W/g/etc/hatch/modules") 2>&1 |
+plain_load=$(modprobe -d "$W/g" -S "$KVER" -C "$W/tmp" --show-depends -a $(cat "$W/g/etc/hatch/modules" "$W/g/etc/hatch/modules.first") 2>&1 |
     awk '$1 == "insmod" { print $2 }' | sed -e 's|.*/||' -e 's/\.ko$//' -e 's/-/_/g' | sort -u | tr '\n' ' ')
 plain_have=$(grep '\.ko$' "$W/generic.list" | sed -e 's|.*/||' -e 's/\.ko$//' -e 's/-/_/g' | sort | tr '\n' ' ')
 check "plain modules are exactly the load list ($n_plain of $n_ko)" [ "$plain_load" = "$plain_have" ]
@@ -423,6 +426,8 @@ build() {
     add_binary dash /bin/dash
     add_module loop
     force_load squashfs
+    add_module --first crc16
+    kernel_config MODULE_SIG_HASH >"$W/kconfig.out"
 }
 EOF
 cat >"$W/bad-hooks/bad1" <<'EOF'
@@ -448,6 +453,8 @@ check "user hook: add_module and force_load" has "$W/hook.list" \
     "$M/drivers/block/loop.ko.zst" "$M/fs/squashfs/squashfs.ko"
 unpack "$W/hook.img" "$W/h"
 check "user hook: force_load lists only squashfs" [ "$(cat "$W/h/etc/hatch/modules")" = squashfs ]
+check "user hook: add_module --first lists only crc16 first" [ "$(cat "$W/h/etc/hatch/modules.first")" = crc16 ]
+check "user hook: kernel_config MODULE_SIG_HASH is sha256" [ "$(cat "$W/kconfig.out")" = sha256 ]
 check "add_file MODE is kept" [ "$(stat -c %a "$W/h/etc/secret")" = 600 ]
 check "add_symlink target" [ "$(readlink "$W/h/etc/link")" = test.txt ]
 ldd "$(command -v dash)" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
