@@ -103,8 +103,14 @@ HATCH_MD_DISK_GUID2=3b8e1f2a-6c4d-4f5e-9a0b-7c1d2e3f4a5c
 # the logical volume holding the ext4 root ($HATCH_FS_UUID), so the root is
 # /dev/mapper/VG-LV; the striped one's stripe size in KiB. lvm-luks: the
 # volume group whose $HATCH_LVM_LV holds the LUKS2 volume ($HATCH_LUKS_UUID).
+# lvm-raid1: the volume group whose $HATCH_LVM_LV is a raid1 over two disks;
+# lvm-thin: the one whose $HATCH_LVM_LV is a thin volume in thin pool
+# $HATCH_LVM_THIN_POOL.
 HATCH_LVM_VG=hatchvg
 HATCH_LVM_STRIPED_VG=hatchstripes
 HATCH_LVM_LUKS_VG=hatchcrypt
+HATCH_LVM_RAID_VG=hatchmirror
+HATCH_LVM_THIN_VG=hatchthin
+HATCH_LVM_THIN_POOL=pool
 HATCH_LVM_LV=root
 HATCH_LVM_STRIPE_KIB=64

@@ -5,8 +5,8 @@
 #        qemu/mkdisk.sh -o IMAGE -l blank|blank-gpt|blank-mbr [-s MIB] [-n N]
 #   LAYOUT: plain (default) | verity-sep | verity-fec | verity-inline | mbr | twoparts
 #   | norun | mbr-logical | whole | btrfs-raid1 | luks | verity-usr | md-raid1
-#   | lvm-linear | lvm-striped | lvm-luks   (verity-fec: verity-sep plus FEC parity, 2
-#   roots, on p3; norun: plain without a /run directory on the root;
+#   | lvm-linear | lvm-striped | lvm-luks | lvm-raid1 | lvm-thin
+#   (verity-fec: verity-sep plus FEC parity, 2 roots, on p3; norun: plain without a /run directory on the root;
 #   mbr-logical: a DOS table whose p1 is an extended partition and the root
 #   its first logical partition, p5, PARTUUID $HATCH_MBR_LOGICAL_PARTUUID;
 #   whole: the filesystem is the whole disk, no partition table;
@@ -51,7 +51,17 @@
 #   lvm-luks: LUKS on LVM, as lvm-linear but with volume group
 #   $HATCH_LVM_LUKS_VG, and the logical volume $HATCH_LVM_LV holds the LUKS2
 #   volume of the luks layout (UUID $HATCH_LUKS_UUID, same keys, IMAGE.key)
-#   instead of the plain ext4: the root is the ext4 inside it)
+#   instead of the plain ext4: the root is the ext4 inside it;
+#   lvm-raid1: volume group $HATCH_LVM_RAID_VG over two whole disks, IMAGE
+#   and IMAGE.dev2, its $HATCH_LVM_LV a raid1 (dm-raid) with one leg on
+#   each, both holding the ext4 root; lvm-thin: volume group
+#   $HATCH_LVM_THIN_VG on IMAGE, its $HATCH_LVM_LV a thin volume in the thin
+#   pool $HATCH_LVM_THIN_POOL. These two are made inside a QEMU guest by
+#   qemu/guest-lvm.sh (the test kernel, its dm modules and the static lvm):
+#   raid1 and thin-pool metadata are written by the kernel on activation,
+#   which the host cannot do without device-mapper. They need no root and
+#   no loop device, but build/kernel and build/deps (make); the layout
+#   takes about 13 s under TCG)
 #
 # The root filesystem (-f, only with plain, mbr, mbr-logical and whole):
 #   ext4 (default)  mke2fs -d; UUID $HATCH_FS_UUID, LABEL $HATCH_FS_LABEL
@@ -105,7 +115,8 @@
 #   IMAGE.verity         verity layouts: veritysetup format's report (of
 #                        the usr hash tree for verity-usr)
 #   IMAGE.hashoffset     verity-inline: the hash tree offset in bytes within p1
-#   IMAGE.dev2           btrfs-raid1, md-raid1, lvm-striped: the second disk
+#   IMAGE.dev2           btrfs-raid1, md-raid1, lvm-striped, lvm-raid1: the
+#                        second disk
 #   IMAGE.key            luks, lvm-luks: the key file (key slot 1)
 set -eu
 
@@ -127,7 +138,7 @@ while getopts o:i:l:s:n:f: opt; do
         s) size=$OPTARG ;;
         n) num=$OPTARG ;;
         f) fstype=$OPTARG ;;
-        *) die "usage: mkdisk.sh -o IMAGE -i CHECKINIT [-l plain|verity-sep|verity-fec|verity-inline|mbr|twoparts|norun|mbr-logical|whole|btrfs-raid1|luks|verity-usr|md-raid1|lvm-linear|lvm-striped|lvm-luks] [-f ext4|xfs|btrfs|erofs|squashfs|f2fs|vfat] [-s MIB], or -o IMAGE -l blank|blank-gpt|blank-mbr [-s MIB] [-n N]" ;;
+        *) die "usage: mkdisk.sh -o IMAGE -i CHECKINIT [-l plain|verity-sep|verity-fec|verity-inline|mbr|twoparts|norun|mbr-logical|whole|btrfs-raid1|luks|verity-usr|md-raid1|lvm-linear|lvm-striped|lvm-luks|lvm-raid1|lvm-thin] [-f ext4|xfs|btrfs|erofs|squashfs|f2fs|vfat] [-s MIB], or -o IMAGE -l blank|blank-gpt|blank-mbr [-s MIB] [-n N]" ;;
     esac
 done
 case $fstype in
@@ -136,7 +147,7 @@ case $fstype in
 esac
 case $layout in
     verity-sep | verity-fec | verity-inline | twoparts | norun | luks | verity-usr | md-raid1 | lvm-linear \
-        | lvm-striped | lvm-luks)
+        | lvm-striped | lvm-luks | lvm-raid1 | lvm-thin)
         [ -z "$size$num" ] || die "-s and -n are not for the $layout layout"
         [ "$fstype" = ext4 ] || die "the $layout layout is ext4 only" ;;
     plain | mbr | mbr-logical | whole)
@@ -766,6 +777,21 @@ lvm-linear | lvm-striped | lvm-luks)
     # shellcheck disable=SC2086
     losetup -d $loops
     loops=""
+    ;;
+lvm-raid1 | lvm-thin)
+    mkfs "$work/root.fs" "$R" "$HATCH_FS_LABEL" "$HATCH_FS_UUID" "$work/root"
+    # Each disk: 1 MiB of LVM label and metadata, then raid1: a 1 MiB rmeta
+    # and the rimage; thin: the pool's data (4 MiB over the LV), its 4 MiB
+    # metadata and as much again for lvm's spare metadata LV; 3 MiB spare.
+    if [ "$layout" = lvm-raid1 ]; then
+        truncate -s $((1 + 1 + R + 3))M "$tmp" "$tmp.dev2"
+        sh "$here/guest-lvm.sh" -l raid1 -v "$HATCH_LVM_RAID_VG" -n "$HATCH_LVM_LV" \
+            -f "$work/root.fs" -o "$tmp" -2 "$tmp.dev2" -L "$work/guest.log"
+    else
+        truncate -s $((1 + R + 4 + 4 + 4 + 3))M "$tmp"
+        sh "$here/guest-lvm.sh" -l thin -v "$HATCH_LVM_THIN_VG" -n "$HATCH_LVM_LV" \
+            -p "$HATCH_LVM_THIN_POOL" -f "$work/root.fs" -o "$tmp" -L "$work/guest.log"
+    fi
     ;;
 esac
 

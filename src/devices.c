@@ -3,6 +3,7 @@
  * on: no sleeps, no polling. Tags come from libblkid. */
 #include "devices.h"
 #include "log.h"
+#include "lvmcfg.h"
 #include "modules.h"
 #include "uevent.h"
 
@@ -327,11 +328,18 @@ static int read_blockdev(const char *name, struct blockdev *d)
     snprintf(p, sizeof p, "/sys/class/block/%s/dm/name", name);
     if (read_small(p, v, sizeof v) > 0)
         scopy(d->dmname, sizeof d->dmname, v);
+    /* An LVM volume's own layers (a raid1 leg, a thin pool's data) hold
+     * the volume's filesystem too: like udev's 11-dm-lvm.rules, leave
+     * them unprobed, so that root=UUID= finds the volume alone. */
+    snprintf(p, sizeof p, "/sys/class/block/%s/dm/uuid", name);
+    if (read_small(p, v, sizeof v) > 0 && lvm_dm_internal(d->dmname, v))
+        d->lvm_internal = 1;
     /* Read before the probe: an event numbered up to this happened before
      * the probe began, so the probe saw what it announced. */
     if (read_small("/sys/kernel/uevent_seqnum", v, sizeof v) > 0)
         d->seq = strtoull(v, NULL, 10);
-    probe_tags(d);
+    if (!d->lvm_internal)
+        probe_tags(d);
     return 0;
 }
 
@@ -698,11 +706,12 @@ void devices_report(void)
                      d->partflags & GPT_FLAG_NO_AUTO ? ",no-auto" : "",
                      d->partflags & GPT_FLAG_READ_ONLY ? ",read-only" : "");
         }
-        log_err("  %-8s %u:%u TYPE=%s UUID=%s LABEL=%s PARTUUID=%s PARTLABEL=%s%s%s%s%s", d->name,
-                d->major, d->minor, d->type[0] ? d->type : "-", d->uuid[0] ? d->uuid : "-",
+        log_err("  %-8s %u:%u TYPE=%s UUID=%s LABEL=%s PARTUUID=%s PARTLABEL=%s%s%s%s%s%s",
+                d->name, d->major, d->minor, d->type[0] ? d->type : "-", d->uuid[0] ? d->uuid : "-",
                 d->label[0] ? d->label : "-", d->partuuid[0] ? d->partuuid : "-",
                 d->partlabel[0] ? d->partlabel : "-", gpt, d->unprobed[0] ? " (cannot probe: " : "",
-                d->unprobed, d->unprobed[0] ? ")" : "");
+                d->unprobed, d->unprobed[0] ? ")" : "",
+                d->lvm_internal ? " (an LVM volume's internal layer: not probed)" : "");
     }
     /* Buses storage hangs off first: those are the likely culprits. */
     static const char *const storage[] = {"pci:", "virtio:", "usb:", "scsi:", "mmc:",

@@ -4,9 +4,9 @@
 #include "luks.h"
 #include "devices.h"
 #include "log.h"
-#include "md.h"
 #include "modules.h"
 #include "rootfs.h"
+#include "wait.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -265,7 +265,7 @@ static int wait_dev(const struct devspec *spec, const char *what, int timeout_s,
         log_info("luks: waiting for %s (rootwait: no time limit)", what);
     else
         log_info("luks: waiting up to %d s for %s", timeout_s, what);
-    int ret = md_wait(spec, 1, timeout_s < 0 ? -1 : timeout_s * 1000, d, &other);
+    int ret = wait_or_degrade(spec, 1, timeout_s < 0 ? -1 : timeout_s * 1000, d, &other);
     if (ret == -ETIMEDOUT) {
         log_err("luks: %s did not appear within %d s; %s", what, timeout_s, missing);
         devices_report();

@@ -2,7 +2,10 @@
  * goes to "lvm pvscan --cache --activate ay /dev/NAME", which records it in
  * /run/lvm and activates its volume group when the last one is there.
  * lvm (no udev in the image) makes the /dev/mapper nodes itself; the
- * kernel's uevents for the new dm devices reach devices.c as for any disk. */
+ * kernel's uevents for the new dm devices reach devices.c as for any disk.
+ * A volume group still missing physical volumes when half the wait for the
+ * root is over is activated degraded (lvm_activate_degraded), as md arrays
+ * are started: RAID logical volumes run without their missing legs. */
 #include "lvm.h"
 #include "log.h"
 #include "modules.h"
@@ -16,9 +19,35 @@
 #include <unistd.h>
 
 #define LVM_TIMEOUT_MS 60000
+#define MAX_VGS 16
 
 static struct lvm_cfg cfg;
 static int ready; /* lvm_setup ran */
+
+/* The volume groups pvscan reported, and whether they are complete. */
+static struct vg {
+    char name[128];
+    int need; /* physical volumes missing; 0 complete */
+    int tried; /* lvm_activate_degraded ran for it */
+} vgs[MAX_VGS];
+static size_t n_vgs;
+
+static void note_vg(const char *out)
+{
+    char name[128];
+    int need;
+    if (lvm_vg_state(out, name, sizeof name, &need) < 0)
+        return;
+    size_t i;
+    for (i = 0; i < n_vgs && strcmp(vgs[i].name, name); i++)
+        ;
+    if (i == n_vgs) {
+        if (n_vgs == MAX_VGS)
+            return;
+        snprintf(vgs[n_vgs++].name, sizeof vgs[0].name, "%s", name);
+    }
+    vgs[i].need = need;
+}
 
 void lvm_setup(const struct lvm_cfg *c)
 {
@@ -88,6 +117,8 @@ void lvm_seen(const struct blockdev *d)
     int r = run(argv, out, sizeof out, &sig);
     char line[200];
     lvm_pick_line(out, line, sizeof line);
+    if (r >= 0)
+        note_vg(out);
     if (r == 0) {
         log_info("lvm: /dev/%s (UUID=%s): %s", d->name, d->uuid,
                  line[0] ? line : "physical volume recorded");
@@ -108,4 +139,66 @@ void lvm_seen(const struct blockdev *d)
         if (out[0])
             log_debug("lvm: pvscan said: %s", out);
     }
+}
+
+int lvm_enabled(void)
+{
+    return ready && !cfg.off && access(LVM_TOOL, X_OK) == 0;
+}
+
+int lvm_incomplete(void)
+{
+    int n = 0;
+    for (size_t i = 0; i < n_vgs; i++)
+        n += vgs[i].need > 0 && !vgs[i].tried;
+    return n;
+}
+
+int lvm_activate_degraded(int waited_s)
+{
+    static char out[4096];
+    int activated = 0;
+    for (size_t i = 0; i < n_vgs; i++) {
+        struct vg *v = &vgs[i];
+        if (v->need <= 0 || v->tried)
+            continue;
+        v->tried = 1;
+        log_warn("lvm: activating volume group %s degraded: %d of its physical volumes did not "
+                 "appear within %d s",
+                 v->name, v->need, waited_s);
+        char *argv[12];
+        int n = 0;
+        argv[n++] = LVM_TOOL;
+        argv[n++] = "vgchange";
+        if (cfg.config[0]) {
+            argv[n++] = "--config";
+            argv[n++] = cfg.config;
+        }
+        argv[n++] = "--activate";
+        argv[n++] = "ay";
+        argv[n++] = "--activationmode";
+        argv[n++] = "degraded";
+        argv[n++] = v->name;
+        argv[n] = NULL;
+        int sig;
+        int r = run(argv, out, sizeof out, &sig);
+        char line[200];
+        lvm_pick_line(out, line, sizeof line);
+        if (r == 0) {
+            log_info("lvm: %s: %s", v->name, line[0] ? line : "activated");
+            activated++;
+        } else if (r < 0) {
+            log_err("lvm: lvm vgchange for %s %s; it is not activated", v->name,
+                    r == -ETIMEDOUT ? "did not finish within 60 s"
+                    : r == -EINTR   ? "was killed"
+                                    : "could not run");
+        } else {
+            log_err("lvm: cannot activate volume group %s degraded (exit status %d): %s; its "
+                    "missing physical volumes are needed",
+                    v->name, r, line[0] ? line : "no message");
+        }
+        if (out[0])
+            log_debug("lvm: vgchange said: %s", out);
+    }
+    return activated;
 }

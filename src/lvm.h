@@ -19,4 +19,18 @@ void lvm_setup(const struct lvm_cfg *cfg);
  * warning naming the device and the hook. */
 void lvm_seen(const struct blockdev *d);
 
+/* 1 when lvm_seen activates volume groups (set up, not rd.lvm=0, the image
+ * has /sbin/lvm). */
+int lvm_enabled(void);
+
+/* The volume groups pvscan reported incomplete and not yet tried degraded. */
+int lvm_incomplete(void);
+
+/* Activate those volume groups with "lvm vgchange --activate ay
+ * --activationmode degraded": RAID logical volumes run without their
+ * missing legs; lvm refuses the others (a linear or striped LV with a
+ * missing PV), which is logged with lvm's reason. Each group is tried
+ * once; waited_s is for the message. Returns how many were activated. */
+int lvm_activate_degraded(int waited_s);
+
 #endif

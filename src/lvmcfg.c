@@ -156,3 +156,82 @@ void lvm_pick_line(const char *out, char *dst, size_t len)
     memcpy(dst, best, best_n);
     dst[best_n] = '\0';
 }
+
+int lvm_vg_state(const char *out, char *vg, size_t len, int *need)
+{
+    int state = -1;
+    *need = 0;
+    if (len)
+        vg[0] = '\0';
+    /* pvscan: "pvscan[PID] PV /dev/X online, VG NAME is complete." or
+     * "... VG NAME incomplete (need N)."; the last such line counts. */
+    for (const char *p = strstr(out, ", VG "); p; p = strstr(p + 1, ", VG ")) {
+        const char *name = p + 5;
+        size_t n = strcspn(name, " \n");
+        const char *rest = name + n;
+        char tmp[128];
+        int s, nd = 0;
+        if (!strncmp(rest, " is complete.", 13))
+            s = 0;
+        else if (sscanf(rest, " incomplete (need %d)", &nd) == 1 && nd > 0)
+            s = 1;
+        else
+            continue;
+        if (n >= sizeof tmp || n >= len)
+            continue;
+        memcpy(tmp, name, n);
+        tmp[n] = '\0';
+        if (!lvm_name_ok(tmp))
+            continue;
+        memcpy(vg, tmp, n + 1);
+        state = s;
+        *need = nd;
+    }
+    return state;
+}
+
+int lvm_dm_internal(const char *name, const char *uuid)
+{
+    size_t n = strcspn(uuid, "\n");
+    if (n < 68 || strncmp(uuid, "LVM-", 4))
+        return 0;
+    if (n > 69 && uuid[68] == '-') /* a layer: "-tpool", "-real", "-missing_0_0" */
+        return 1;
+    /* name is VG-LV with each '-' of VG and LV doubled: the LV starts
+     * after the first lone '-' and ends at the next one. */
+    const char *lv = NULL;
+    for (const char *p = name; *p; p++) {
+        if (*p != '-')
+            continue;
+        if (p[1] == '-') {
+            p++;
+            continue;
+        }
+        lv = p + 1;
+        break;
+    }
+    if (!lv)
+        return 0;
+    size_t len = 0;
+    while (lv[len] && lv[len] != '\n' && !(lv[len] == '-' && lv[len + 1] != '-'))
+        len += lv[len] == '-' ? 2 : 1;
+    /* Names lvm keeps for its own hidden volumes (no user may choose them):
+     * RAID and mirror legs and their metadata, a thin or cache pool's
+     * data and metadata, the spare pool metadata, pvmove and snapshot
+     * volumes, and the rest of lvm2's reserved list. */
+    static const char *const parts[] = {"_cdata", "_cmeta", "_corig", "_cpool", "_cvol",
+                                        "_wcorig", "_mimage", "_mlog", "_rimage", "_rmeta",
+                                        "_tdata", "_tmeta", "_vdata", "_imeta", "_iorig",
+                                        "_pmspare", "_vorigin"};
+    char buf[256];
+    if (len >= sizeof buf)
+        return 0;
+    memcpy(buf, lv, len);
+    buf[len] = '\0';
+    if (!strncmp(buf, "pvmove", 6) || !strncmp(buf, "snapshot", 8))
+        return 1;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        if (strstr(buf, parts[i]))
+            return 1;
+    return 0;
+}

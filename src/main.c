@@ -27,6 +27,7 @@
 #include "verity.h"
 #include "veritycfg.h"
 #include "volatile.h"
+#include "wait.h"
 
 #include <blkid/blkid.h>
 #include <errno.h>
@@ -85,7 +86,8 @@ static const char usage[] =
     "       (mdraid arrays assembled by the image's mdadm, mkinitramfs.sh -H +mdraid;\n"
     "       an array still missing members after half the wait starts degraded)\n"
     "  rd.lvm=0 rd.lvm.vg=VG rd.lvm.lv=VG/LV (LVM2: volume groups activated as\n"
-    "       their physical volumes appear, by default all; root=/dev/mapper/VG-LV)\n"
+    "       their physical volumes appear, by default all; root=/dev/mapper/VG-LV;\n"
+    "       one still missing some after half the wait is activated degraded)\n"
     "An image built with mkinitramfs.sh --lockdown boots only a verified root and\n"
     "refuses rd.shell, rd.break, init=, rootfstype=, rootflags=, rw, modules-load=,\n"
     "blacklists, rd.emergency=, resume=, weakening verity options, LUKS discard,\n"
@@ -315,7 +317,7 @@ static int wait_for(const struct devspec *specs, const char *const *roles, size_
     struct blockdev other[WAIT_MAX];
     struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &wait_t0);
-    int r = md_wait(specs, n, cmd.rootwait ? -1 : timeout_s * 1000, found, other);
+    int r = wait_or_degrade(specs, n, cmd.rootwait ? -1 : timeout_s * 1000, found, other);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     long waited_s = (long)(t1.tv_sec - wait_t0.tv_sec);
     for (size_t i = 0; i < n; i++) {

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #define MAX_ARRAYS 16
@@ -143,7 +142,7 @@ void md_seen(const struct blockdev *d)
                  : "");
 }
 
-static int md_incomplete(void)
+int md_incomplete(void)
 {
     int n = 0;
     for (size_t i = 0; i < n_arrays; i++)
@@ -213,7 +212,7 @@ static void describe(const char *dev, char *buf, size_t len)
              n ? list : "none");
 }
 
-static int md_start_degraded(int waited_s)
+int md_start_degraded(int waited_s)
 {
     int started = 0;
     for (size_t i = 0; i < n_arrays; i++) {
@@ -236,24 +235,4 @@ static int md_start_degraded(int waited_s)
         started++;
     }
     return started;
-}
-
-int md_wait(const struct devspec *specs, size_t n, int timeout_ms, struct blockdev *found,
-            struct blockdev *other)
-{
-    if (!md_enabled() || timeout_ms == 0)
-        return devices_wait(specs, n, timeout_ms, found, other);
-    int half_ms = timeout_ms < 0 ? MD_DEGRADED_NO_LIMIT_MS : timeout_ms / 2;
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    int r = devices_wait(specs, n, half_ms, found, other);
-    if (r != -ETIMEDOUT)
-        return r;
-    if (md_incomplete())
-        md_start_degraded(half_ms / 1000);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    long long spent = (long long)(t1.tv_sec - t0.tv_sec) * 1000 +
-                      (t1.tv_nsec - t0.tv_nsec) / 1000000;
-    int rest = timeout_ms < 0 ? -1 : spent >= timeout_ms ? 0 : (int)(timeout_ms - spent);
-    return devices_wait(specs, n, rest, found, other);
 }

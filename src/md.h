@@ -3,7 +3,6 @@
 #ifndef HATCH_MD_H
 #define HATCH_MD_H
 
-#include "devices.h"
 #include "mdconf.h"
 #include "rootspec.h"
 
@@ -21,15 +20,13 @@ void md_seen(const struct blockdev *d);
 /* Will members be assembled here (mdadm in the image, not rd.md=0)? */
 int md_enabled(void);
 
-/* With rootwait (no limit), incomplete arrays are started degraded after
- * half the default limit. */
-#define MD_DEGRADED_NO_LIMIT_MS 15000
+/* How many arrays have members but were not started (waiting for the
+ * others). */
+int md_incomplete(void);
 
-/* devices_wait(), but arrays assembled here that still miss members at half
- * timeout_ms are started degraded, as mdadm --run would, each with one
- * warning line, and the wait goes on for the rest. Every wait for a device
- * (the root, /usr, a LUKS volume, resume=) may be waiting for an array. */
-int md_wait(const struct devspec *specs, size_t n, int timeout_ms, struct blockdev *found,
-            struct blockdev *other);
+/* Start the arrays still waiting for members degraded (mdadm --run), each
+ * with one warning line saying what it has; waited_s is for that line.
+ * Returns how many were started. */
+int md_start_degraded(int waited_s);
 
 #endif

@@ -7,7 +7,7 @@
 #include "resume.h"
 #include "devices.h"
 #include "log.h"
-#include "md.h"
+#include "wait.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,7 +51,7 @@ int resume_try(const struct cmdline *c, int timeout_s)
     devspec_describe(&spec, what, sizeof what);
     log_info("resume: waiting up to %d s for resume device %s%s", timeout_s, what,
              c->rootwait ? " (rootwait does not apply: the boot goes on without it)" : "");
-    int r = md_wait(&spec, 1, timeout_s * 1000, &d, &other);
+    int r = wait_or_degrade(&spec, 1, timeout_s * 1000, &d, &other);
     if (r == -ETIMEDOUT) {
         log_warn("resume device %s did not appear within %d s; booting without resuming from "
                  "hibernation (an image on it is not used): check resume=, give rd.timeout= "

@@ -52,6 +52,7 @@ struct blockdev {
     unsigned long long partflags; /* GPT partition attribute bits */
     char dmname[64];     /* device-mapper name, for /dev/mapper/NAME */
     char unprobed[48];   /* why libblkid could not read its tags, or "" */
+    int lvm_internal;    /* an LVM volume's hidden layer (rimage, tdata...): not probed */
     unsigned long long seq; /* the kernel's uevent counter just before the probe */
 };
 

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 static int parse(const char *line, struct lvm_cfg *cfg, char *err, size_t len)
 {
@@ -116,4 +117,72 @@ TEST(lvm_output_line)
     char small[8];
     lvm_pick_line("0123456789\n", small, sizeof small);
     CHECK_STR(small, "0123456");
+}
+
+TEST(lvm_vg_state_from_pvscan)
+{
+    char vg[40];
+    int need = -1;
+    CHECK(lvm_vg_state("  pvscan[123] PV /dev/vda online, VG hatchvg is complete.\n"
+                       "  1 logical volume(s) in volume group \"hatchvg\" now active\n",
+                       vg, sizeof vg, &need) == 0);
+    CHECK_STR(vg, "hatchvg");
+    CHECK(need == 0);
+    CHECK(lvm_vg_state("  pvscan[77] PV /dev/vdb online, VG hatchmirror incomplete (need 1).\n", vg,
+                       sizeof vg, &need) == 1);
+    CHECK_STR(vg, "hatchmirror");
+    CHECK(need == 1);
+    CHECK(lvm_vg_state("  pvscan[77] PV /dev/vdb online, VG vg.0-x_+ incomplete (need 12).", vg,
+                       sizeof vg, &need) == 1);
+    CHECK_STR(vg, "vg.0-x_+");
+    CHECK(need == 12);
+    /* not a state line, a bad name, a need of 0, a name too long for vg */
+    CHECK(lvm_vg_state("  pvscan[1] PV /dev/vda ignored.\n", vg, sizeof vg, &need) == -1);
+    CHECK_STR(vg, "");
+    CHECK(lvm_vg_state("PV /dev/vda online, VG -bad is complete.", vg, sizeof vg, &need) == -1);
+    CHECK(lvm_vg_state("PV /dev/vda online, VG v incomplete (need 0).", vg, sizeof vg, &need) ==
+          -1);
+    CHECK(lvm_vg_state("PV /dev/vda online, VG v incomplete (need x).", vg, sizeof vg, &need) ==
+          -1);
+    char small[4];
+    CHECK(lvm_vg_state("PV /dev/vda online, VG toolong is complete.", small, sizeof small, &need) ==
+          -1);
+    CHECK(lvm_vg_state("", vg, sizeof vg, &need) == -1);
+    /* the last line counts: the VG became complete */
+    CHECK(lvm_vg_state("PV /dev/vda online, VG a incomplete (need 1).\n"
+                       "PV /dev/vdb online, VG a is complete.\n",
+                       vg, sizeof vg, &need) == 0);
+    CHECK_STR(vg, "a");
+}
+
+TEST(lvm_dm_internal_volumes)
+{
+    const char *lv = "LVM-tR0aB1cD2eF3gH4iJ5kL6mN7oP8qR9sTuVwXyZ01234567890123456789012345";
+    CHECK(strlen(lv) == 68);
+    char b[128];
+    snprintf(b, sizeof b, "%s\n", lv);
+    /* logical volumes */
+    CHECK(!lvm_dm_internal("hatchmirror-root", b));
+    CHECK(!lvm_dm_internal("vg-root", lv));
+    CHECK(!lvm_dm_internal("my--vg-my--root", lv));
+    CHECK(!lvm_dm_internal("vg_rimage-root", lv)); /* a VG may have such a name */
+    /* hidden volumes: by name */
+    CHECK(lvm_dm_internal("hatchmirror-root_rimage_0\n", b));
+    CHECK(lvm_dm_internal("hatchmirror-root_rmeta_1", lv));
+    CHECK(lvm_dm_internal("hatchthin-pool_tdata", lv));
+    CHECK(lvm_dm_internal("hatchthin-pool_tmeta", lv));
+    CHECK(lvm_dm_internal("my--vg-lvol0_pmspare", lv));
+    CHECK(lvm_dm_internal("vg-pvmove0", lv));
+    CHECK(lvm_dm_internal("vg-a--b_mimage_0", lv));
+    /* layers: by the uuid's suffix */
+    snprintf(b, sizeof b, "%s-tpool\n", lv);
+    CHECK(lvm_dm_internal("hatchthin-pool-tpool", b));
+    snprintf(b, sizeof b, "%s-missing_0_0", lv);
+    CHECK(lvm_dm_internal("hatchmirror-root_rimage_1-missing_0_0", b));
+    /* not LVM */
+    CHECK(!lvm_dm_internal("vg-root_rimage_0", ""));
+    CHECK(!lvm_dm_internal("luks-x_rimage", "CRYPT-LUKS2-0123456789abcdef0123456789abcdef-luks-x"));
+    snprintf(b, sizeof b, "XVM-%s-tdata", lv + 4);
+    CHECK(!lvm_dm_internal("vg-root-tdata", b));
+    CHECK(!lvm_dm_internal("root", lv)); /* no VG-LV split */
 }
