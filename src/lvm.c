@@ -42,8 +42,14 @@ static void note_vg(const char *out)
     for (i = 0; i < n_vgs && strcmp(vgs[i].name, name); i++)
         ;
     if (i == n_vgs) {
-        if (n_vgs == MAX_VGS)
+        if (n_vgs == MAX_VGS) {
+            if (need > 0)
+                log_warn("lvm: volume group %s is incomplete, but %d others are already "
+                         "tracked; it will not be activated degraded if its physical volumes "
+                         "do not come",
+                         name, MAX_VGS);
             return;
+        }
         snprintf(vgs[n_vgs++].name, sizeof vgs[0].name, "%s", name);
     }
     vgs[i].need = need;
@@ -57,6 +63,20 @@ void lvm_setup(const struct lvm_cfg *c)
         log_info("lvm: rd.lvm=0: no volume group is activated");
     else if (cfg.config[0])
         log_info("lvm: activating only %s (rd.lvm.vg=, rd.lvm.lv=)", cfg.wanted);
+}
+
+/* The start of an lvm command line: the tool, the command, and the
+ * rd.lvm.vg=/rd.lvm.lv= filter when there is one. Returns how many. */
+static int lvm_argv(char **argv, char *command)
+{
+    int n = 0;
+    argv[n++] = LVM_TOOL;
+    argv[n++] = command;
+    if (cfg.config[0]) {
+        argv[n++] = "--config";
+        argv[n++] = cfg.config;
+    }
+    return n;
 }
 
 /* Run argv (argv[0] the tool) with stdout and stderr into out. */
@@ -99,13 +119,7 @@ void lvm_seen(const struct blockdev *d)
     char dev[48];
     snprintf(dev, sizeof dev, "/dev/%s", d->name);
     char *argv[12];
-    int n = 0;
-    argv[n++] = LVM_TOOL;
-    argv[n++] = "pvscan";
-    if (cfg.config[0]) {
-        argv[n++] = "--config";
-        argv[n++] = cfg.config;
-    }
+    int n = lvm_argv(argv, "pvscan");
     argv[n++] = "--cache";
     argv[n++] = "--activate";
     argv[n++] = "ay";
@@ -167,13 +181,7 @@ int lvm_activate_degraded(int waited_s)
                  "appear within %d s",
                  v->name, v->need, waited_s);
         char *argv[12];
-        int n = 0;
-        argv[n++] = LVM_TOOL;
-        argv[n++] = "vgchange";
-        if (cfg.config[0]) {
-            argv[n++] = "--config";
-            argv[n++] = cfg.config;
-        }
+        int n = lvm_argv(argv, "vgchange");
         argv[n++] = "--activate";
         argv[n++] = "ay";
         argv[n++] = "--activationmode";
