@@ -142,7 +142,8 @@ disk against a command line before booting it.
                  request parses as the init parses it; its data, hash and
                  FEC devices are partitions of DISK (PARTUUID=, PARTLABEL=,
                  UUID=, LABEL=; with roothash= alone, the PARTUUIDs derived
-                 from the hash); the root hash matches DISK's superblock and
+                 from the hash, else the partitions of the root and
+                 root-verity types); the root hash matches DISK's superblock and
                  hash tree (veritysetup verify, from cryptsetup-bin, computes
                  it with the disk's own parameters). As root, partitions of
                  an image are read through read-only loop devices, else

@@ -229,8 +229,9 @@ vd_uuid() {
 
 # --- the disk -----------------------------------------------------------------
 # vd_table: DISK's partitions to $WORK/vd.parts, "N START SIZE PARTUUID
-# PARTLABEL" (bytes; PARTUUID lowercase, "-" when none; PARTLABEL last, as
-# it may hold spaces); none when DISK has no partition table.
+# TYPE NOAUTO PARTLABEL" (bytes; PARTUUID and TYPE lowercase, "-" when none;
+# NOAUTO 1 with the GPT no-auto flag, 63; PARTLABEL last, as it may hold
+# spaces); none when DISK has no partition table.
 vd_table() {
     : >"$WORK/vd.parts"
     _sf=$(find_tool sfdisk) || { problem "sfdisk is not installed (apt install fdisk): cannot read the partition table"; return 1; }
@@ -246,9 +247,12 @@ vd_table() {
             uuid = "-"
             if ($0 ~ /uuid=/) { uuid = $0; sub(/.*uuid=/, "", uuid); sub(/,.*/, "", uuid); uuid = tolower(uuid) }
             else if (lid != "") uuid = sprintf("%s-%02x", lid, n)
+            type = "-"
+            if ($0 ~ /type=/) { type = $0; sub(/.*type= */, "", type); sub(/,.*/, "", type); type = tolower(type) }
+            noauto = $0 ~ /attrs="[^"]*GUID:[0-9,]*63/ ? 1 : 0
             name = ""
             if ($0 ~ /name="/) { name = $0; sub(/.*name="/, "", name); sub(/".*/, "", name) }
-            print n, start * ss, size * ss, uuid, name
+            print n, start * ss, size * ss, uuid, type, noauto, name
         }' "$WORK/vd.dump" >"$WORK/vd.parts"
 }
 
@@ -263,6 +267,25 @@ vd_probe() {
         set -- $(awk -v n="$1" '$1 == n { print $2, $3 }' "$WORK/vd.parts") "$2"
         "$_b" -p -O "$1" -S "$2" -s "$3" -o value -- "$DISK" 2>/dev/null
     fi
+}
+
+# vd_dps_type ROLE [name]: the Discoverable Partitions type GUID (or its
+# name) of the verity data or hash partition, for this machine's
+# architecture (the init's, when it is built here).
+vd_dps_type() {
+    case $(uname -m) in
+    x86_64) _a=x86-64 _t="4f68bce3-e8cd-4db1-96e7-fbcaf984b709 2c7357ed-ebd2-46d9-aec1-23d437ec2bf5" ;;
+    aarch64) _a=arm64 _t="b921b045-1df0-41c3-af44-4c6f280d3fae df3300ce-d69f-4c92-978c-9bfb0f38d820" ;;
+    i?86) _a=x86 _t="44479540-f297-41b2-9af7-d131d5f0458a d13c5d3b-b5d1-422a-b29f-9454fdc89d76" ;;
+    riscv64) _a=riscv64 _t="72ec70a6-cf74-40e6-bd49-4bda08e8f224 b6ed5582-440b-4209-b8da-5ff7c419ea3d" ;;
+    *) return 0 ;;
+    esac
+    # shellcheck disable=SC2086 # two GUIDs
+    set -- "$1" "${2:-}" $_t
+    case $1 in
+    "verity data device") [ -n "$2" ] && echo "root-$_a" || echo "$3" ;;
+    "verity hash device") [ -n "$2" ] && echo "root-$_a-verity" || echo "$4" ;;
+    esac
 }
 
 # vd_resolve SPEC ROLE: VD_N, the partition (0: the whole disk) SPEC names
@@ -282,7 +305,7 @@ vd_resolve() {
     esac
     _val=${_val#\"}
     _val=${_val%\"}
-    _off=0
+    _off=0 _type=
     case $_tag in
     PARTUUID)
         case $_val in
@@ -290,9 +313,14 @@ vd_resolve() {
         esac
         _val=$(printf '%s' "$_val" | tr 'A-F' 'a-f')
         _hits=$(awk -v u="$_val" '$4 == u { print $1 }' "$WORK/vd.parts")
+        # As the init: no partition with the PARTUUID derived from the
+        # hash, then the one of the Discoverable Partitions type.
+        [ -n "$_hits" ] || [ "$V_DERIVED" = 0 ] || _type=$(vd_dps_type "$_role")
+        [ -z "$_type" ] ||
+            _hits=$(awk -v t="$_type" '$5 == t && $6 == 0 { print $1 }' "$WORK/vd.parts")
         ;;
     PARTLABEL)
-        _hits=$(awk -v l="$_val" '{ n = $0; sub(/^[^ ]* [^ ]* [^ ]* [^ ]* /, "", n) } n == l { print $1 }' "$WORK/vd.parts")
+        _hits=$(awk -v l="$_val" '{ n = $0; sub(/^[^ ]* [^ ]* [^ ]* [^ ]* [^ ]* [^ ]* /, "", n) } n == l { print $1 }' "$WORK/vd.parts")
         ;;
     UUID | LABEL)
         _hits=
@@ -335,12 +363,13 @@ vd_resolve() {
         _why=
         [ "$V_DERIVED" = 0 ] || case $_role in
         "verity data device" | "verity hash device")
-            _why=" (derived from roothash=, as systemd's Discoverable Partitions convention: the data partition's PARTUUID is the first 128 bits of the root hash, the hash partition's the last 128; is roothash= this disk's, or name the devices with systemd.verity_root_data=/_hash=?)" ;;
+            _why=" (derived from roothash=, as systemd's Discoverable Partitions convention: the data partition's PARTUUID is the first 128 bits of the root hash, the hash partition's the last 128), nor a partition of type $(vd_dps_type "$_role" name); is roothash= this disk's, or name the devices with systemd.verity_root_data=/_hash=?" ;;
         esac
         problem "no partition of $DISK is the $_role $_spec$_why"
         return 1
     fi
     if [ $# -gt 1 ]; then
+        [ -z "$_type" ] || _spec="$_spec or a $(vd_dps_type "$_role" name) partition"
         problem "the $_role $_spec is ambiguous on $DISK: partitions $* match; the init refuses it"
         return 1
     fi

@@ -696,13 +696,13 @@ void devices_report(void)
         log_err("block devices seen (%zu):", n_devs);
     for (size_t i = 0; i < n_devs; i++) {
         const struct blockdev *d = &devs[i];
-        /* A GPT partition's type, for root=gpt-auto: its name when it is
-         * the root type, and the flags that rule it out or make it ro. */
+        /* A GPT partition's type, for root=gpt-auto and verity by type:
+         * its name when it is one hatch looks for, and the flags that rule
+         * it out or make it ro. */
         char gpt[128] = "";
         if (strlen(d->parttype) == 36) {
-            const char *rootname, *root = gpt_root_type(&rootname);
-            snprintf(gpt, sizeof gpt, " PARTTYPE=%s%s%s",
-                     root && !strcasecmp(root, d->parttype) ? rootname : d->parttype,
+            const char *name = gpt_type_name(d->parttype);
+            snprintf(gpt, sizeof gpt, " PARTTYPE=%s%s%s", name ? name : d->parttype,
                      d->partflags & GPT_FLAG_NO_AUTO ? ",no-auto" : "",
                      d->partflags & GPT_FLAG_READ_ONLY ? ",read-only" : "");
         }

@@ -65,6 +65,8 @@ static const char usage[] =
     "  rd.shell rd.emergency=halt|reboot|poweroff rd.break[=STAGE] rd.debug\n"
     "  verity=data=DEV[,hashdev=DEV][,roothash=HEX][,OPTION..]\n"
     "  roothash=HEX systemd.verity_root_data=DEV systemd.verity_root_hash=DEV\n"
+    "    (roothash= alone: the partitions whose PARTUUIDs are the hash's halves, else\n"
+    "    those of the root-ARCH and root-ARCH-verity types; usrhash= likewise)\n"
     "  systemd.verity_root_options=OPTION[,OPTION..]\n"
     "    (OPTION root-hash-signature=base64:DATA|/PATH: a PKCS#7 signature of the\n"
     "    root hash the kernel checks against its trusted keys; default: the\n"
@@ -372,6 +374,28 @@ static int wait_left_ms(void)
     return spent >= limit ? 0 : (int)(limit - spent);
 }
 
+/* Partitions found by their GPT type must be on the disk the EFI boot
+ * loader came from when it says which (LoaderDevicePartUUID), as
+ * systemd-gpt-auto-generator has it; else on any disk (more than one
+ * candidate is refused, as any ambiguous device). Read once. */
+static void loader_near(struct devspec *spec)
+{
+    static int done;
+    static char near[sizeof spec->near];
+    if (!done++) {
+        int r = efi_loader_partuuid(near, sizeof near);
+        if (r == 0)
+            log_info("the boot loader came from PARTUUID=%s; partitions found by their type "
+                     "must be on that disk", near);
+        else if (r != -ENOENT)
+            log_warn("cannot read the EFI variable LoaderDevicePartUUID (%s); looking on "
+                     "every disk", strerror(-r));
+        if (r < 0)
+            near[0] = '\0';
+    }
+    memcpy(spec->near, near, sizeof near);
+}
+
 /* Wait for a mapping's devices and map them through dm-verity. */
 static int find_verity(const struct verity_cfg *cfg, struct blockdev *mapped)
 {
@@ -395,6 +419,19 @@ static int find_verity(const struct verity_cfg *cfg, struct blockdev *mapped)
     for (size_t i = 0; i < n; i++)
         if (parse_spec(roles[i], values[i], &specs[i]) < 0)
             return -EINVAL;
+    const char *name;
+    const char *data_type = gpt_type(usr ? GPT_USR : GPT_ROOT, &name);
+    const char *hash_type = gpt_type(usr ? GPT_USR_VERITY : GPT_ROOT_VERITY, &name);
+    if (cfg->derived && cfg->hash && data_type && hash_type) {
+        /* The other half of the Discoverable Partitions Specification:
+         * with no partition of the derived PARTUUID, the one of the type
+         * (mkosi and systemd-repart set both; a hand-made image may have
+         * only the type). Safe to widen: the root hash still decides. */
+        snprintf(specs[0].or_type, sizeof specs[0].or_type, "%s", data_type);
+        snprintf(specs[ih].or_type, sizeof specs[ih].or_type, "%s", hash_type);
+        loader_near(&specs[0]);
+        loader_near(&specs[ih]);
+    }
     int r = wait_for(specs, roles, n, found);
     if (r < 0)
         return r;
@@ -426,9 +463,7 @@ static int find_verity_root(struct blockdev *root)
 
 static int root_auto; /* the root was found by its GPT partition type */
 
-/* root=gpt-auto, or no root=: as systemd-gpt-auto-generator, on the disk
- * the EFI boot loader came from when it says which, else on any disk (more
- * than one candidate is refused, as any ambiguous root). */
+/* root=gpt-auto, or no root=: as systemd-gpt-auto-generator. */
 static void gpt_auto_near(struct devspec *spec)
 {
     char what[200];
@@ -437,15 +472,7 @@ static void gpt_auto_near(struct devspec *spec)
     if (!cmd.root)
         log_info("no root= on the kernel command line: looking for %s; give root= to name "
                  "the root", what);
-    int r = efi_loader_partuuid(spec->near, sizeof spec->near);
-    if (r == 0)
-        log_info("the boot loader came from PARTUUID=%s; the root must be on that disk",
-                 spec->near);
-    else if (r != -ENOENT)
-        log_warn("cannot read the EFI variable LoaderDevicePartUUID (%s); looking on every "
-                 "disk", strerror(-r));
-    if (r < 0)
-        spec->near[0] = '\0';
+    loader_near(spec);
 }
 
 static int find_root(struct blockdev *root)

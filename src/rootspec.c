@@ -101,25 +101,49 @@ static int parse_devnum(const char *s, struct devspec *out)
     return 0;
 }
 
-const char *gpt_root_type(const char **name)
-{
-    /* The architectures Debian builds for that the specification names. */
+/* The architectures Debian builds for that the specification names. */
+#define DPS(arch, root, root_verity, usr, usr_verity)                                             \
+    static const char *const dps_guid[] = {root, root_verity, usr, usr_verity};                 \
+    static const char *const dps_name[] = {"root-" arch, "root-" arch "-verity", "usr-" arch,  \
+                                           "usr-" arch "-verity"}
 #if defined(__x86_64__)
-    *name = "root-x86-64";
-    return "4f68bce3-e8cd-4db1-96e7-fbcaf984b709";
+DPS("x86-64", "4f68bce3-e8cd-4db1-96e7-fbcaf984b709", "2c7357ed-ebd2-46d9-aec1-23d437ec2bf5",
+    "8484680c-9521-48c6-9c11-b0720656f69e", "77ff5f63-e7b6-4633-acf4-1565b864c0e6");
 #elif defined(__aarch64__)
-    *name = "root-arm64";
-    return "b921b045-1df0-41c3-af44-4c6f280d3fae";
+DPS("arm64", "b921b045-1df0-41c3-af44-4c6f280d3fae", "df3300ce-d69f-4c92-978c-9bfb0f38d820",
+    "b0e01050-ee5f-4390-949a-9101b17104e9", "6e11a4e7-fbca-4ded-b9e9-e1a512bb664e");
 #elif defined(__i386__)
-    *name = "root-x86";
-    return "44479540-f297-41b2-9af7-d131d5f0458a";
+DPS("x86", "44479540-f297-41b2-9af7-d131d5f0458a", "d13c5d3b-b5d1-422a-b29f-9454fdc89d76",
+    "75250d76-8cc6-458e-bd66-bd47cc81a812", "8f461b0d-14ee-4e81-9aa9-049b6fb97abd");
 #elif defined(__riscv) && __riscv_xlen == 64
-    *name = "root-riscv64";
-    return "72ec70a6-cf74-40e6-bd49-4bda08e8f224";
+DPS("riscv64", "72ec70a6-cf74-40e6-bd49-4bda08e8f224", "b6ed5582-440b-4209-b8da-5ff7c419ea3d",
+    "beaec34b-8442-439b-a40b-984381ed097d", "8f1056be-9b05-47c4-81d6-be53128e5b54");
 #else
+#define DPS_NONE
+#endif
+
+const char *gpt_type(enum gpt_role role, const char **name)
+{
+#ifdef DPS_NONE
+    (void)role;
     *name = NULL;
     return NULL;
+#else
+    *name = dps_name[role];
+    return dps_guid[role];
 #endif
+}
+
+const char *gpt_type_name(const char *guid)
+{
+#ifndef DPS_NONE
+    for (size_t i = 0; i < sizeof dps_guid / sizeof *dps_guid; i++)
+        if (!strcasecmp(guid, dps_guid[i]))
+            return dps_name[i];
+#else
+    (void)guid;
+#endif
+    return NULL;
 }
 
 int efivar_guid(const unsigned char *buf, size_t len, char *out, size_t outlen)
@@ -151,7 +175,7 @@ int devspec_parse(const char *s, struct devspec *out, char *err, size_t errlen)
 
     if (!strcmp(s, "gpt-auto")) {
         const char *name;
-        const char *guid = gpt_root_type(&name);
+        const char *guid = gpt_type(GPT_ROOT, &name);
         if (!guid) {
             snprintf(err, errlen, "gpt-auto: the Discoverable Partitions Specification names "
                                   "no root partition type for this architecture");
@@ -311,8 +335,8 @@ static int distinct(const struct blockdev *devs, int a, int b)
     return a != b && !btrfs_siblings(&devs[a], &devs[b]);
 }
 
-int devspec_find_unique(const struct devspec *spec, const struct blockdev *devs, size_t n,
-                        int *second)
+static int find_unique(const struct devspec *spec, const struct blockdev *devs, size_t n,
+                       int *second)
 {
     /* Two distinct matches at most, of all and of those of a given type:
      * the type only ever tells duplicates apart, it never hides the one
@@ -346,12 +370,42 @@ int devspec_find_unique(const struct devspec *spec, const struct blockdev *devs,
     return all[0];
 }
 
-int devspec_find(const struct devspec *spec, const struct blockdev *devs, size_t n)
+static int find(const struct devspec *spec, const struct blockdev *devs, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (devspec_match(spec, &devs[i]) && near_ok(spec, devs, n, i))
             return target_of(spec, devs, n, i);
     return -1;
+}
+
+/* spec's or_type as a spec of its own. */
+static struct devspec or_spec(const struct devspec *spec)
+{
+    struct devspec t = *spec;
+    t.kind = SPEC_GPT_AUTO;
+    t.partnroff = 0;
+    snprintf(t.value, sizeof t.value, "%s", spec->or_type);
+    t.or_type[0] = '\0';
+    return t;
+}
+
+int devspec_find_unique(const struct devspec *spec, const struct blockdev *devs, size_t n,
+                        int *second)
+{
+    int k = find_unique(spec, devs, n, second);
+    if (k >= 0 || !spec->or_type[0])
+        return k;
+    struct devspec t = or_spec(spec);
+    return find_unique(&t, devs, n, second);
+}
+
+int devspec_find(const struct devspec *spec, const struct blockdev *devs, size_t n)
+{
+    int k = find(spec, devs, n);
+    if (k >= 0 || !spec->or_type[0])
+        return k;
+    struct devspec t = or_spec(spec);
+    return find(&t, devs, n);
 }
 
 void devspec_describe(const struct devspec *spec, char *buf, size_t len)
@@ -366,15 +420,21 @@ void devspec_describe(const struct devspec *spec, char *buf, size_t len)
             snprintf(buf, len, "PARTUUID=%s", spec->value);
         break;
     case SPEC_GPT_AUTO: {
-        const char *name;
-        gpt_root_type(&name);
+        const char *name = gpt_type_name(spec->value);
         if (spec->near[0])
             snprintf(buf, len, "gpt-auto (a %s partition on the disk of the boot loader's "
-                               "partition %s)", name ? name : "root", spec->near);
+                               "partition %s)", name ? name : spec->value, spec->near);
         else
-            snprintf(buf, len, "gpt-auto (a %s partition)", name ? name : "root");
+            snprintf(buf, len, "gpt-auto (a %s partition)", name ? name : spec->value);
         break;
     }
     default: snprintf(buf, len, "%s=%s", kind_name(spec->kind), spec->value); break;
+    }
+    size_t used = len ? strlen(buf) : 0;
+    if (spec->or_type[0] && used + 1 < len) {
+        const char *name = gpt_type_name(spec->or_type);
+        snprintf(buf + used, len - used, " or a %s partition%s%s", name ? name : spec->or_type,
+                 spec->near[0] ? " on the disk of the boot loader's partition " : "",
+                 spec->near);
     }
 }

@@ -29,6 +29,11 @@ struct devspec {
      * that holds the partition with this PARTUUID (the EFI boot loader's
      * LoaderDevicePartUUID); "" for any disk. Set by the caller. */
     char near[64];
+    /* Set by the caller: when no device matches, a GPT partition of this
+     * type GUID does, as SPEC_GPT_AUTO (with near) would: the verity
+     * partitions of a root hash alone, on an image whose PARTUUIDs were not
+     * derived from it. "" for none. */
+    char or_type[40];
     /* Set by the caller, not the parser: the filesystem types the device
      * may have (rootfstype=), another constraint that can tell two
      * devices with the same tag apart. NULL/0: any. */
@@ -77,10 +82,17 @@ int devspec_find(const struct devspec *spec, const struct blockdev *devs, size_t
 int devspec_find_unique(const struct devspec *spec, const struct blockdev *devs, size_t n,
                         int *second);
 
-/* The Discoverable Partitions Specification's root partition type GUID for
- * the architecture hatch was built for, and its short name (root-x86-64);
- * NULL when it has none. */
-const char *gpt_root_type(const char **name);
+/* The partition types of the Discoverable Partitions Specification that
+ * hatch looks for. */
+enum gpt_role { GPT_ROOT, GPT_ROOT_VERITY, GPT_USR, GPT_USR_VERITY };
+
+/* The type GUID of role for the architecture hatch was built for (lower
+ * case), and its short name (root-x86-64-verity); NULL when the
+ * specification names none. */
+const char *gpt_type(enum gpt_role role, const char **name);
+
+/* The short name of a type GUID gpt_type() knows (any case), else NULL. */
+const char *gpt_type_name(const char *guid);
 
 /* The GUID in an EFI variable's content (4 bytes of attributes, then the
  * GUID as UTF-16LE text, as systemd-boot writes LoaderDevicePartUUID), in

@@ -236,7 +236,8 @@ static int options(struct verity_cfg *cfg, const char *list, int hatch_form, cha
 
 /* The Discoverable Partitions convention systemd follows: with only
  * roothash= given, the data partition's PARTUUID is the first 128 bits of
- * the root hash and the hash partition's the last 128. */
+ * the root hash and the hash partition's the last 128 (or, failing those,
+ * the partitions of the root and root-verity types: see cfg->derived). */
 static const char *uuid_from_hex(struct verity_cfg *cfg, const char *hex)
 {
     char u[64];
@@ -308,6 +309,7 @@ static int parse(const struct spelling *s, const char *pinned, struct verity_cfg
                        "systemd.verity_%s_hash=%s", s->what, s->name, s->name, s->alt);
         cfg->data = uuid_from_hex(cfg, cfg->roothash);
         cfg->hash = uuid_from_hex(cfg, cfg->roothash + strlen(cfg->roothash) - 32);
+        cfg->derived = 1;
         if (!cfg->data || !cfg->hash)
             return ERR("verity options are longer than %zu bytes", sizeof cfg->buf - 1);
     }

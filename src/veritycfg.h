@@ -29,6 +29,10 @@ struct verity_cfg {
     const char *hash_key;     /* the option that gives its hash: roothash or usrhash */
     const char *data;         /* device spec of the data device */
     const char *hash;         /* device spec of the hash device; NULL: inside data */
+    /* data and hash are the PARTUUIDs derived from the root hash (only the
+     * hash was given): the partitions may also be found by their
+     * Discoverable Partitions type. */
+    int derived;
     char roothash[2 * VERITY_MAX_DIGEST + 1];
     uint64_t hash_offset;     /* bytes into the hash device */
     int superblock;           /* 1: read parameters from the superblock (default) */

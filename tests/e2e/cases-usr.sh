@@ -10,7 +10,7 @@
 # p3 its hash tree (PARTLABEL usr-verity). p2's and p3's PARTUUIDs come from
 # the usr root hash, so usrhash= alone finds them.
 
-USR_CASES=(usr-tmpfs-root usr-verified-on-disk-root usr-verity-root-and-usr usr-hash-wrong-refused usr-unverified-mount
+USR_CASES=(usr-tmpfs-root usr-by-type usr-verified-on-disk-root usr-verity-root-and-usr usr-hash-wrong-refused usr-unverified-mount
     usr-tmpfs-root-no-usr-refused usr-conflict-refused lock-usr-unverified-refused)
 
 if any_wanted "${USR_CASES[@]}"; then
@@ -20,6 +20,11 @@ if any_wanted "${USR_CASES[@]}"; then
     UH=$(cat "$T/usr.img.usrhash" 2>/dev/null) || UH=$(printf '%064d' 0)
     # A usr root hash that differs from UH in its last digit (whatever that is).
     UH_WRONG=${UH:0:63}$([ "${UH: -1}" = 0 ] && echo 1 || echo 0)
+    # The same with PARTUUIDs that are not the hash's: found by type.
+    cp "$T/usr.img" "$T/usr-typed.img"
+    { sfdisk -q --part-uuid "$T/usr-typed.img" 2 5ca1ab1e-7502-4000-8000-000000000002 &&
+        sfdisk -q --part-uuid "$T/usr-typed.img" 3 5ca1ab1e-7503-4000-8000-000000000003; } \
+        >>"$T/logs/sfdisk-usr-typed.log" 2>&1 || echo "hatch: e2e: usr: sfdisk failed for usr-typed"
     UP1="root=PARTUUID=$HATCH_USRDISK_ROOT_PARTUUID"
     USR_OK="hatch: verity: usr hash verified; /dev/mapper/usr is /dev/dm-[0-9]+"
     USR_MOUNTED="EXT4-fs \(dm-[0-9]+\): mounted"
@@ -29,6 +34,10 @@ if any_wanted "${USR_CASES[@]}"; then
     boot usr-tmpfs-root usr std "root=tmpfs usrhash=$UH $TAIL" \
         --expect "$USR_OK" \
         --expect "$(ok tmpfs)rootdev=0:[0-9]+ fstype=tmpfs mode=rw .* usr=/dev/mapper/usr:ext4:ro$"
+    boot usr-by-type usr-typed std "root=tmpfs usrhash=$UH $TAIL" \
+        --expect "hatch: /usr verity data device PARTUUID=[-0-9a-f]+ or a usr-x86-64 partition is /dev/vda2 " \
+        --expect "hatch: /usr verity hash device PARTUUID=[-0-9a-f]+ or a usr-x86-64-verity partition is /dev/vda3 " \
+        --expect "$USR_OK" --expect "$(ok tmpfs)rootdev=0:[0-9]+ fstype=tmpfs mode=rw .* usr=/dev/mapper/usr:ext4:ro$"
     # ... and under the root on disk, which has no init of its own either.
     boot usr-verified-on-disk-root usr std "$UP1 usrhash=$UH $TAIL" \
         --expect "$USR_OK" \

@@ -103,6 +103,20 @@ flip "$T/vfec-corrupt.img" "$(cat "$T/vfec.img.payloadoffset")"
 # The verity superblock's magic broken.
 cp "$T/vsep.img" "$T/vsep-badsb.img"
 flip "$T/vsep-badsb.img" "$(part_start "$T/vsep.img" 2)"
+# The Discoverable Partitions Specification's verity layout, which roothash=
+# alone finds: partitions whose PARTUUIDs are the halves of the root hash
+# (vsep-derived), or else of the types root-x86-64 and root-x86-64-verity
+# (vsep-typed, whose PARTUUIDs are unrelated to the hash).
+ROOT_VERITY_TYPE=2C7357ED-EBD2-46D9-AEC1-23D437EC2BF5
+gptdisk vsep-typed vsep "1/$ROOT_TYPE" "2/$ROOT_VERITY_TYPE"
+hash_uuid() { # HEX32: as a UUID
+    echo "${1:0:8}-${1:8:4}-${1:12:4}-${1:16:4}-${1:20:12}"
+}
+RH_DATA_PARTUUID=$(hash_uuid "${RH_SEP:0:32}")
+cp "$T/vsep.img" "$T/vsep-derived.img"
+{ sfdisk -q --part-uuid "$T/vsep-derived.img" 1 "$RH_DATA_PARTUUID" &&
+    sfdisk -q --part-uuid "$T/vsep-derived.img" 2 "$(hash_uuid "${RH_SEP: -32}")"; } \
+    >>"$T/logs/sfdisk-vsep-derived.log" 2>&1 || die "sfdisk --part-uuid failed for vsep-derived"
 # Locked-down images: one with the root hash pinned (poweroff, so a refused
 # boot ends QEMU at once), one with the default action (halt).
 initrd lock --lockdown --lockdown-action poweroff --roothash "$RH_SEP"
@@ -389,6 +403,23 @@ boot verity-bad-superblock vsep-badsb std "roothash=$RH_SEP $VSYS $TAIL" \
     --expect "hatch: verity: /dev/vda2 at byte 0: no verity superblock \(bad magic\)" --reject "$E"
 boot verity-root-conflict vsep std "root=/dev/vda1 roothash=$RH_SEP $VSYS $TAIL" \
     --expect "hatch: root=/dev/vda1 conflicts with verity" --reject "$E"
+
+# roothash= alone: by the derived PARTUUIDs, else by the partition types.
+boot verity-derived-partuuids vsep-derived std "roothash=$RH_SEP $TAIL" \
+    --expect "hatch: verity data device PARTUUID=$RH_DATA_PARTUUID or a root-x86-64 partition is /dev/vda1 " \
+    --expect "hatch: verity: root hash verified" --expect "$(ok /dev/mapper/root).*payload=ok:65536"
+boot verity-by-type vsep-typed std "roothash=$RH_SEP $TAIL" \
+    --expect "hatch: verity data device PARTUUID=$RH_DATA_PARTUUID or a root-x86-64 partition is /dev/vda1 " \
+    --expect "hatch: verity hash device PARTUUID=[-0-9a-f]+ or a root-x86-64-verity partition is /dev/vda2 " \
+    --expect "hatch: verity: root hash verified" --expect "$(ok /dev/mapper/root).*payload=ok:65536"
+# Partitions picked by their type still have to prove the hash.
+boot verity-by-type-wrong-hash vsep-typed std "roothash=$RH_WRONG $TAIL" \
+    --expect "hatch: verity: root hash does not match the hash tree" --reject "$E"
+# Two disks with the layout: no guess, both named.
+boot verity-by-type-two-refused vsep-typed std "roothash=$RH_SEP rd.timeout=3 $TAIL" \
+    --disk "$T/vsep-typed.img" \
+    --expect "hatch: verity data device .* is ambiguous: /dev/vd[ab]1 and /dev/vd[ab]1 both match" \
+    --expect "hatch:   vdb1 .*PARTTYPE=root-x86-64" --reject "$E"
 
 # dm-verity cannot be talked out of verification (fail closed)
 VHATCH="verity=data=PARTLABEL=$HATCH_PARTLABEL,hashdev=PARTLABEL=$HATCH_HASH_PARTLABEL,roothash=$RH_SEP"

@@ -1,5 +1,6 @@
 // fuzz-max-len: 4096
-/* root= values: devspec_parse, devspec_describe, devspec_match, devspec_find.
+/* root= values: devspec_parse, devspec_describe, devspec_match, devspec_find,
+ * and the same with an or_type (a verity partition by its GPT type).
  * The input is the value itself (a NUL-terminated copy; bytes after an
  * embedded NUL are not seen by the parser). */
 #include "fuzz.h"
@@ -19,7 +20,8 @@ static const struct blockdev devs[] = {
      .uuid = "8f3a6d2e-4b1c-4e8a-9d7f-2a6c5e1b0c11", .label = "my disk",
      .partuuid = "11111111-2222-3333-4444-555555555555", .partlabel = "hatch-root"},
     {.name = "vda4", .major = 254, .minor = 4, .disk = "vda", .partno = 4, .type = "verity",
-     .uuid = "0b7c5a9e-3d21-4f60-8e15-c4a2d9f7b318", .partuuid = "abcdef01-02"},
+     .uuid = "0b7c5a9e-3d21-4f60-8e15-c4a2d9f7b318", .partuuid = "abcdef01-02",
+     .parttype = "2c7357ed-ebd2-46d9-aec1-23d437ec2bf5"},
     {.name = "sda", .major = 8, .minor = 0, .type = "dos"},
     {.name = "sda1", .major = 8, .minor = 1, .disk = "sda", .partno = 1, .type = "ext4",
      .uuid = "0b7c5a9e-3d21-4f60-8e15-c4a2d9f7b318", .label = "EFI",
@@ -78,7 +80,7 @@ static void check_spec(const struct devspec *sp)
         FUZZ_ASSERT(!strchr(sp->value, '/'), "PARTUUID value '%s' keeps a slash", sp->value);
         break;
     case SPEC_GPT_AUTO: {
-        const char *name, *guid = gpt_root_type(&name);
+        const char *name, *guid = gpt_type(GPT_ROOT, &name);
         FUZZ_ASSERT(guid && !strcmp(sp->value, guid), "gpt-auto with value '%s', not the "
                     "architecture's root type", sp->value);
         break;
@@ -228,6 +230,40 @@ static void check_unique(struct devspec sp, const char *const *types, size_t nty
     }
 }
 
+/* With or_type, a spec finds what it finds without it; only where that is
+ * nothing does it find what the type alone finds. Its description starts
+ * with the one without. */
+static void check_or_type(struct devspec sp, const char *full)
+{
+    const char *name;
+    struct devspec t;
+    char err[ERRLEN];
+    FUZZ_ASSERT(devspec_parse("gpt-auto", &t, err, sizeof err) == 0, "gpt-auto: %s", err);
+    snprintf(t.value, sizeof t.value, "%s", gpt_type(GPT_ROOT_VERITY, &name));
+    snprintf(sp.or_type, sizeof sp.or_type, "%s", t.value);
+    int s0, s1, s2;
+    int r0 = devspec_find_unique(&sp, devs, 0, &s0);
+    FUZZ_ASSERT(r0 == -1, "found %d among no devices", r0);
+    struct devspec plain = sp;
+    plain.or_type[0] = '\0';
+    r0 = devspec_find_unique(&plain, devs, NDEVS, &s0);
+    int r1 = devspec_find_unique(&sp, devs, NDEVS, &s1);
+    int r2 = devspec_find_unique(&t, devs, NDEVS, &s2);
+    if (r0 >= 0)
+        FUZZ_ASSERT(r1 == r0 && s1 == s0, "or_type changed a match: %d/%d, not %d/%d", r1, s1,
+                    r0, s0);
+    else
+        FUZZ_ASSERT(r1 == r2 && s1 == s2, "or_type found %d/%d, the type alone %d/%d", r1, s1,
+                    r2, s2);
+    int f0 = devspec_find(&plain, devs, NDEVS), f1 = devspec_find(&sp, devs, NDEVS);
+    FUZZ_ASSERT(f0 < 0 ? f1 == devspec_find(&t, devs, NDEVS) : f1 == f0,
+                "devspec_find with or_type gave %d (without: %d)", f1, f0);
+    char buf[512];
+    devspec_describe(&sp, buf, sizeof buf);
+    FUZZ_ASSERT(!strncmp(buf, full, strlen(full)) && strstr(buf + strlen(full), name),
+                "'%s' is not '%s' and the type's name", buf, full);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_input(data, size);
@@ -276,6 +312,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_unique(sp, NULL, 0);
     check_unique(sp, ext4, 1);
     check_unique(sp, two, 2);
+    check_or_type(sp, full);
     free(s);
     return 0;
 }

@@ -221,7 +221,7 @@ TEST(rootspec_gpt_auto)
 {
     int amb;
     const char *name;
-    CHECK_STR(gpt_root_type(&name), ROOT_X86_64);
+    CHECK_STR(gpt_type(GPT_ROOT, &name), ROOT_X86_64);
     CHECK_STR(name, "root-x86-64");
     /* the no-auto root on vdb is not a candidate; vdb2 is not a root type */
     CHECK_STR(auto_find(dps, NDPS, "", &amb), "sda2");
@@ -246,6 +246,75 @@ TEST(rootspec_gpt_auto)
     devspec_describe(&sp, d, sizeof d);
     CHECK_STR(d, "gpt-auto (a root-x86-64 partition)");
     CHECK(parse_fails("GPT-AUTO", "not a device"));
+}
+
+#define ROOT_VERITY_X86_64 "2c7357ed-ebd2-46d9-aec1-23d437ec2bf5"
+
+/* A verity hash partition wanted by the PARTUUID derived from the hash, or
+ * else by the root-verity type. */
+static const char *verity_find(const struct blockdev *d, size_t n, const char *near, int *amb)
+{
+    struct devspec sp = parse_ok("PARTUUID=ffeeddcc-bbaa-9988-7766-554433221100");
+    snprintf(sp.or_type, sizeof sp.or_type, "%s", ROOT_VERITY_X86_64);
+    snprintf(sp.near, sizeof sp.near, "%s", near);
+    int second, i = devspec_find_unique(&sp, d, n, &second);
+    *amb = second >= 0;
+    CHECK(i < 0 || devspec_find(&sp, d, n) == i);
+    return i < 0 ? NULL : d[i].name;
+}
+
+TEST(rootspec_verity_by_type)
+{
+    int amb;
+    const char *name;
+    CHECK_STR(gpt_type(GPT_ROOT_VERITY, &name), ROOT_VERITY_X86_64);
+    CHECK_STR(name, "root-x86-64-verity");
+    CHECK_STR(gpt_type_name("8484680C-9521-48C6-9C11-B0720656F69E"), "usr-x86-64");
+    CHECK_STR(gpt_type_name("77ff5f63-e7b6-4633-acf4-1565b864c0e6"), "usr-x86-64-verity");
+    CHECK(gpt_type_name(ESP_TYPE) == NULL);
+    struct blockdev d[] = {
+        {.name = "sda", .type = "gpt"},
+        {.name = "sda1", .disk = "sda", .partno = 1, .parttype = ESP_TYPE,
+         .partuuid = "aaaaaaaa-0000-0000-0000-000000000001"},
+        {.name = "sda2", .disk = "sda", .partno = 2, .type = "verity",
+         .parttype = ROOT_VERITY_X86_64, .partuuid = "11111111-0000-0000-0000-000000000002"},
+        {.name = "vdb", .type = "gpt"},
+        {.name = "vdb1", .disk = "vdb", .partno = 1, .type = "verity",
+         .parttype = ROOT_VERITY_X86_64, .partflags = GPT_FLAG_NO_AUTO,
+         .partuuid = "22222222-0000-0000-0000-000000000001"},
+    };
+    size_t n = sizeof d / sizeof *d;
+    /* by type: the no-auto one is not a candidate */
+    CHECK_STR(verity_find(d, n, "", &amb), "sda2");
+    CHECK(!amb);
+    /* two of the type: refused, both named */
+    d[4].partflags = 0;
+    CHECK_STR(verity_find(d, n, "", &amb), "sda2");
+    CHECK(amb);
+    /* ... unless the boot loader's disk tells them apart */
+    CHECK_STR(verity_find(d, n, "aaaaaaaa-0000-0000-0000-000000000001", &amb), "sda2");
+    CHECK(!amb);
+    /* the derived PARTUUID wins over any number of typed ones, and the
+     * boot loader's disk does not restrict it */
+    snprintf(d[4].partuuid, sizeof d[4].partuuid, "FFEEDDCC-BBAA-9988-7766-554433221100");
+    d[4].parttype[0] = '\0';
+    CHECK_STR(verity_find(d, n, "aaaaaaaa-0000-0000-0000-000000000001", &amb), "vdb1");
+    CHECK(!amb);
+    /* neither: nothing */
+    d[4].partuuid[0] = '\0';
+    d[2].parttype[0] = '\0';
+    CHECK(verity_find(d, n, "", &amb) == NULL && !amb);
+    char desc[300];
+    struct devspec sp = parse_ok("PARTUUID=ffeeddcc-bbaa-9988-7766-554433221100");
+    snprintf(sp.or_type, sizeof sp.or_type, "%s", ROOT_VERITY_X86_64);
+    devspec_describe(&sp, desc, sizeof desc);
+    CHECK_STR(desc, "PARTUUID=ffeeddcc-bbaa-9988-7766-554433221100 or a root-x86-64-verity "
+                    "partition");
+    snprintf(sp.near, sizeof sp.near, "aaaaaaaa-0000-0000-0000-000000000001");
+    devspec_describe(&sp, desc, sizeof desc);
+    CHECK_STR(desc, "PARTUUID=ffeeddcc-bbaa-9988-7766-554433221100 or a root-x86-64-verity "
+                    "partition on the disk of the boot loader's partition "
+                    "aaaaaaaa-0000-0000-0000-000000000001");
 }
 
 TEST(rootspec_efivar_guid)

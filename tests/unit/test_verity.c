@@ -234,6 +234,13 @@ TEST(verity_cfg_discoverable_partitions_default)
     CHECK_STR(cfg.data, "PARTUUID=00112233-4455-6677-8899-aabbccddeeff");
     CHECK_STR(cfg.hash, "PARTUUID=ffeeddcc-bbaa-9988-7766-554433221100");
     CHECK_STR(cfg.roothash, "00112233445566778899aabbccddeeffffeeddccbbaa99887766554433221100");
+    CHECK(cfg.derived);
+    /* a device named on the command line is that device, never "or a type" */
+    cmdline_parse(&c, "roothash=00112233445566778899AABBCCDDEEFF"
+                      "ffeeddccbbaa99887766554433221100 systemd.verity_root_data=/dev/vda1 "
+                      "systemd.verity_root_hash=/dev/vda2");
+    CHECK(verity_cfg_parse(&c, NULL, &cfg, err, sizeof err) == 0);
+    CHECK(!cfg.derived);
 }
 
 TEST(verity_fec_table_and_blocks)
