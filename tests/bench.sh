@@ -218,6 +218,20 @@ if want side; then
         printf "ratios: hatch/tiny delta %.2f, verity/hatch %.2f, NVMe/virtio %.2f, AHCI/virtio %.2f; build: hatch %d ms, tiny %d ms (%.2f)\n",
             h / t, v / h, nv / h, ah / h, hb, tb, hb / tb }'
     echo "reads: read requests the root's disk served before the real init started"
+    # Where each boot's stage went: hatch's own timings (/run/hatch/timings,
+    # through the check init's stages=), per stage, median over the boots.
+    echo "hatch's stages (ms, median of $SIDE_RUNS; modules: the image's list; root/usr: waiting for the devices; verity: the mapping and its proof):"
+    for n in hatch verity usr nvme ahci; do
+        i=0
+        while [ $i -lt "$SIDE_RUNS" ]; do i=$((i + 1)) && field "$B/side-$n-$i.log" stages; done | awk -v n="$n" -F, '
+            { for (i = 1; i <= NF; i++) { split($i, kv, ":"); if (!(kv[1] in seen)) { seen[kv[1]] = 1; order[++k] = kv[1] }
+                v[kv[1], ++c[kv[1]]] = kv[2] } }
+            END { printf "  %-7s", n
+                for (j = 1; j <= k; j++) { s = order[j]; m = c[s]
+                    for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++) if (v[s, b] + 0 < v[s, a] + 0) { t = v[s, a]; v[s, a] = v[s, b]; v[s, b] = t }
+                    printf " %s %.0f", s, v[s, int((m + 1) / 2)] }
+                print "" }'
+    done
     # The second mapping's cost, against the stage (Run /init to the real
     # init) of the verity root alone: the goal is under 5%.
     # shellcheck disable=SC2154,SC2086 # set through eval in side_boot; lists of numbers

@@ -7,7 +7,7 @@
  *
  *   HATCH-CHECK result= pid= root= rootdev= fstype= mode= proc= sys= dev= run=
  *               argc= argv= env= payload= uptime= start= runinit= unevictable_kb=
- *               shmem_kb= fds= hatch_ms= reads= usr=
+ *               shmem_kb= fds= hatch_ms= reads= usr= stages=
  *
  * start= is CLOCK_BOOTTIME when this program began (the moment the real
  * init got the machine) and runinit= the kernel's timestamp of its "Run
@@ -19,6 +19,8 @@
  * usr= is the mount on /usr as SOURCE:FSTYPE:MODE (source and type as
  * /proc/self/mountinfo shows them, MODE ro or rw), e.g.
  * usr=/dev/mapper/usr:ext4:ro, or "-" when /usr is not a mount point.
+ * stages= is hatch's /run/hatch/timings as NAME:MS,... (cmdline:0.4,
+ * modules:410.2,root:0.1,...), or "none".
  *
  * Values never contain spaces: argv/env bytes that are space, comma, '%' or
  * not printable ASCII are written as %XX. Unknown values are "?".
@@ -166,6 +168,28 @@ static void put_timing_total(void)
         return;
     }
     put("none");
+}
+
+/* hatch's stages, "NAME:MS,..." from /run/hatch/timings (its lines but
+ * the kernel's clock and the total), or "none": the benchmark's
+ * breakdown of where the stage time goes. */
+static void put_stages(void)
+{
+    static char buf[2048];
+    int n = 0;
+    if (slurp("/run/hatch/timings", buf, sizeof(buf)) > 0) {
+        for (char *l = strtok(buf, "\n"); l; l = strtok(NULL, "\n")) {
+            char *sp = strchr(l, ' ');
+            if (!sp || !strncmp(l, "kernel ", 7) || !strncmp(l, "total ", 6))
+                continue;
+            *sp = ':';
+            if (n++)
+                put(",");
+            put_escaped(l);
+        }
+    }
+    if (!n)
+        put("none");
 }
 
 /* One "Key:   N kB" value of /proc/meminfo, or "?". */
@@ -372,6 +396,7 @@ int main(int argc, char **argv)
     } else {
         put("-");
     }
+    put(" stages="); put_stages();
     line[len++] = '\n';
 
     /* The console is where QEMU's serial log comes from; stdout may be unset. */

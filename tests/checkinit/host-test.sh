@@ -31,7 +31,7 @@ check "exit status when not PID 1" 1 "$rc"
 check "one line" 1 "$(printf '%s\n' "$out" | wc -l | tr -d ' ')"
 check "result when not PID 1" fail "$(field "$out" result)"
 names=$(printf '%s\n' "$out" | tr ' ' '\n' | sed -n '2,$s/=.*//p' | tr '\n' ' ')
-check "field order" "result pid root rootdev fstype mode proc sys dev run argc argv env payload uptime start runinit unevictable_kb shmem_kb fds hatch_ms reads usr " "$names"
+check "field order" "result pid root rootdev fstype mode proc sys dev run argc argv env payload uptime start runinit unevictable_kb shmem_kb fds hatch_ms reads usr stages " "$names"
 check "argc" 6 "$(field "$out" argc)"
 check "argv escaping" "$ci,a%20b,c%2Cd,tab%09here,%C3%A9," "$(field "$out" argv)"
 check "env escaping" "A=x%20y,B=1%2C2%25" "$(field "$out" env)"

@@ -33,21 +33,21 @@ if any_wanted "${USR_CASES[@]}"; then
     # root's sbin -> usr/sbin link.
     boot usr-tmpfs-root usr std "root=tmpfs usrhash=$UH $TAIL" \
         --expect "$USR_OK" \
-        --expect "$(ok tmpfs)rootdev=0:[0-9]+ fstype=tmpfs mode=rw .* usr=/dev/mapper/usr:ext4:ro$"
+        --expect "$(ok tmpfs)rootdev=0:[0-9]+ fstype=tmpfs mode=rw .* usr=/dev/mapper/usr:ext4:ro stages="
     boot usr-by-type usr-typed std "root=tmpfs usrhash=$UH $TAIL" \
         --expect "hatch: /usr verity data device PARTUUID=[-0-9a-f]+ or a usr-x86-64 partition is /dev/vda2 " \
         --expect "hatch: /usr verity hash device PARTUUID=[-0-9a-f]+ or a usr-x86-64-verity partition is /dev/vda3 " \
-        --expect "$USR_OK" --expect "$(ok tmpfs)rootdev=0:[0-9]+ fstype=tmpfs mode=rw .* usr=/dev/mapper/usr:ext4:ro$"
+        --expect "$USR_OK" --expect "$(ok tmpfs)rootdev=0:[0-9]+ fstype=tmpfs mode=rw .* usr=/dev/mapper/usr:ext4:ro stages="
     # ... and under the root on disk, which has no init of its own either.
     boot usr-verified-on-disk-root usr std "$UP1 usrhash=$UH $TAIL" \
         --expect "$USR_OK" \
-        --expect "$(ok "$DEV1")rootdev=254:1 fstype=ext4 mode=ro .*payload=ok:65536 .* usr=/dev/mapper/usr:ext4:ro$"
+        --expect "$(ok "$DEV1")rootdev=254:1 fstype=ext4 mode=ro .*payload=ok:65536 .* usr=/dev/mapper/usr:ext4:ro stages="
     # Two mappings: the verity root of vsep.img and the verified /usr of a
     # second disk mounted over its /usr.
     boot usr-verity-root-and-usr vsep std "roothash=$RH_SEP $VSYS usrhash=$UH $TAIL" \
         --disk "$T/usr.img" \
         --expect "hatch: verity: root hash verified; /dev/mapper/root" --expect "$USR_OK" \
-        --expect "$(ok /dev/mapper/root)rootdev=253:0 fstype=ext4 mode=ro .*payload=ok:65536 .* usr=/dev/mapper/usr:ext4:ro$"
+        --expect "$(ok /dev/mapper/root)rootdev=253:0 fstype=ext4 mode=ro .*payload=ok:65536 .* usr=/dev/mapper/usr:ext4:ro stages="
     # A wrong hash with the devices named: refused before anything of it
     # is mounted.
     boot usr-hash-wrong-refused usr std \
@@ -57,7 +57,7 @@ if any_wanted "${USR_CASES[@]}"; then
     # An unverified /usr, read-only all the same.
     boot usr-unverified-mount usr std \
         "$UP1 mount.usr=PARTLABEL=$HATCH_USR_PARTLABEL mount.usrfstype=ext4 $TAIL" \
-        --expect "$(ok "$DEV1")rootdev=254:1 fstype=ext4 mode=ro .* usr=/dev/vda2:ext4:ro$" \
+        --expect "$(ok "$DEV1")rootdev=254:1 fstype=ext4 mode=ro .* usr=/dev/vda2:ext4:ro stages=" \
         --reject "hatch: verity: usr"
     boot usr-tmpfs-root-no-usr-refused usr std "root=tmpfs $TAIL" \
         --expect "hatch: root=tmpfs: the tmpfs root has no init of its own; give mount.usr= or usrhash=" \

@@ -196,7 +196,7 @@ DEV1=/dev/vda1
 VSYS="systemd.verity_root_data=PARTLABEL=$HATCH_PARTLABEL systemd.verity_root_hash=PARTLABEL=$HATCH_HASH_PARTLABEL"
 
 # Root forms
-boot root-devname plain std "root=/dev/vda1 $TAIL" --expect "$(ok $DEV1)rootdev=254:1 fstype=ext4 mode=ro .* argc=1 argv=/sbin/init .* fds=0,1,2 hatch_ms=[0-9]+\.[0-9]{3} reads=vda:[0-9]+/[0-9]+,vda1:[0-9]+/[0-9]+ usr=-$"
+boot root-devname plain std "root=/dev/vda1 $TAIL" --expect "$(ok $DEV1)rootdev=254:1 fstype=ext4 mode=ro .* argc=1 argv=/sbin/init .* fds=0,1,2 hatch_ms=[0-9]+\.[0-9]{3} reads=vda:[0-9]+/[0-9]+,vda1:[0-9]+/[0-9]+ usr=- stages=cmdline:[0-9]+\.[0-9]{3},modules:[0-9.]+,root:[0-9.]+,mount:[0-9.]+,switch:[0-9.]+$"
 boot root-uuid plain std "root=UUID=$HATCH_FS_UUID $TAIL" --expect "$(ok $DEV1)"
 boot root-uuid-upper-quoted plain std "root=UUID=\"${HATCH_FS_UUID^^}\" $TAIL" --expect "$(ok $DEV1)"
 boot root-label plain std "root=LABEL=$HATCH_FS_LABEL $TAIL" --expect "$(ok $DEV1)"
