@@ -107,8 +107,9 @@ disk against a command line before booting it.
                  of the early microcode archive start with early:
   --list-hooks   print the hooks found and what they do
   --show IMAGE   describe an existing image (no root needed): its parts
-                 (early uncompressed cpio, main archive: compression found
-                 by magic, sizes), the kernel version, /init, the modules,
+                 (uncompressed cpio archives in front, main archive:
+                 compression found by magic, sizes), the kernel version,
+                 /init, the modules,
                  those loaded at boot, the lockdown policy
   --check IMAGE  check that IMAGE can boot this machine: /init is a static
                  ELF, lib/modules/KVER has modules.dep, the module of the

@@ -412,10 +412,29 @@ list_image() {
     exit 0
 }
 
-mkcpio() { # DIR OUTFILE
-    entries "$1" >"$WORK/list"
-    _e=$( (cd "$1" && "$CPIO" -o -H newc -R 0:0 --reproducible --quiet <"$WORK/list") 2>&1 >"$2") ||
+mkcpio() { # DIR OUTFILE [LIST]: the entries of DIR (or those LIST names)
+    [ $# -ge 3 ] || { entries "$1" >"$WORK/list" && set -- "$1" "$2" "$WORK/list"; }
+    _e=$( (cd "$1" && "$CPIO" -o -H newc -R 0:0 --reproducible --quiet <"$3") 2>&1 >"$2") ||
         die "cpio failed writing in $TMPD ($(reason "$_e")); no image written"
+}
+
+# split_stored: $WORK/stored.list and $WORK/main.list, the entries of STAGE
+# split. The files already zstd-compressed (modules outside the load
+# closure, the rescue shell) gain nothing from the image's compression and
+# took most of its time: they go, with their directories, in an
+# uncompressed archive of their own in front of the compressed one (the
+# kernel unpacks the archives in turn). With -c none, or nothing
+# compressed, stored.list is empty and main.list has everything.
+split_stored() {
+    entries "$STAGE" >"$WORK/all.list"
+    : >"$WORK/stored.list"
+    if [ "$COMP" != none ] && grep '\.zst$' "$WORK/all.list" >"$WORK/stored.files"; then
+        # Parents sort before their children in the C locale.
+        awk '{ print; p = $0; while (sub(/\/[^\/]*$/, "", p)) if (!seen[p]++) print p }' \
+            "$WORK/stored.files" | sort -u >"$WORK/stored.list"
+    fi
+    awk 'FILENAME == ARGV[1] { if ($0 ~ /\.zst$/) s[$0] = 1; next } !($0 in s)' \
+        "$WORK/stored.list" "$WORK/all.list" >"$WORK/main.list"
 }
 
 # write_image: the early and main archives, compressed, copied next to OUT
@@ -425,11 +444,17 @@ write_image() {
     if [ -n "$(ls -A "$EARLY")" ]; then
         mkcpio "$EARLY" "$WORK/early.cpio"
     fi
-    mkcpio "$STAGE" "$WORK/main.cpio"
+    split_stored
+    : >"$WORK/stored.cpio"
+    if [ -s "$WORK/stored.list" ]; then
+        mkcpio "$STAGE" "$WORK/stored.cpio" "$WORK/stored.list"
+    fi
+    mkcpio "$STAGE" "$WORK/main.cpio" "$WORK/main.list"
 
     # The image is put together in the staging directory, then copied next to
     # OUT once it is known to fit, and renamed over OUT.
-    e=$(cp "$WORK/early.cpio" "$WORK/image" 2>&1) || die "cannot write in $TMPD ($(reason "$e")); no image written"
+    e=$(cat "$WORK/early.cpio" "$WORK/stored.cpio" 2>&1 >"$WORK/image") ||
+        die "cannot write in $TMPD ($(reason "$e")); no image written"
     # Single-threaded compressors with fixed settings: deterministic output. The
     # kernel wants xz with CRC32 and lz4 in the legacy frame format.
     e=$(case $COMP in

@@ -57,13 +57,14 @@ hexfield() {
 }
 # walk_newc FILE OFFSET: the entries of the uncompressed newc archive at
 # OFFSET, to $WORK/seg.entries ("SIZE NAME" lines, files only); prints the
-# offset just past its TRAILER!!! entry, or fails when the archive is cut
-# short or damaged. One dd per entry: the header (110 characters of
+# offset just past its TRAILER!!! entry and the offset of that entry, or
+# fails when the archive is cut short or damaged. One dd per entry: the header (110 characters of
 # ASCII) and the name are read together.
 walk_newc() {
     _o=$2
     : >"$WORK/seg.entries"
     while :; do
+        _at=$_o
         _h=$(newc_head "$1" "$_o" 366)
         case $_h in
         07070[12]*) ;;
@@ -92,7 +93,7 @@ walk_newc() {
             printf '%s %s\n' "$_fs" "$_name" >>"$WORK/seg.entries"
         fi
     done
-    echo "$_o"
+    echo "$_o $_at"
 }
 
 # image_open IMAGE: split IMAGE into its parts ($WORK/parts: "N KIND START
@@ -118,9 +119,10 @@ image_open() {
         cpio)
             _end=$(walk_newc "$_img" "$_off") ||
                 die "$_img: part $_n (an uncompressed cpio at byte $_off) is damaged or cut short"
+            _trailer=${_end#* } _end=${_end% *}
             [ "$_end" -le "$IMG_SIZE" ] || die "$_img: part $_n (an uncompressed cpio at byte $_off) is cut short"
             mv "$WORK/seg.entries" "$WORK/part.$_n.entries"
-            printf '%s cpio %s %s\n' "$_n" "$_off" "$_end" >>"$WORK/parts"
+            printf '%s cpio %s %s %s\n' "$_n" "$_off" "$_end" "$_trailer" >>"$WORK/parts"
             _off=$(skip_zeros "$_img" "$_end")
             ;;
         gzip | zstd | xz | lz4 | bzip2 | lzo | lzma)
@@ -150,9 +152,24 @@ image_open() {
         _e=$(tail -c +$((IMG_MAIN_START + 1)) "$_img" | "$_dc" -dc 2>&1 >"$WORK/main.cpio") ||
             die "$_img: cannot unpack its $IMG_COMP archive at byte $IMG_MAIN_START ($(reason "$_e"))"
     fi
+    # hatch's files already compressed (.zst) come in an uncompressed
+    # archive just before the main one: read as one with it, their entries
+    # (without the first one's trailer) in front.
+    IMG_STORED_N=
+    _p=$((IMG_MAIN_N - 1))
+    if [ "$IMG_COMP" != none ] && [ "$_p" -ge 1 ] && [ -s "$WORK/part.$_p.entries" ] &&
+        ! grep -qv '\.zst$' "$WORK/part.$_p.entries"; then
+        IMG_STORED_N=$_p
+        # shellcheck disable=SC2046 # N KIND START END TRAILER
+        set -- $(sed -n "${_p}p" "$WORK/parts")
+        { tail -c +$(($3 + 1)) "$_img" | head -c $(($5 - $3)) && cat "$WORK/main.cpio"; } >"$WORK/joined.cpio" &&
+            mv "$WORK/joined.cpio" "$WORK/main.cpio"
+    fi
     IMG_UNPACKED=$(wc -c <"$WORK/main.cpio" | tr -d ' ')
     "$CPIO" -t --quiet <"$WORK/main.cpio" >"$WORK/img.list" 2>/dev/null ||
         die "$_img: its main archive ($IMG_COMP) is not a cpio archive cpio can read"
+    # (the stored files' directories are in both archives)
+    awk '!seen[$0]++' "$WORK/img.list" >"$WORK/img.list.u" && mv "$WORK/img.list.u" "$WORK/img.list"
     mkdir -p "$WORK/img"
     (cd "$WORK/img" && "$CPIO" -id --quiet --no-absolute-filenames \
         init 'etc/hatch/*' 'lib/modules/*/modules.*' 'etc/modprobe.d/*' <"$WORK/main.cpio") >/dev/null 2>&1 || true
@@ -183,6 +200,8 @@ part_kind() {
         echo "early microcode"
     elif [ "$1" = "$IMG_MAIN_N" ]; then
         echo "the main archive"
+    elif [ "$1" = "$IMG_STORED_N" ]; then
+        echo "files already zstd-compressed, read with the main archive"
     else
         echo "an early archive"
     fi
@@ -194,7 +213,7 @@ show_image() {
     make_workdir
     image_open "$1"
     printf '%s: %s bytes, %s part(s)\n' "$1" "$IMG_SIZE" "$(wc -l <"$WORK/parts" | tr -d ' ')"
-    while read -r _n _k _s _e; do
+    while read -r _n _k _s _e _; do
         if [ "$_k" = cpio ]; then
             printf 'part %s: uncompressed cpio, bytes %s-%s (%s bytes): %s\n' "$_n" "$_s" $((_e - 1)) $((_e - _s)) "$(part_kind "$_n")"
             if [ "$_n" != "$IMG_MAIN_N" ]; then

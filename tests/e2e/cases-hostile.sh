@@ -101,17 +101,24 @@ initrd hostile-many -m "$MANY"
 # The image built for this kernel, less its module directory.
 rm -rf "$HX/nomod"
 mkdir -p "$HX/nomod"
-(cd "$HX/nomod" && zstd -q -d -c "../../std.cpio" | cpio -i -d --quiet) ||
+# Its files already compressed come first, in an uncompressed archive of
+# their own (STORED_END bytes), then the zstd main archive.
+STORED_END=0
+[ "$(head -c 6 "$T/std.cpio")" != 070701 ] ||
+    STORED_END=$(($(cpio -t <"$T/std.cpio" 2>&1 >/dev/null | awk '/block/ { print $1 }') * 512))
+(cd "$HX/nomod" && { [ "$STORED_END" = 0 ] || cpio -i -d --quiet <"../../std.cpio"; } &&
+    tail -c +$((STORED_END + 1)) "../../std.cpio" | zstd -q -d -c | cpio -i -d --quiet) ||
     hx_die "cannot unpack std.cpio"
 rm -rf "$HX/nomod/lib/modules"
 (cd "$HX/nomod" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet |
     zstd -q -c >"../../hostile-nomoddir.cpio") || hx_die "cannot pack hostile-nomoddir.cpio"
 rm -rf "$HX/nomod"
-# Truncated images: the zstd image cut in half (the module tree and its
-# indexes are lost, /init is not), and the uncompressed one cut just before
-# the /init entry (newc header: namesize 5, check 0, then "init\0").
+# Truncated images: the zstd image's main archive cut in half (the module
+# tree and its indexes are lost, /init is not), and the uncompressed one cut
+# just before the /init entry (newc header: namesize 5, check 0, then
+# "init\0").
 size=$(stat -c %s "$T/std.cpio")
-head -c $((size / 2)) "$T/std.cpio" >"$T/hostile-half.cpio"
+head -c $((STORED_END + (size - STORED_END) / 2)) "$T/std.cpio" >"$T/hostile-half.cpio"
 at=$(LC_ALL=C grep -a -b -o -P '0000000500000000init\x00' "$T/none.cpio" | cut -d: -f1 |
     head -n 1)
 [ -n "$at" ] || hx_die "no /init entry in none.cpio"

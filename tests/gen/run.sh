@@ -91,17 +91,41 @@ gen() {
     sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" "$@"
 }
 # listing IMAGE: member names of the main archive (after any early one).
-listing() {
-    payload "$1" >"$W/payload.cpio" && cpio -t --quiet <"$W/payload.cpio" 2>/dev/null
+listing() { # (the stored files' directories are in both archives)
+    payload "$1" >"$W/payload.cpio" && cpio -t --quiet <"$W/payload.cpio" 2>/dev/null | LC_ALL=C sort -u
 }
-# payload IMAGE: the decompressed main archive.
-payload() {
+# split_image IMAGE: $W/payload.raw, the main archive as the image holds it
+# (after any early microcode and the stored part), and $W/payload.stored,
+# the stored part's entries without its trailer (the files already
+# zstd-compressed, in an uncompressed archive of their own in front of the
+# main one), empty when there is none.
+split_image() {
     _off=0
     if [ "$(head -c 6 "$1")" = 070701 ] && cpio -t --quiet <"$1" 2>/dev/null | grep -q '^kernel/x86/microcode'; then
         _blocks=$(cpio -t <"$1" 2>&1 >/dev/null | awk '/block/ { print $1 }')
         _off=$((_blocks * 512))
     fi
     tail -c +$((_off + 1)) "$1" >"$W/payload.raw"
+    : >"$W/payload.stored"
+    if [ "$(magic "$W/payload.raw")" = none ]; then
+        _blocks=$(cpio -t <"$W/payload.raw" 2>&1 >/dev/null | awk '/block/ { print $1 }')
+        if [ "$(wc -c <"$W/payload.raw")" -gt $((_blocks * 512)) ]; then
+            _t=$(grep -obUa 'TRAILER!!!' "$W/payload.raw" | sed -n '1s/:.*//p')
+            head -c $((_t - 110)) "$W/payload.raw" >"$W/payload.stored"
+            tail -c +$((_blocks * 512 + 1)) "$W/payload.raw" >"$W/payload.rest"
+            mv "$W/payload.rest" "$W/payload.raw"
+        fi
+    fi
+}
+# main_magic IMAGE: the compression of its main archive.
+main_magic() {
+    split_image "$1" && magic "$W/payload.raw"
+}
+# payload IMAGE: the decompressed main archive, preceded by the stored
+# part's entries: one newc stream, as the kernel takes them in.
+payload() {
+    split_image "$1" || return 1
+    cat "$W/payload.stored"
     case $(magic "$W/payload.raw") in
     gzip) gzip -dc "$W/payload.raw" ;;
     zstd) zstd -dc "$W/payload.raw" ;;
@@ -195,8 +219,9 @@ if gen -o "$W/generic.img" 2>"$W/generic.err"; then
 else
     nok "default generic image builds" "$(cat "$W/generic.err")"
 fi
-check "default compression is zstd (kernel has CONFIG_RD_ZSTD=y)" [ "$(magic "$W/generic.img")" = zstd ]
-check "zstd -t accepts the image" zstd -q -t "$W/generic.img"
+check "default compression is zstd (kernel has CONFIG_RD_ZSTD=y)" [ "$(main_magic "$W/generic.img")" = zstd ]
+split_image "$W/generic.img"
+check "zstd -t accepts the image's main archive" zstd -q -t "$W/payload.raw"
 listing "$W/generic.img" >"$W/generic.list"
 M=lib/modules/$KVER/kernel
 check "layout: /init, /etc/hatch, directories, busybox" has "$W/generic.list" \
@@ -301,8 +326,9 @@ valid() { # COMP FILE: the compressor's own integrity test
 }
 for c in gzip zstd xz lz4 none; do
     # shellcheck disable=SC2086
-    if gen $SMALL -c "$c" -o "$W/c-$c.img" 2>"$W/c.err" && [ "$(magic "$W/c-$c.img")" = "$c" ]; then
-        if valid "$c" "$W/c-$c.img" && listing "$W/c-$c.img" | grep -qx init; then
+    if gen $SMALL -c "$c" -o "$W/c-$c.img" 2>"$W/c.err" && split_image "$W/c-$c.img" &&
+        [ "$(magic "$W/payload.raw")" = "$c" ]; then
+        if valid "$c" "$W/payload.raw" && listing "$W/c-$c.img" | grep -qx init; then
             ok "-c $c: right magic, valid, cpio lists /init"
         else
             nok "-c $c: right magic, valid, cpio lists /init"
@@ -311,9 +337,24 @@ for c in gzip zstd xz lz4 none; do
         nok "-c $c: builds with the right magic" "$(cat "$W/c.err")"
     fi
 done
-payload "$W/c-zstd.img" >"$W/p1"
-payload "$W/c-none.img" >"$W/p2"
-check "all compressions carry the same archive" cmp -s "$W/p1" "$W/p2"
+payload "$W/c-zstd.img" | cpio -tv --quiet 2>/dev/null | sort -u >"$W/p1"
+payload "$W/c-none.img" | cpio -tv --quiet 2>/dev/null | sort -u >"$W/p2"
+check "all compressions carry the same entries" cmp -s "$W/p1" "$W/p2"
+# The files already compressed go in an uncompressed archive in front of
+# the compressed one: the main archive has none of them, and -c none one
+# archive only.
+# stored_size IMAGE [OFFSET]: the bytes of the uncompressed cpio at OFFSET,
+# padded to its blocks as cpio writes it.
+stored_size() {
+    tail -c +$((${2:-0} + 1)) "$1" | cpio -t 2>&1 >/dev/null | awk '/block/ { print $1 * 512 }'
+}
+stored_first() { # IMAGE: an uncompressed archive of .zst files comes first
+    [ "$(head -c 6 "$1")" = 070701 ] && cpio -t --quiet <"$1" 2>/dev/null | grep -q '/dm-verity.ko.zst$' &&
+        ! cpio -t --quiet <"$1" 2>/dev/null | grep -qx init
+}
+check "zstd: the .zst files are stored in front, uncompressed (dm_verity's), without /init" \
+    stored_first "$W/c-zstd.img"
+check "-c none: one archive" [ "$(stored_size "$W/c-none.img")" = "$(wc -c <"$W/c-none.img" | tr -d ' ')" ]
 
 # A kernel whose config only allows gzip.
 FAKEK=$W/gzip-only
@@ -321,7 +362,7 @@ mkdir -p "$FAKEK/lib/modules" "$FAKEK/boot"
 ln -s "$KMOD" "$FAKEK/lib/modules/$KVER"
 printf 'CONFIG_RD_GZIP=y\n# CONFIG_RD_ZSTD is not set\n' >"$FAKEK/boot/config-$KVER"
 sh "$GEN" -i "$INIT" -k "$KVER" -b "$FAKEK" -H base -o "$W/gz.img" 2>/dev/null
-check "default compression follows the kernel config (gzip only)" [ "$(magic "$W/gz.img")" = gzip ]
+check "default compression follows the kernel config (gzip only)" [ "$(main_magic "$W/gz.img")" = gzip ]
 expect_error "zstd refused for a kernel without CONFIG_RD_ZSTD" \
     "hatch: mkinitramfs: kernel $KVER cannot unpack a zstd initramfs (CONFIG_RD_ZSTD is not set in $FAKEK/boot/config-$KVER)" \
     sh "$GEN" -i "$INIT" -k "$KVER" -b "$FAKEK" -H base -c zstd -o "$W/err.img"
@@ -333,7 +374,7 @@ expect_error "--list with -o refused (it writes no image)" \
     gen --list -o "$W/err.img"
 check "--list shows files, directories and symlinks" has "$W/list.out" \
     init etc/hatch/kver bin/ "bin/sh -> busybox" "lib/modules/$KVER/kernel/fs/ext4/ext4.ko"
-sed -e 's|/$||' -e 's| -> .*||' "$W/list.out" >"$W/list.names"
+sed -e 's|/$||' -e 's| -> .*||' "$W/list.out" | LC_ALL=C sort >"$W/list.names"
 check "--list matches the image's contents" cmp -s "$W/list.names" "$W/generic.list"
 
 # --- errors: one line, non-zero, no output file, no temporary files ---------
@@ -1229,7 +1270,7 @@ confgen() {
     HATCH_SYSCONFDIR=$CE sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" "$@"
 }
 confgen -o "$W/conf.img" 2>"$W/conf.err"
-check "hatch.conf: compression=gzip" [ "$(magic "$W/conf.img")" = gzip ]
+check "hatch.conf: compression=gzip" [ "$(main_magic "$W/conf.img")" = gzip ]
 listing "$W/conf.img" >"$W/conf.list"
 check "hatch.conf: hooks=, modules=, include= (file and directory)" has "$W/conf.list" \
     "$M/drivers/block/loop.ko" bin/busybox.zst etc/from-conf.txt opt/inc/sub/f.txt
@@ -1243,11 +1284,11 @@ confgen -c zstd -H base --list >"$W/conf2.ls" 2>/dev/null
 check "the command line wins over hatch.conf (-H base: no busybox)" lacks "$W/conf2.ls" busybox
 check "... and the file's lists still add up (loop, the include)" has "$W/conf2.ls" etc/from-conf.txt "$M/drivers/block/loop.ko"
 confgen -c zstd -H base -o "$W/conf3.img" 2>/dev/null
-check "the command line wins over hatch.conf (-c zstd)" [ "$(magic "$W/conf3.img")" = zstd ]
+check "the command line wins over hatch.conf (-c zstd)" [ "$(main_magic "$W/conf3.img")" = zstd ]
 printf 'compression=none\n' >"$W/other.conf"
 confgen --config "$W/other.conf" -H base -o "$W/conf4.img" 2>/dev/null
 listing "$W/conf4.img" >"$W/conf4.list"
-check "--config FILE is read instead of hatch.conf" [ "$(magic "$W/conf4.img")" = none ] &&
+check "--config FILE is read instead of hatch.conf" [ "$(main_magic "$W/conf4.img")" = none ] &&
     lacks "$W/conf4.list" from-conf.txt
 gen -H base --list >"$W/noconf.ls" 2>/dev/null
 check "without a hatch.conf nothing of it applies" lacks "$W/noconf.ls" from-conf.txt
@@ -1368,12 +1409,15 @@ expect_error "-k all without an installed kernel" \
 # --- --show IMAGE -------------------------------------------------------------
 sh "$GEN" --show "$W/generic.img" >"$W/show.out" 2>"$W/show.err"
 check "--show: exit 0, nothing on stderr" [ $? -eq 0 ] && [ ! -s "$W/show.err" ]
-check "--show (zstd, no microcode): one part, the kernel, /init, loaded modules, policy" has "$W/show.out" \
-    "$W/generic.img: $(wc -c <"$W/generic.img" | tr -d ' ') bytes, 1 part(s)" "kernel: $KVER" \
+check "--show (zstd, no microcode): two parts, the kernel, /init, loaded modules, policy" has "$W/show.out" \
+    "$W/generic.img: $(wc -c <"$W/generic.img" | tr -d ' ') bytes, 2 part(s)" "kernel: $KVER" \
     "init: /init, static ELF, $(wc -c <"$INIT" | tr -d ' ') bytes" "loaded at boot: virtio_pci virtio_blk ext4" \
     "policy: none (not locked down)" "modules: $n_ko" "  ext4" "  virtio_blk" "  crc32c_intel" "shell: bin/busybox.zst bin/sh"
-check "--show: part 1 is the zstd main archive" \
-    grep -q "^part 1: zstd, bytes 0-$(($(wc -c <"$W/generic.img") - 1)) (.* unpacked): the main archive$" "$W/show.out"
+SGSIZE=$(stored_size "$W/generic.img")
+check "--show: part 1 is the stored files, read with the main archive" \
+    grep -q "^part 1: uncompressed cpio, bytes 0-[0-9]* ([0-9]* bytes): files already zstd-compressed, read with the main archive$" "$W/show.out"
+check "--show: part 2 is the zstd main archive" \
+    grep -q "^part 2: zstd, bytes $SGSIZE-$(($(wc -c <"$W/generic.img") - 1)) (.* unpacked): the main archive$" "$W/show.out"
 check "--show: the module list is the image's" \
     [ "$(sed -n '/^modules:/,/^loaded/p' "$W/show.out" | grep -c '^  ')" -eq "$n_ko" ]
 UCSIZE=$(cpio -t <"$W/uc.img" 2>&1 >/dev/null | awk '/block/ { print $1 * 512 }')
@@ -1384,21 +1428,26 @@ UCPART="part 1: uncompressed cpio, bytes 0-$((UCEND - 1)) ($UCEND bytes): early 
 for c in zstd gzip xz lz4 none; do
     sh "$GEN" -i "$INIT" -k "$KVER" -b "$UC" -H base,microcode,verity -c "$c" -o "$W/ucs-$c.img" 2>/dev/null
     sh "$GEN" --show "$W/ucs-$c.img" >"$W/ucs.out" 2>&1
-    if [ "$c" = none ]; then kind="uncompressed cpio"; else kind=$c; fi
-    check "--show, microcode in front of a $c archive: both parts, the microcode files with sizes" has "$W/ucs.out" \
-        "$W/ucs-$c.img: $(wc -c <"$W/ucs-$c.img" | tr -d ' ') bytes, 2 part(s)" \
+    # Compressed, the .zst modules (dm_verity's) come between the two.
+    if [ "$c" = none ]; then kind="uncompressed cpio" np=2 at=$UCSIZE; else
+        kind=$c np=3 at=$((UCSIZE + $(stored_size "$W/ucs-$c.img" "$UCSIZE")))
+    fi
+    check "--show, microcode in front of a $c archive: all parts, the microcode files with sizes" has "$W/ucs.out" \
+        "$W/ucs-$c.img: $(wc -c <"$W/ucs-$c.img" | tr -d ' ') bytes, $np part(s)" \
         "$UCPART" "  kernel/x86/microcode/GenuineIntel.bin (14 bytes)" "  kernel/x86/microcode/AuthenticAMD.bin (6 bytes)" \
         "kernel: $KVER" "  dm_verity"
-    check "--show, microcode in front of a $c archive: part 2 is $kind at byte $UCSIZE" \
-        grep -q "^part 2: $kind, bytes $UCSIZE-" "$W/ucs.out"
+    check "--show, microcode in front of a $c archive: part $np is $kind at byte $at" \
+        grep -q "^part $np: $kind, bytes $at-" "$W/ucs.out"
 done
+STSIZE=$(stored_size "$W/ucs-gzip.img" "$UCSIZE")
 # The early archive padded to another size with zeros, and nothing after the
 # main archive: the kernel takes both.
 { head -c "$UCEND" "$W/ucs-gzip.img" && head -c 3000 /dev/zero && tail -c +"$((UCSIZE + 1))" "$W/ucs-gzip.img"; } >"$W/ucs-pad.img"
 sh "$GEN" --show "$W/ucs-pad.img" >"$W/ucs.out" 2>&1
 check "--show: zeros of any length after the early archive are skipped" has "$W/ucs.out" \
     "$UCPART" "loaded at boot: none"
-check "--show: ... and the main archive is found after them" grep -q "^part 2: gzip, bytes $((UCEND + 3000))-" "$W/ucs.out"
+check "--show: ... and the stored part and the main archive are found after them" \
+    grep -q "^part 3: gzip, bytes $((UCEND + 3000 + STSIZE))-" "$W/ucs.out"
 # shellcheck disable=SC2086 # LOCKSMALL is a list of options
 gen $LOCKSMALL --roothash "$HASH_UC" -o "$W/lock-show.img" 2>/dev/null
 dash "$GEN" --show "$W/lock-show.img" >"$W/ls.out" 2>&1
@@ -1865,7 +1914,7 @@ printf 'HATCH_ARGS="-b %s -H base,verity -c gzip"\n' "$KROOT" >"$W/default-hatch
 HATCH_MKINITRAMFS=$D/usr/sbin/hatch-mkinitramfs HATCH_BOOTDIR=$W/boot HATCH_CONFIG=$W/default-hatch \
     HATCH_SYSROOT=$S DEB_MAINT_PARAMS="configure 1.0" "$D/etc/kernel/postinst.d/zz-hatch" "$KVER" "/boot/vmlinuz-$KVER" 2>/dev/null
 check "postinst.d hook writes /boot/initrd.img-KVER (config honoured: gzip)" \
-    [ "$(magic "$W/boot/initrd.img-$KVER")" = gzip ]
+    [ "$(main_magic "$W/boot/initrd.img-$KVER")" = gzip ]
 # This machine's root on multipath: the generator refuses, the existing initrd
 # (initramfs-tools') stays, and the kernel package still installs.
 root_on 253:2 ext4 /dev/mapper/mpatha
@@ -1900,7 +1949,7 @@ printf 'HATCH_ARGS="-b %s"\n' "$KROOT" >"$W/default-hatch2"
 rm -f "$W/boot/initrd.img-$KVER"
 HATCH_SYSCONFDIR=$KE HATCH_MKINITRAMFS=$D/usr/sbin/hatch-mkinitramfs HATCH_BOOTDIR=$W/boot HATCH_CONFIG=$W/default-hatch2 \
     HATCH_SYSROOT=$S DEB_MAINT_PARAMS="configure 1.0" "$D/etc/kernel/postinst.d/zz-hatch" "$KVER" 2>/dev/null
-check "postinst.d hook: hatch.conf is read (compression=xz)" [ "$(magic "$W/boot/initrd.img-$KVER")" = xz ]
+check "postinst.d hook: hatch.conf is read (compression=xz)" [ "$(main_magic "$W/boot/initrd.img-$KVER")" = xz ]
 rm -f "$W/boot/initrd.img-$KVER"
 
 # make install / make uninstall: the manual pages and the QEMU runner too.
