@@ -298,8 +298,9 @@ static void probe_tags(struct blockdev *d)
              "/dev/NAME or MAJ:MIN", d->name, why ? why : "no answer");
 }
 
-/* Fill d from sysfs and libblkid for kernel name `name`. */
-static int read_blockdev(const char *name, struct blockdev *d)
+/* Fill d from sysfs and libblkid for kernel name `name` (or, with like,
+ * its filesystem tags from like: see devices_refresh). */
+static int read_blockdev(const char *name, const struct blockdev *like, struct blockdev *d)
 {
     char p[128], v[256];
 
@@ -338,8 +339,14 @@ static int read_blockdev(const char *name, struct blockdev *d)
      * the probe began, so the probe saw what it announced. */
     if (read_small("/sys/kernel/uevent_seqnum", v, sizeof v) > 0)
         d->seq = strtoull(v, NULL, 10);
-    if (!d->lvm_internal)
+    if (like && like->type[0] && !like->unprobed[0]) {
+        scopy(d->type, sizeof d->type, like->type);
+        scopy(d->uuid, sizeof d->uuid, like->uuid);
+        scopy(d->uuid_sub, sizeof d->uuid_sub, like->uuid_sub);
+        scopy(d->label, sizeof d->label, like->label);
+    } else if (!d->lvm_internal) {
         probe_tags(d);
+    }
     return 0;
 }
 
@@ -368,10 +375,10 @@ static int same_device(const struct blockdev *a, const struct blockdev *b)
            !strcmp(a->uuid, b->uuid);
 }
 
-static void add_blockdev(const char *name)
+static void add_blockdev(const char *name, const struct blockdev *like)
 {
     struct blockdev d;
-    if (read_blockdev(name, &d) < 0)
+    if (read_blockdev(name, like, &d) < 0)
         return;
     size_t i = 0;
     while (i < n_devs && strcmp(devs[i].name, name))
@@ -412,9 +419,9 @@ void devices_on_probe(void (*fn)(const struct blockdev *d))
     probe_hook = fn;
 }
 
-int devices_refresh(const char *name, struct blockdev *out)
+int devices_refresh(const char *name, const struct blockdev *like, struct blockdev *out)
 {
-    add_blockdev(name);
+    add_blockdev(name, like);
     for (size_t i = 0; i < n_devs; i++)
         if (!strcmp(devs[i].name, name)) {
             *out = devs[i];
@@ -477,7 +484,7 @@ static void scan_block(int only_new)
         return;
     while ((e = readdir(d)))
         if (e->d_name[0] != '.' && !(only_new && known(e->d_name)))
-            add_blockdev(e->d_name);
+            add_blockdev(e->d_name, NULL);
     closedir(d);
 }
 
@@ -515,7 +522,7 @@ static void handle_event(const struct uevent *ev)
     if (!ev->subsystem || strcmp(ev->subsystem, "block") || !ev->devname)
         return;
     if (add && !seen_since(ev))
-        add_blockdev(ev->devname);
+        add_blockdev(ev->devname, NULL);
     else if (!strcmp(ev->action, "remove"))
         remove_blockdev(ev->devname);
 }

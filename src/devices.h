@@ -38,8 +38,13 @@ int devices_wait_until(int (*ready)(void *ctx), void *ctx, int timeout_ms);
  * TYPE or UUID) or after it was removed. */
 void devices_on_probe(void (*fn)(const struct blockdev *d));
 
-/* Re-read one block device by kernel name (e.g. a dm device just made). */
-int devices_refresh(const char *name, struct blockdev *out);
+/* Re-read one block device by kernel name (e.g. a dm device just made).
+ * With like (a device already probed that holds the same bytes, as a
+ * dm-verity mapping holds its data device's), its filesystem tags are
+ * taken instead of probing name again: reading through dm-verity hashes
+ * every block read, and a probe reads a few hundred KiB. Without tags on
+ * like (it could not be probed, or is ambiguous), name is probed. */
+int devices_refresh(const char *name, const struct blockdev *like, struct blockdev *out);
 
 /* Log the block devices seen with their tags, and the modaliases that found
  * no module: what a user needs when the root never appeared. */

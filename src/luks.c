@@ -389,7 +389,7 @@ static int unlock_one(const struct luks_req *r, int timeout_s)
     char kname[64];
     struct blockdev mapped;
     if ((ret = mapped_kname(r->name, kname, sizeof kname)) < 0 ||
-        (ret = devices_refresh(kname, &mapped)) < 0) {
+        (ret = devices_refresh(kname, NULL, &mapped)) < 0) {
         log_err("luks: /dev/mapper/%s was not created for UUID=%s (%s)", r->name, r->uuid,
                 strerror(-ret));
         return ret;

@@ -325,7 +325,9 @@ static int setup(const struct verity_cfg *cfg, const struct blockdev *data,
         dm_remove(cfg->name);
         return -EIO;
     }
-    if ((r = devices_refresh(mapped, root)) < 0) {
+    /* The mapping holds the data device's bytes: its tags, not a second
+     * probe through dm-verity. */
+    if ((r = devices_refresh(mapped, data, root)) < 0) {
         log_err("verity: /dev/%s vanished after setup", mapped);
         dm_remove(cfg->name);
         return r;
