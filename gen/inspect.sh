@@ -58,8 +58,8 @@ hexfield() {
 # walk_newc FILE OFFSET: the entries of the uncompressed newc archive at
 # OFFSET, to $WORK/seg.entries ("SIZE NAME" lines, files only); prints the
 # offset just past its TRAILER!!! entry and the offset of that entry, or
-# fails when the archive is cut short or damaged. One dd per entry: the header (110 characters of
-# ASCII) and the name are read together.
+# fails when the archive is cut short or damaged. One dd per entry: the
+# header (110 characters of ASCII) and the name are read together.
 walk_newc() {
     _o=$2
     : >"$WORK/seg.entries"

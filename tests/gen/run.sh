@@ -1807,25 +1807,6 @@ if command -v veritysetup >/dev/null 2>&1 && command -v sfdisk >/dev/null 2>&1 &
     gen --lockdown -H base,verity -c none --roothash "$RH" -o "$VD/lock.cpio" 2>/dev/null
     vd d1 "$VSYSD" --image "$VD/lock.cpio"
     check "--verify-disk --image: a locked-down image's pinned root hash, no roothash=: ok" vd_is 0 "$OKL"
-    # The Discoverable Partitions types instead of the derived PARTUUIDs,
-    # as the init takes them: by type, never a no-auto one, never two.
-    cp "$D1" "$VD/dt.img"
-    sfdisk -q --part-uuid "$VD/dt.img" 1 5ca1ab1e-0d01-4000-8000-000000000001 &&
-        sfdisk -q --part-uuid "$VD/dt.img" 2 5ca1ab1e-0d01-4000-8000-000000000002 &&
-        sfdisk -q --part-type "$VD/dt.img" 1 4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709 &&
-        sfdisk -q --part-type "$VD/dt.img" 2 2C7357ED-EBD2-46D9-AEC1-23D437EC2BF5 >/dev/null 2>&1
-    vd dt "roothash=$RH"
-    check "--verify-disk: roothash= alone, partitions of the root and root-verity types: ok" \
-        vd_is 0 "$VD/dt.img: ok: root hash $(printf '%.16s' "$RH")... matches the hash tree (data: partition 1, hash: partition 2)"
-    printf 'start=12288, size=2048, type=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709, attrs="GUID:63"\n' |
-        sfdisk -q --append "$VD/dt.img" >/dev/null 2>&1
-    vd dt "roothash=$RH"
-    check "--verify-disk: a no-auto partition of the root type is not a candidate" vd_is 0 \
-        "$VD/dt.img: ok: root hash $(printf '%.16s' "$RH")... matches the hash tree (data: partition 1, hash: partition 2)"
-    sfdisk -q --part-attrs "$VD/dt.img" 3 "" >/dev/null 2>&1
-    vd dt "roothash=$RH"
-    check "--verify-disk: two partitions of the root type: ambiguous, as the init refuses it" vd_is 1 \
-        "$VD/dt.img: the verity data device PARTUUID=$(printf '%s' "$RH" | sed 's/^\(.\{8\}\)\(.\{4\}\)\(.\{4\}\)\(.\{4\}\)\(.\{12\}\).*/\1-\2-\3-\4-\5/') or a root-x86-64 partition is ambiguous on $VD/dt.img: partitions 1 3 match; the init refuses it"
     vd d1 "roothash=$BAD $VSYSD" --image "$VD/lock.cpio"
     check "--verify-disk --image: another roothash= than the pinned one" vd_is 1 \
         "$D1: the root hash on the command line ($(printf '%.16s' "$BAD")...) is not the one $VD/lock.cpio is locked to ($(printf '%.16s' "$RH")...); the init refuses it"

@@ -208,13 +208,21 @@ static const struct blockdev dps[] = {
 };
 #define NDPS (sizeof dps / sizeof *dps)
 
-static const char *auto_find(const struct blockdev *d, size_t n, const char *near, int *amb)
+/* The device sp names among n, with the boot loader's disk near ("" for
+ * none); *amb when a second one matches too. devspec_find agrees. */
+static const char *find_near(struct devspec sp, const struct blockdev *d, size_t n,
+                             const char *near, int *amb)
 {
-    struct devspec sp = parse_ok("gpt-auto");
     snprintf(sp.near, sizeof sp.near, "%s", near);
     int second, i = devspec_find_unique(&sp, d, n, &second);
     *amb = second >= 0;
+    CHECK(i < 0 || devspec_find(&sp, d, n) == i);
     return i < 0 ? NULL : d[i].name;
+}
+
+static const char *auto_find(const struct blockdev *d, size_t n, const char *near, int *amb)
+{
+    return find_near(parse_ok("gpt-auto"), d, n, near, amb);
 }
 
 TEST(rootspec_gpt_auto)
@@ -256,11 +264,7 @@ static const char *verity_find(const struct blockdev *d, size_t n, const char *n
 {
     struct devspec sp = parse_ok("PARTUUID=ffeeddcc-bbaa-9988-7766-554433221100");
     snprintf(sp.or_type, sizeof sp.or_type, "%s", ROOT_VERITY_X86_64);
-    snprintf(sp.near, sizeof sp.near, "%s", near);
-    int second, i = devspec_find_unique(&sp, d, n, &second);
-    *amb = second >= 0;
-    CHECK(i < 0 || devspec_find(&sp, d, n) == i);
-    return i < 0 ? NULL : d[i].name;
+    return find_near(sp, d, n, near, amb);
 }
 
 TEST(rootspec_verity_by_type)
