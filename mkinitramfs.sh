@@ -36,6 +36,7 @@
 #   gen/config.sh    the configuration file (hatch.conf, --config)
 #   gen/inspect.sh   --show, --check, --print-cmdline
 #   gen/verify.sh    --verify-disk (a verity disk against a command line)
+#   gen/zcache.sh    the cache of compressed modules and files between builds
 #
 # Test seams (not user options): HATCH_SYSROOT prefixes /proc, /sys and
 # /dev/disk when --host-only, --check or --print-cmdline inspect the
@@ -58,7 +59,11 @@ case $0 in
 *) SELF=$(command -v "$0" 2>/dev/null || printf '%s' "$0") ;;
 esac
 SELF=$(readlink -f "$SELF" 2>/dev/null || printf '%s' "$SELF")
-SCRIPTDIR=$(cd -P "$(dirname "$SELF")" && pwd) ||
+case $SELF in
+*/*) SCRIPTDIR=${SELF%/*} ;;
+*) SCRIPTDIR=. ;;
+esac
+SCRIPTDIR=$(cd -P "${SCRIPTDIR:-/}" && pwd) ||
     { printf 'hatch: %s: %s\n' "$PROG" "cannot find the directory of $0" >&2; exit 1; }
 # The parts: source tree first, then the installed location.
 GENDIR=
@@ -88,6 +93,8 @@ done
 . "$GENDIR/inspect.sh"
 # shellcheck source=gen/verify.sh disable=SC1091
 . "$GENDIR/verify.sh"
+# shellcheck source=gen/zcache.sh disable=SC1091
+. "$GENDIR/zcache.sh"
 
 # --- the command line and the configuration file ---------------------------
 cli_parse "$@"
@@ -128,6 +135,7 @@ build_one() {
     cli_init            # -i
     cli_roothash_sig    # --roothash-sig
     choose_compression  # -c
+    zcache_setup        # --cache, --no-cache
     cli_modules         # -m, --omit-module, --omit
     hooks_resolve       # -H, --hookdir, --omit, --lockdown
     if [ "$LIST" = 0 ]; then
@@ -153,9 +161,10 @@ build_one() {
 
     # --- stage and write the archive ----------------------------------------
     stage_modules
+    run_depmod          # in the background until depmod_wait
     stage_firmware
-    run_depmod
     write_etc_hatch
+    depmod_wait
     normalize
     if [ "$LIST" = 1 ]; then
         list_image

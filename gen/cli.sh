@@ -37,6 +37,13 @@ disk against a command line before booting it.
                  kernel unpacks all of the image before /init runs; none:
                  as they are). Needs the zstd tool and a depmod with +ZSTD,
                  else none
+  --cache DIR    keep zstd's output for the next build in DIR (default:
+                 \$XDG_CACHE_HOME/hatch, else ~/.cache/hatch): a rebuild
+                 reuses the compressed modules and busybox, each used only
+                 when it expands to its source's exact bytes, so the image
+                 is the same as without the cache. Keeps the last 8 module
+                 sets
+  --no-cache     compress everything afresh and keep nothing
   -H HOOK,...    hooks to run, replacing the default list
                  ($DEFAULT_HOOKS;
                  with --lockdown: $LOCKDOWN_HOOKS);
@@ -229,6 +236,8 @@ LOCKDOWN_ACTION_SET=0
 VERBOSE=0
 MODULE_COMP=
 MODULE_ZLEVEL=6
+# --cache DIR; none: --no-cache; empty: the default directory.
+CACHE_DIR=
 HOST_ONLY_SET=0
 CONFIG_ARG=
 OMIT_ARG=
@@ -246,9 +255,9 @@ VD_IMAGE=
 VD_IMAGE_SET=0
 
 ARG_OPTS="-k -b -o -c -H -m -i --hookdir --roothash --roothash-sig --lockdown-action --config --omit --omit-module"
-ARG_OPTS="$ARG_OPTS --include --show --check --cmdline --module-compression --verify-disk --image"
+ARG_OPTS="$ARG_OPTS --include --show --check --cmdline --module-compression --verify-disk --image --cache"
 FLAG_OPTS="--host-only --no-host-only --check-root --lockdown --list --list-hooks -v -h --help --version"
-FLAG_OPTS="$FLAG_OPTS --all --boot --print-cmdline --"
+FLAG_OPTS="$FLAG_OPTS --all --boot --print-cmdline --no-cache --"
 SHOW_VERSION=0
 # need_arg OPTION ARGC VALUE: OPTION has its argument VALUE. A VALUE that is
 # itself an option means the argument was forgotten (-o -c zstd), unless it
@@ -317,6 +326,15 @@ $d"
         --host-only) HOST_ONLY=1; HOST_ONLY_SET=1; shift ;;
         --no-host-only) HOST_ONLY=0; HOST_ONLY_SET=1; shift ;;
         --all) KVER=all; shift ;;
+        --cache)
+            need_arg "$1" $# "${2-}"
+            case $2 in
+            /*) CACHE_DIR=$2 ;;
+            *) die "--cache needs an absolute directory, not '$2'" ;;
+            esac
+            shift 2
+            ;;
+        --no-cache) CACHE_DIR=none; shift ;;
         --config) need_arg "$1" $# "${2-}"; CONFIG_ARG=$2; shift 2 ;;
         --omit) need_arg "$1" $# "${2-}"; OMIT_ARG="$OMIT_ARG,$2"; shift 2 ;;
         --omit-module) need_arg "$1" $# "${2-}"; OMIT_MODULES_ARG="$OMIT_MODULES_ARG,$2"; shift 2 ;;
@@ -545,17 +563,17 @@ cli_init() {
 # cli_modules: the modules of -m and modules= (MODULES), of --omit-module
 # and omit_modules= (OMIT_MODULES), the hooks of --omit and omit= (OMIT).
 cli_modules() {
-    MODULES=$(printf '%s' "$MODULES_ARG" | tr ',' ' ')
+    MODULES=$(commas "$MODULES_ARG")
     for m in $MODULES; do
         case $m in
         *[!A-Za-z0-9_.:-]*) die "invalid module name '$m' (-m)" ;;
         esac
     done
-    OMIT_MODULES=$(printf '%s' "$OMIT_MODULES_ARG" | tr ',' ' ')
+    OMIT_MODULES=$(commas "$OMIT_MODULES_ARG")
     for m in $OMIT_MODULES; do
         case $m in
         *[!A-Za-z0-9_-]*) die "invalid module name '$m' (--omit-module)" ;;
         esac
     done
-    OMIT=$(printf '%s' "$OMIT_ARG" | tr ',' ' ')
+    OMIT=$(commas "$OMIT_ARG")
 }

@@ -49,6 +49,18 @@ find_tool() {
     set +f
     return 1
 }
+# commas LIST: LIST with each comma a blank, without starting a process
+# (a build starts many; each costs milliseconds).
+commas() {
+    _cl=$1
+    while :; do
+        case $_cl in
+        *,*) _cl="${_cl%%,*} ${_cl#*,}" ;;
+        *) break ;;
+        esac
+    done
+    printf '%s' "$_cl"
+}
 need_tool() { # NAME [HINT]
     find_tool "$1" || die "missing tool: $1${2:+ ($2)}"
 }
@@ -75,29 +87,32 @@ elf_kind() {
         echo none
         return 0
     fi
-    _geo=$(od -An -v -tu1 -N 64 "$1" 2>/dev/null | tr -s ' \n' '  ' | awk '
-        function rd(o, n,   v, k) {
+    # One read of the first 4 KiB holds the program headers of nearly every
+    # executable; the rare one beyond is read where its header says.
+    _k=$(od -An -v -tu1 -N 4096 "$1" 2>/dev/null | awk '
+        function rd(o, c,   v, k) {
             v = 0
-            for (k = 0; k < n; k++) v = v * 256 + (be ? $(o + k + 1) : $(o + n - k))
+            for (k = 0; k < c; k++) v = v * 256 + (be ? b[o + k] : b[o + c - 1 - k])
             return v
         }
-        {
-            if (NF < 52 || $1 != 127 || $2 != 69 || $3 != 76 || $4 != 70) { print "none"; exit }
-            be = ($6 == 2)
-            if ($5 == 2 && NF >= 58) print rd(32, 8), rd(54, 2), rd(56, 2), be
-            else if ($5 == 1) print rd(28, 4), rd(42, 2), rd(44, 2), be
-            else print "none"
+        { for (i = 1; i <= NF; i++) b[n++] = $i }
+        END {
+            if (n < 52 || b[0] != 127 || b[1] != 69 || b[2] != 76 || b[3] != 70) { print "none"; exit }
+            be = (b[5] == 2)
+            if (b[4] == 2 && n >= 58) { ph = rd(32, 8); es = rd(54, 2); pn = rd(56, 2) }
+            else if (b[4] == 1) { ph = rd(28, 4); es = rd(42, 2); pn = rd(44, 2) }
+            else { print "none"; exit }
+            if (pn == 0 || es < 8) { print "static"; exit }
+            if (ph + pn * es > n) { print ph, es, pn, be; exit }
+            for (i = 0; i < pn; i++) if (rd(ph + i * es, 4) == 3) { print "dynamic"; exit }
+            print "static"
         }')
+    case $_k in
+    none | static | dynamic) echo "$_k"; return 0 ;;
+    esac
     # shellcheck disable=SC2086 # word splitting of the four numbers is intended
-    set -- "$1" $_geo
-    if [ $# -ne 5 ]; then
-        echo none
-        return 0
-    fi
-    if [ "$4" -eq 0 ] || [ "$3" -lt 8 ]; then
-        echo static
-        return 0
-    fi
+    set -- "$1" $_k
+    [ $# -eq 5 ] || { echo none; return 0; }
     od -An -v -tu1 -j "$2" -N $(($3 * $4)) "$1" 2>/dev/null | tr -s ' \n' '  ' |
         awk -v es="$3" -v n="$4" -v be="$5" '
         function rd(o, c,   v, k) {
@@ -122,6 +137,11 @@ cleanup() {
     for _l in ${LOOPS:-}; do
         losetup -d "$_l" 2>/dev/null || true
     done
+    # A job still writing in WORK (depmod, the stored archive) ends first.
+    for _j in ${BG_JOBS:-}; do
+        kill "$_j" 2>/dev/null || true
+    done
+    wait 2>/dev/null || true
     if [ -n "$WORK" ]; then
         rm -rf "$WORK"
     fi
@@ -180,6 +200,7 @@ make_workdir() {
     : >"$WORK/fw"
     : >"$WORK/modes"
     : >"$WORK/errors"
+    : >"$WORK/sources"
 }
 
 # merge_modconf: module configuration of BASEDIR, merged the way kmod reads

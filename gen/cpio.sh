@@ -134,7 +134,7 @@ stage_modules() {
     done <"$WORK/paths"
     sort -u -o "$WORK/rel" "$WORK/rel"
     omit_modules
-    NMODS=$(wc -l <"$WORK/rel" | tr -d ' ')
+    NMODS=$(($(wc -l <"$WORK/rel")))
     plan_compression
     # The modules stored plain are copied; the others are written straight
     # from MODDIR as .ko.zst, never copied first.
@@ -211,6 +211,12 @@ zstd_into() {
     [ -s "$2" ] && [ -n "$ZSTD" ] || return 0
     _rm=
     [ "$1" != "$KSTAGE" ] || _rm=1
+    # The files expanded here are new at every build: not cached.
+    ZCACHE_KEY=
+    if [ -z "$_rm" ] && zcache_modules_get "$1" "$2" "$MODULE_ZLEVEL"; then
+        NMODZ=$((NMODZ + $(wc -l <"$2")))
+        return 0
+    fi
     awk -v w="$WORK/zb" '{ print > (w NR % 2) }' "$2"
     # Module paths are kernel/... names without blanks or quotes.
     for _b in 0 1; do
@@ -224,6 +230,7 @@ zstd_into() {
     rm -f "$WORK/zb0" "$WORK/zb1"
     e=$(cat "$WORK/zb0.err" "$WORK/zb1.err")
     [ -z "$e" ] || die "zstd could not compress the modules from $1 in $TMPD ($(reason "$e"))"
+    zcache_modules_put "$2" "$MODULE_ZLEVEL"
     NMODZ=$((NMODZ + $(wc -l <"$2")))
 }
 
@@ -313,10 +320,22 @@ stage_firmware() {
     done <"$WORK/fw.sorted"
 }
 
-# run_depmod: depmod output for the staged subset.
+# run_depmod: depmod output for the staged subset, started in the
+# background (it expands every stored module to read its symbols, while
+# firmware and /etc/hatch need only the other core); depmod_wait ends it.
 run_depmod() {
-    e=$("$DEPMOD" -b "$STAGE" -C "$WORK/depmod.d" "$KVER" 2>&1) ||
-        die "depmod failed on the staged modules in $TMPD: $(printf '%s\n' "$e" | sed -n 1p)"
+    rm -f "$WORK/depmod.failed"
+    ("$DEPMOD" -b "$STAGE" -C "$WORK/depmod.d" "$KVER" >"$WORK/depmod.out" 2>&1 ||
+        echo "exit status $?" >"$WORK/depmod.failed") &
+    DEPMOD_PID=$!
+    BG_JOBS="${BG_JOBS:-} $DEPMOD_PID"
+}
+depmod_wait() {
+    wait "$DEPMOD_PID" || true
+    BG_JOBS=
+    [ -e "$WORK/depmod.failed" ] || return 0
+    e=$(sed -n 1p "$WORK/depmod.out")
+    die "depmod failed on the staged modules in $TMPD: ${e:-$(cat "$WORK/depmod.failed")}"
 }
 
 # omitted_out: the module names of stdin less those left out.
@@ -377,13 +396,12 @@ write_etc_hatch() {
 
 # normalize: modes and mtimes of every staged file.
 normalize() {
-    find "$STAGE" "$EARLY" -type d -exec chmod 0755 {} +
-    find "$STAGE" "$EARLY" -type f -perm -u+x -exec chmod 0755 {} +
-    find "$STAGE" "$EARLY" -type f ! -perm -u+x -exec chmod 0644 {} +
+    # One walk: chmod leaves mtimes alone, so the order does not matter.
+    find "$STAGE" "$EARLY" -exec touch -h -d "@$EPOCH" {} + \
+        \( -type d -o -type f -perm -u+x \) -exec chmod 0755 {} + -o -type f -exec chmod 0644 {} +
     while read -r mode p; do
         chmod "$mode" "$STAGE/$p"
     done <"$WORK/modes"
-    find "$STAGE" "$EARLY" -exec touch -h -d "@$EPOCH" {} +
 }
 
 # entries DIR: the archive's member names, parents before children.
@@ -441,30 +459,42 @@ split_stored() {
 # and renamed over it.
 write_image() {
     : >"$WORK/early.cpio"
-    if [ -n "$(ls -A "$EARLY")" ]; then
-        mkcpio "$EARLY" "$WORK/early.cpio"
-    fi
+    for _e in "$EARLY"/* "$EARLY"/.[!.]* "$EARLY"/..?*; do
+        if [ -e "$_e" ] || [ -L "$_e" ]; then
+            mkcpio "$EARLY" "$WORK/early.cpio"
+            break
+        fi
+    done
     split_stored
+    # The stored archive is written on the other core while the main one is
+    # compressed.
     : >"$WORK/stored.cpio"
+    _pid=
     if [ -s "$WORK/stored.list" ]; then
-        mkcpio "$STAGE" "$WORK/stored.cpio" "$WORK/stored.list"
+        (trap - EXIT && mkcpio "$STAGE" "$WORK/stored.cpio" "$WORK/stored.list") 2>"$WORK/stored.err" &
+        _pid=$!
+        BG_JOBS="${BG_JOBS:-} $_pid"
     fi
     mkcpio "$STAGE" "$WORK/main.cpio" "$WORK/main.list"
-
-    # The image is put together in the staging directory, then copied next to
-    # OUT once it is known to fit, and renamed over OUT.
-    e=$(cat "$WORK/early.cpio" "$WORK/stored.cpio" 2>&1 >"$WORK/image") ||
-        die "cannot write in $TMPD ($(reason "$e")); no image written"
     # Single-threaded compressors with fixed settings: deterministic output. The
     # kernel wants xz with CRC32 and lz4 in the legacy frame format.
     e=$(case $COMP in
-    gzip) "$COMPRESSOR" -n -6 -c <"$WORK/main.cpio" >>"$WORK/image" ;;
-    zstd) "$COMPRESSOR" -q -c -T1 -9 <"$WORK/main.cpio" >>"$WORK/image" ;;
-    xz) "$COMPRESSOR" -q -c -T1 --check=crc32 -6 <"$WORK/main.cpio" >>"$WORK/image" ;;
-    lz4) "$COMPRESSOR" -q -c -l -9 <"$WORK/main.cpio" >>"$WORK/image" ;;
-    none) cat "$WORK/main.cpio" >>"$WORK/image" ;;
+    gzip) "$COMPRESSOR" -n -6 -c <"$WORK/main.cpio" >"$WORK/main.z" ;;
+    zstd) "$COMPRESSOR" -q -c -T1 -9 <"$WORK/main.cpio" >"$WORK/main.z" ;;
+    xz) "$COMPRESSOR" -q -c -T1 --check=crc32 -6 <"$WORK/main.cpio" >"$WORK/main.z" ;;
+    lz4) "$COMPRESSOR" -q -c -l -9 <"$WORK/main.cpio" >"$WORK/main.z" ;;
+    none) cat "$WORK/main.cpio" >"$WORK/main.z" ;;
     esac 2>&1) || die "$COMP failed writing in $TMPD ($(reason "$e")); no image written"
-    SIZE=$(wc -c <"$WORK/image" | tr -d ' ')
+    if [ -n "$_pid" ]; then
+        wait "$_pid" || die "$(sed -n 's/^hatch: [^:]*: //p' "$WORK/stored.err" | sed -n 1p)"
+        BG_JOBS=
+    fi
+
+    # The image is put together in the staging directory, then copied next to
+    # OUT once it is known to fit, and renamed over OUT.
+    e=$(cat "$WORK/early.cpio" "$WORK/stored.cpio" "$WORK/main.z" 2>&1 >"$WORK/image") ||
+        die "cannot write in $TMPD ($(reason "$e")); no image written"
+    SIZE=$(($(wc -c <"$WORK/image")))
     # Room next to OUT (where df can tell; the old OUT stays until the rename).
     need_k=$(((SIZE + 1023) / 1024))
     free_k=$(df -Pk "$OUTDIR" 2>/dev/null | awk 'NR == 2 && $4 ~ /^[0-9]+$/ { print $4 }') || free_k=

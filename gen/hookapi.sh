@@ -82,7 +82,7 @@ hooks_resolve() {
     '') HOOKS="$DEFAULT_HOOKS $(user_hooks)" ;;
     # each name of an added list may carry its own + (-H +luks,+lvm)
     +*) HOOKS="$DEFAULT_HOOKS $(user_hooks) $(printf '%s' "${HOOKS_ARG#+}" | tr ',' ' ' | sed 's/\(^\| \)+/\1/g')" ;;
-    *) HOOKS=$(printf '%s' "$HOOKS_ARG" | tr ',' ' ') ;;
+    *) HOOKS=$(commas "$HOOKS_ARG") ;;
     esac
     # --omit and omit=: names of hooks that exist, left out of the list.
     for h in $OMIT; do
@@ -194,9 +194,13 @@ add_file() {
     case $_p in
     */*) [ -d "$STAGE/${_p%/*}" ] || mkdir -p "$STAGE/${_p%/*}" ;;
     esac
-    rm -f "$STAGE/$_p"
+    if [ -e "$STAGE/$_p" ] || [ -L "$STAGE/$_p" ]; then
+        rm -f "$STAGE/$_p"
+    fi
     _e=$(cp -L "$1" "$STAGE/$_p" 2>&1) ||
         api_error "add_file: cannot copy $1 to $TMPD ($(reason "$_e"))" || return 1
+    # Where it came from, for pack_file's cache.
+    printf '%s\n%s\n' "$_p" "$1" >>"$WORK/sources"
     if [ -n "${3:-}" ]; then
         printf '%s %s\n' "$3" "$_p" >>"$WORK/modes"
     fi
@@ -245,11 +249,26 @@ pack_file() {
     [ $# -eq 1 ] || api_error "pack_file: needs one staged path" || return 1
     _p=$(_rel "$1") || api_error "pack_file: bad path '$1'" || return 1
     [ -f "$STAGE/$_p" ] || api_error "pack_file: $1 is not in the image" || return 1
-    _z=$(find_tool zstd) || { note "zstd not found: $1 stored uncompressed"; return 0; }
-    _e=$("$_z" -q -9 --rm -f "$STAGE/$_p" -o "$STAGE/$_p.zst" 2>&1) ||
-        api_error "pack_file: zstd could not compress $1 ($(reason "$_e"))" || return 1
+    find_tool zstd >/dev/null || { note "zstd not found: $1 stored uncompressed"; return 0; }
+    # The cache knows files by their source, and only a copy still equal to
+    # it is the same bytes.
+    _src=
+    while IFS= read -r _d && IFS= read -r _s; do
+        [ "$_d" != "$_p" ] || _src=$_s
+    done <"$WORK/sources"
+    [ -n "$_src" ] && cmp -s "$_src" "$STAGE/$_p" || _src=
+    if ! zcache_file "$STAGE/$_p" "$STAGE/$_p.zst" 9 "$_src"; then
+        api_error "pack_file: zstd could not compress $1 ($(reason "$(cat "$WORK/zc.err")"))"
+        return 1
+    fi
+    rm -f "$STAGE/$_p"
     # Its mode was for the expanded file; the packed one is data.
-    _e=$(awk -v p="$_p" '$2 != p' "$WORK/modes") && printf '%s\n' "$_e" | sed '/^$/d' >"$WORK/modes"
+    _m=
+    while IFS= read -r _l; do
+        [ "${_l#* }" = "$_p" ] || _m="$_m$_l
+"
+    done <"$WORK/modes"
+    printf '%s' "$_m" >"$WORK/modes"
 }
 
 # add_module [--load | --first] [--optional] NAME...: include modules (names
@@ -284,7 +303,7 @@ add_module() {
 # kernel's config is not known.
 kernel_config() {
     [ -n "${KCONFIG:-}" ] || return 0
-    sed -n "s/^CONFIG_$1=\"\{0,1\}\([^\"]*\)\"\{0,1\}\$/\1/p" "$KCONFIG" | sed -n 1p
+    sed -n "/^CONFIG_$1=/{s/^CONFIG_$1=\"\{0,1\}\([^\"]*\)\"\{0,1\}\$/\1/p;q;}" "$KCONFIG"
 }
 
 # force_load NAME...: add_module --load.
@@ -373,7 +392,9 @@ run_hooks() {
     while read -r HOOK HOOK_FILE; do
         [ -n "$HOOK" ] || continue
         note "hook $HOOK ($HOOK_FILE)"
-        rm -f "$WORK/hook.loaded"
+        # A marker of its own for each hook run (no rm: processes cost time).
+        NHOOK=$((${NHOOK:-0} + 1))
+        HOOK_MARK=$WORK/hook.loaded.$NHOOK
         set +e
         # A hook's output goes to stderr (--list prints on stdout). build() may
         # end with exit 0 (success) or exit N (failure) like a script; an exit
@@ -384,14 +405,14 @@ run_hooks() {
             unset -f build help 2>/dev/null || true
             # shellcheck source=/dev/null
             . "$HOOK_FILE" 2>"$WORK/hook.err"
-            : >"$WORK/hook.loaded"
-            cat "$WORK/hook.err"
+            : >"$HOOK_MARK"
+            [ ! -s "$WORK/hook.err" ] || cat "$WORK/hook.err"
             command -v build >/dev/null 2>&1 || api_error "$HOOK_FILE defines no build()" || exit 1
             build
         ) </dev/null >&2
         rc=$?
         set -e
-        if [ ! -e "$WORK/hook.loaded" ]; then
+        if [ ! -e "$HOOK_MARK" ]; then
             if [ "$rc" -eq 0 ]; then
                 why="$HOOK_FILE calls exit while being loaded, so build() never ran (a hook defines help() and build() and exits nowhere else)"
             elif [ -s "$WORK/hook.err" ]; then
@@ -402,7 +423,7 @@ run_hooks() {
             printf 'hatch: %s: hook %s: %s\n' "$PROG" "$HOOK" "$why" >&2
             FAILED="$FAILED $HOOK"
             NFAILED=$((NFAILED + 1))
-        elif [ "$rc" -ne 0 ] || grep -qxF "$HOOK" "$WORK/errors"; then
+        elif [ "$rc" -ne 0 ] || { [ -s "$WORK/errors" ] && grep -qxF "$HOOK" "$WORK/errors"; }; then
             # One line per failure: the API already reported its own errors.
             if ! grep -qxF "$HOOK" "$WORK/errors"; then
                 printf 'hatch: %s: hook %s failed (exit status %s)\n' "$PROG" "$HOOK" "$rc" >&2

@@ -67,6 +67,9 @@ HATCH_SYSCONFDIR=$W/etc
 export HATCH_SYSCONFDIR
 SOURCE_DATE_EPOCH=1700000000
 export SOURCE_DATE_EPOCH
+# The cache of compressed files is the tests' own too.
+XDG_CACHE_HOME=$W/cache
+export XDG_CACHE_HOME
 
 # Stand-in inits: a static one, a dynamic one, a non-ELF one.
 INIT=$T/init-static
@@ -922,6 +925,86 @@ check "--module-compression none: xfs (not loaded at boot) stored plain" has "$W
 gen --module-compression=lzma --list >/dev/null 2>"$W/mcbad.err"
 check "--module-compression lzma: one line" [ "$(cat "$W/mcbad.err")" = "hatch: mkinitramfs: unknown --module-compression 'lzma' (use zstd or none)" ]
 check "modules.order of the image names the included modules" grep -qx kernel/fs/ext4/ext4.ko "$W/zu/lib/modules/$KVER/modules.order"
+
+# --- the cache of compressed files ------------------------------------------
+# A root of its own (xfs and what it needs, stored compressed; busybox
+# packed), so that a module can be written to.
+CR=$W/cacheroot
+CM=$CR/lib/modules/$KVER
+mkdir -p "$CM" "$W/chook"
+modprobe -d "$KROOT" -S "$KVER" --show-depends xfs | sed -n 's|^insmod .*/lib/modules/[^/]*/\([^ ]*\).*|\1|p' >"$W/c.rel"
+while IFS= read -r r; do
+    mkdir -p "$CM/${r%/*}" && cp "$KMOD/$r" "$CM/$r"
+done <"$W/c.rel"
+cp "$KMOD/modules.order" "$KMOD/modules.builtin" "$KMOD/modules.builtin.modinfo" "$CM/"
+depmod -b "$CR" "$KVER"
+printf 'help() { echo xfs; }\nbuild() { add_module xfs; }\n' >"$W/chook/xfsmod"
+cgen() {
+    sh "$GEN" -i "$INIT" -k "$KVER" -b "$CR" -H base,busybox,xfsmod --hookdir "$W/chook" "$@"
+}
+# centries DIR KIND: the number of entries of KIND (modules, file) in DIR.
+centries() {
+    set -- "$1"/zstd-*/"$2"-*
+    if [ -e "$1" ]; then echo $#; else echo 0; fi
+}
+# cintact DIR: every entry's name ends in its SHA-256.
+cintact() {
+    for _ce in "$1"/zstd-*/*-*; do
+        _cs=$(sha256sum <"$_ce")
+        _cn=${_ce##*-}
+        [ "${_cs%% *}" = "${_cn%.*}" ] || return 1
+    done
+}
+# chits ERRFILE KIND: the number of KIND (modules, file) cache hits -v said.
+chits() {
+    case $2 in
+    modules) grep -c 'modules compressed: from the cache' "$1" ;;
+    *) grep -c 'busybox compressed: from the cache' "$1" ;;
+    esac
+}
+# csame N: image cN.img is the image built without the cache.
+csame() { cmp -s "$W/c0.img" "$W/c$1.img"; }
+C=$W/zc
+cgen --no-cache -o "$W/c0.img" 2>/dev/null
+cgen --cache "$C" -v -o "$W/c1.img" 2>"$W/c1.err"
+cgen --cache "$C" -v -o "$W/c2.img" 2>"$W/c2.err"
+check "cache: xfs's modules are stored compressed" has "$W/c.rel" kernel/fs/xfs/xfs.ko
+check "cache: a first build fills it (one module set, busybox) and uses none" \
+    [ "$(centries "$C" modules) $(centries "$C" file) $(chits "$W/c1.err" modules) $(chits "$W/c1.err" file)" = "1 1 0 0" ]
+check "cache: a rebuild takes the modules and busybox from it" \
+    [ "$(chits "$W/c2.err" modules) $(chits "$W/c2.err" file)" = "1 1" ]
+check "cache: the image built with it empty is the image built without it" csame 1
+check "cache: the image built from it is the image built without it" csame 2
+check "cache: every entry is named by its own SHA-256" cintact "$C"
+for kind in modules file; do
+    set -- "$C"/zstd-*/"$kind"-*
+    printf 'XXXX' | dd of="$1" bs=1 seek=600 conv=notrunc 2>/dev/null
+done
+cgen --cache "$C" -v -o "$W/c3.img" 2>"$W/c3.err"
+check "cache: damaged entries are said and not used" \
+    [ "$(grep -c 'is damaged: compressing again' "$W/c3.err") $(chits "$W/c3.err" modules) $(chits "$W/c3.err" file)" = "2 0 0" ]
+check "cache: damaged entries are replaced, and the image is the same" csame 3
+conegood() { [ "$(centries "$C" modules)" = 1 ] && cintact "$C"; }
+check "cache: after damage, one module set, each entry named by its SHA-256" conegood
+touch "$CM/kernel/fs/xfs/xfs.ko"
+cgen --cache "$C" -v -o "$W/c4.img" 2>"$W/c4.err"
+check "cache: a module written since (its change time moved) is compressed again" \
+    [ "$(chits "$W/c4.err" modules) $(chits "$W/c4.err" file) $(centries "$C" modules)" = "0 1 2" ]
+check "cache: ... and the image is the same" csame 4
+XDG_CACHE_HOME='' HOME=$W/chome cgen -o "$W/c5.img" 2>/dev/null
+XDG_CACHE_HOME=$W/cxdg HOME=$W/chome2 cgen -o "$W/c6.img" 2>/dev/null
+check "cache: default \$XDG_CACHE_HOME/hatch, else ~/.cache/hatch" \
+    [ "$(centries "$W/chome/.cache/hatch" modules) $(centries "$W/cxdg/hatch" modules) $(test -e "$W/chome2" && echo used)" = "1 1 " ]
+XDG_CACHE_HOME='' HOME=$W/chome3 cgen --no-cache -o "$W/c7.img" 2>/dev/null
+check "--no-cache: nothing written to the cache" [ ! -e "$W/chome3" ]
+check "--no-cache: the same image" csame 7
+cgen --cache zc --list >/dev/null 2>"$W/c8.err"
+check "--cache with a relative directory: one line" \
+    [ "$(cat "$W/c8.err")" = "hatch: mkinitramfs: --cache needs an absolute directory, not 'zc'" ]
+cgen --cache /proc/hatch-cache -o "$W/c9.img" 2>"$W/c9.err"
+check "--cache that cannot be made: a warning" \
+    grep -q '^hatch: mkinitramfs: warning: cannot create the cache /proc/hatch-cache (.*); building without it$' "$W/c9.err"
+check "--cache that cannot be made: the same image" csame 9
 
 # --- early microcode --------------------------------------------------------
 UC=$W/ucroot

@@ -1,0 +1,135 @@
+# gen/zcache.sh - the cache of zstd output between builds (sourced, not run).
+#
+# Compressing the modules outside the load list and the rescue shell's
+# busybox is most of a build's own work, and a rebuild for the same kernel
+# (a hook or a setting changed, a package updated) compresses the same
+# bytes again. The cache keeps zstd's output keyed by what went in: each
+# file's name, size, inode, and modification and change times (the change
+# time moves with every write, and no one can set it back), the level and
+# zstd's version. A hit gives the bytes a fresh run would, so an image
+# built from the cache is the image built without it. Hashing the inputs
+# instead would cost as much as compressing them. An entry is written to a
+# temporary name and renamed to a name that ends in its own SHA-256; a hit
+# whose bytes do not match that is not used, and is compressed again.
+# shellcheck shell=sh
+# shellcheck disable=SC2034 # sets globals the other parts read
+
+ZCACHE_KEEP=8 # module sets kept (about 5 MB each for the generic image)
+
+# zcache_setup: ZCACHE, the directory for this zstd's output, or empty
+# (--no-cache, no zstd or sha256sum, or a directory that cannot be made:
+# said, and the build goes on without). The default directory is
+# XDG_CACHE_HOME/hatch, else HOME/.cache/hatch.
+zcache_setup() {
+    ZCACHE=
+    [ "$CACHE_DIR" != none ] || return 0
+    _z=$(find_tool zstd) && _s=$(find_tool sha256sum) || return 0
+    ZCACHE_SHA=$_s
+    _d=$CACHE_DIR
+    if [ -z "$_d" ]; then
+        if [ -n "${XDG_CACHE_HOME:-}" ]; then
+            _d=$XDG_CACHE_HOME/hatch
+        elif [ -n "${HOME:-}" ]; then
+            _d=$HOME/.cache/hatch
+        else
+            note "no cache (neither HOME nor XDG_CACHE_HOME is set)"
+            return 0
+        fi
+    fi
+    _v=$("$_z" -V 2>/dev/null | sed -n 's/.* v\([0-9][0-9.]*\).*/\1/p')
+    [ -n "$_v" ] || { note "no cache (cannot tell the version of $_z)"; return 0; }
+    if [ ! -d "$_d/zstd-$_v" ] && ! _e=$(mkdir -p "$_d/zstd-$_v" 2>&1); then
+        if [ -n "$CACHE_DIR" ]; then
+            warn "cannot create the cache $_d ($(reason "$_e")); building without it"
+        else
+            note "cannot create the cache $_d ($(reason "$_e")); building without it"
+        fi
+        return 0
+    fi
+    ZCACHE=$_d/zstd-$_v
+}
+
+# zcache_key DIR LIST LEVEL: the key of LIST's files (relative to DIR).
+zcache_key() {
+    _k=$( (cd "$1" && xargs stat -L -c '%n %s %i %y %z' <"$2" && echo "level $3") | "$ZCACHE_SHA") || return 1
+    printf '%s\n' "${_k%% *}"
+}
+
+# zcache_find KIND LEVEL KEY: the intact entry for KEY, or fail; a damaged
+# one is removed.
+zcache_find() {
+    for _f in "$ZCACHE/$1-$2-$3"-*; do
+        [ -f "$_f" ] || continue
+        _s=$("$ZCACHE_SHA" <"$_f") || _s=
+        _n=${_f##*-}
+        if [ "${_s%% *}" = "${_n%.*}" ]; then
+            printf '%s\n' "$_f"
+            return 0
+        fi
+        note "cache entry $_f is damaged: compressing again"
+        rm -f "$_f"
+    done
+    return 1
+}
+
+# zcache_put SRC KIND LEVEL KEY EXT: SRC cached as the entry for KEY.
+zcache_put() {
+    _t=$ZCACHE/.new.$$
+    if cp "$1" "$_t" 2>/dev/null && _s=$("$ZCACHE_SHA" <"$_t") &&
+        mv -f "$_t" "$ZCACHE/$2-$3-$4-${_s%% *}.$5" 2>/dev/null; then
+        return 0
+    fi
+    rm -f "$_t"
+    note "cannot write to the cache $ZCACHE"
+}
+
+# zcache_file SRC DEST LEVEL [ORIGIN]: DEST, SRC compressed with zstd
+# -LEVEL; with ORIGIN, a file with SRC's bytes that the key is made of,
+# from the cache when it holds it (else compressed and cached). zstd's
+# errors are in $WORK/zc.err.
+zcache_file() {
+    : >"$WORK/zc.err"
+    _zz=$(find_tool zstd) || { echo "zstd: not found" >"$WORK/zc.err"; return 1; }
+    if [ -n "$ZCACHE" ] && [ -n "${4:-}" ] && printf '%s\n' "$4" >"$WORK/zc.one" &&
+        _k=$(zcache_key / "$WORK/zc.one" "$3"); then
+        if _c=$(zcache_find file "$3" "$_k") && cp "$_c" "$2"; then
+            note "$4 compressed: from the cache"
+            return 0
+        fi
+        "$_zz" -q -"$3" -f "$1" -o "$2" 2>"$WORK/zc.err" || return 1
+        zcache_put "$2" file "$3" "$_k" zst
+        return 0
+    fi
+    "$_zz" -q -"$3" -f "$1" -o "$2" 2>"$WORK/zc.err"
+}
+
+# zcache_modules_get DIR LIST LEVEL: the .zst files of LIST (paths
+# relative to DIR) in KSTAGE from the cache; fails, with nothing staged, on
+# a miss. Sets ZCACHE_KEY for zcache_modules_put.
+zcache_modules_get() {
+    ZCACHE_KEY=
+    [ -n "$ZCACHE" ] || return 1
+    ZCACHE_KEY=$(zcache_key "$1" "$2" "$3") || { ZCACHE_KEY=; return 1; }
+    _c=$(zcache_find modules "$3" "$ZCACHE_KEY") || return 1
+    if (cd "$KSTAGE" && "$CPIO" -idu --no-absolute-filenames --quiet <"$_c") 2>/dev/null; then
+        note "the stored modules compressed: from the cache ($_c)"
+        return 0
+    fi
+    sed 's/$/.zst/' "$2" | (cd "$KSTAGE" && xargs rm -f)
+    return 1
+}
+
+# zcache_modules_put LIST LEVEL: the .zst files of LIST just written to
+# KSTAGE, cached as one archive; the oldest sets beyond ZCACHE_KEEP are
+# removed.
+zcache_modules_put() {
+    [ -n "${ZCACHE_KEY:-}" ] || return 0
+    sed 's/$/.zst/' "$1" >"$WORK/zc.list"
+    if (cd "$KSTAGE" && "$CPIO" -o -H newc --quiet <"$WORK/zc.list" >"$WORK/zc.cpio") 2>/dev/null; then
+        zcache_put "$WORK/zc.cpio" modules "$2" "$ZCACHE_KEY" cpio
+        rm -f "$WORK/zc.cpio"
+        # shellcheck disable=SC2012 # names made here: modules-LEVEL-HEX-HEX.cpio
+        ls -t "$ZCACHE" | sed -n '/^modules-[0-9]*-[0-9a-f]*-[0-9a-f]*\.cpio$/p' | sed "1,${ZCACHE_KEEP}d" |
+            (cd "$ZCACHE" && xargs rm -f)
+    fi
+}
