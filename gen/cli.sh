@@ -42,7 +42,7 @@ disk against a command line before booting it.
                  reuses the compressed modules and busybox, each used only
                  when it expands to its source's exact bytes, so the image
                  is the same as without the cache. Keeps the last 8 module
-                 sets
+                 sets; not used when others can write to DIR
   --no-cache     compress everything afresh and keep nothing
   -H HOOK,...    hooks to run, replacing the default list
                  ($DEFAULT_HOOKS;

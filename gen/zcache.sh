@@ -23,8 +23,9 @@ ZCACHE_KEEP=8 # module sets kept (about 5 MB each for the generic image)
 zcache_setup() {
     ZCACHE=
     [ "$CACHE_DIR" != none ] || return 0
-    _z=$(find_tool zstd) && _s=$(find_tool sha256sum) || return 0
-    ZCACHE_SHA=$_s
+    # Without zstd nothing is compressed, and nothing cached.
+    _z=$(find_tool zstd) || return 0
+    ZCACHE_SHA=$(find_tool sha256sum) || { zcache_off "no cache: sha256sum is missing"; return 0; }
     _d=$CACHE_DIR
     if [ -z "$_d" ]; then
         if [ -n "${XDG_CACHE_HOME:-}" ]; then
@@ -32,26 +33,32 @@ zcache_setup() {
         elif [ -n "${HOME:-}" ]; then
             _d=$HOME/.cache/hatch
         else
-            note "no cache (neither HOME nor XDG_CACHE_HOME is set)"
+            zcache_off "no cache: neither HOME nor XDG_CACHE_HOME is set"
             return 0
         fi
     fi
     _v=$("$_z" -V 2>/dev/null | sed -n 's/.* v\([0-9][0-9.]*\).*/\1/p')
-    [ -n "$_v" ] || { note "no cache (cannot tell the version of $_z)"; return 0; }
+    [ -n "$_v" ] || { zcache_off "no cache: cannot tell the version of $_z"; return 0; }
     if [ ! -d "$_d/zstd-$_v" ] && ! _e=$(mkdir -p "$_d/zstd-$_v" 2>&1); then
-        if [ -n "$CACHE_DIR" ]; then
-            warn "cannot create the cache $_d ($(reason "$_e")); building without it"
-        else
-            note "cannot create the cache $_d ($(reason "$_e")); building without it"
-        fi
+        zcache_off "cannot create the cache $_d ($(reason "$_e"))"
+        return 0
+    fi
+    # What others can write there could end up in the image.
+    if ! _e=$(find "$_d" "$_d/zstd-$_v" -prune \( -perm -0020 -o -perm -0002 -o ! -user "$(id -u)" \) -print 2>&1); then
+        zcache_off "cannot check who may write to the cache $_d ($(reason "$_e"))"
+        return 0
+    fi
+    if [ -n "$_e" ]; then
+        zcache_off "the cache directory $(printf '%s' "$_e" | sed -n 1p) is writable by others, or not yours"
         return 0
     fi
     ZCACHE=$_d/zstd-$_v
 }
 
 # zcache_key DIR LIST LEVEL: the key of LIST's files (relative to DIR).
+ZCACHE_STAT='%n %s %d %i %y %z'
 zcache_key() {
-    _k=$( (cd "$1" && xargs stat -L -c '%n %s %i %y %z' <"$2" && echo "level $3") | "$ZCACHE_SHA") || return 1
+    _k=$( (cd "$1" && xargs stat -L -c "$ZCACHE_STAT" <"$2" && echo "level $3") | "$ZCACHE_SHA") || return 1
     printf '%s\n' "${_k%% *}"
 }
 
@@ -83,6 +90,16 @@ zcache_put() {
     note "cannot write to the cache $ZCACHE"
 }
 
+# zcache_off WHY: no cache: a warning for a --cache directory, a note for
+# the default one.
+zcache_off() {
+    if [ -n "$CACHE_DIR" ]; then
+        warn "$1; building without it"
+    else
+        note "$1; building without it"
+    fi
+}
+
 # zcache_file SRC DEST LEVEL [ORIGIN]: DEST, SRC compressed with zstd
 # -LEVEL; with ORIGIN, a file with SRC's bytes that the key is made of,
 # from the cache when it holds it (else compressed and cached). zstd's
@@ -90,8 +107,9 @@ zcache_put() {
 zcache_file() {
     : >"$WORK/zc.err"
     _zz=$(find_tool zstd) || { echo "zstd: not found" >"$WORK/zc.err"; return 1; }
-    if [ -n "$ZCACHE" ] && [ -n "${4:-}" ] && printf '%s\n' "$4" >"$WORK/zc.one" &&
-        _k=$(zcache_key / "$WORK/zc.one" "$3"); then
+    if [ -n "$ZCACHE" ] && [ -n "${4:-}" ] &&
+        _k=$( (stat -L -c "$ZCACHE_STAT" -- "$4" && echo "level $3") | "$ZCACHE_SHA"); then
+        _k=${_k%% *}
         if _c=$(zcache_find file "$3" "$_k") && cp "$_c" "$2"; then
             note "$4 compressed: from the cache"
             return 0

@@ -1005,6 +1005,13 @@ cgen --cache /proc/hatch-cache -o "$W/c9.img" 2>"$W/c9.err"
 check "--cache that cannot be made: a warning" \
     grep -q '^hatch: mkinitramfs: warning: cannot create the cache /proc/hatch-cache (.*); building without it$' "$W/c9.err"
 check "--cache that cannot be made: the same image" csame 9
+# What others can write to could end up in an image.
+mkdir -p "$W/cshared" && chmod 0777 "$W/cshared"
+cgen --cache "$W/cshared" -o "$W/c10.img" 2>"$W/c10.err"
+check "--cache writable by others: a warning" grep -qxF \
+    "hatch: mkinitramfs: warning: the cache directory $W/cshared is writable by others, or not yours; building without it" "$W/c10.err"
+check "--cache writable by others: nothing cached" [ "$(centries "$W/cshared" modules) $(centries "$W/cshared" file)" = "0 0" ]
+check "--cache writable by others: the same image" csame 10
 
 # --- early microcode --------------------------------------------------------
 UC=$W/ucroot
