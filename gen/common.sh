@@ -61,6 +61,16 @@ commas() {
     done
     printf '%s' "$_cl"
 }
+# lines_as_args FILE CMD...: CMD with the lines of FILE (module names,
+# without blanks) as its last arguments, without starting cat.
+lines_as_args() {
+    _laf=$1
+    shift
+    while IFS= read -r _lal; do
+        [ -z "$_lal" ] || set -- "$@" "$_lal"
+    done <"$_laf"
+    "$@"
+}
 need_tool() { # NAME [HINT]
     find_tool "$1" || die "missing tool: $1${2:+ ($2)}"
 }
@@ -137,11 +147,12 @@ cleanup() {
     for _l in ${LOOPS:-}; do
         losetup -d "$_l" 2>/dev/null || true
     done
-    # A job still writing in WORK (depmod, the stored archive) ends first.
+    # A job still writing in WORK (depmod, the stored archive; a tenth of a
+    # second at most) ends first. Killed, its subshell would leave the tool
+    # it runs writing there.
     for _j in ${BG_JOBS:-}; do
-        kill "$_j" 2>/dev/null || true
+        wait "$_j" 2>/dev/null || true
     done
-    wait 2>/dev/null || true
     if [ -n "$WORK" ]; then
         rm -rf "$WORK"
     fi

@@ -93,11 +93,11 @@ stage_modules() {
     mkdir -p "$KSTAGE" "$STAGE/etc/hatch"
     awk '!seen[$3]++ { print $3 }' "$WORK/mods" >"$WORK/names"
     : >"$WORK/closure"
+    : >"$WORK/closure.err"
     if [ -s "$WORK/names" ]; then
-        set -f
-        # shellcheck disable=SC2046 # one argument per module name
-        kmodprobe --show-depends -a $(cat "$WORK/names") >"$WORK/closure" 2>"$WORK/closure.err" || true
-        set +f
+        lines_as_args "$WORK/names" kmodprobe --show-depends -a >"$WORK/closure" 2>"$WORK/closure.err" || true
+    fi
+    if [ -s "$WORK/closure.err" ]; then
         # Unknown names: an error unless every request for them is optional.
         sed -n 's/^modprobe: WARNING: Module \(.*\) not found in directory .*/\1/p' "$WORK/closure.err" >"$WORK/unknown"
         bad=$(awk 'FILENAME == ARGV[1] { u[$0] = 1; next } ($3 in u) && $2 == "req" && !seen[$3]++ { print $3 " " $4 }' \
@@ -119,19 +119,19 @@ stage_modules() {
         [ -z "$other" ] || die "modprobe: $other"
     fi
     # insmod PATH [OPTIONS]: PATH may hold spaces (BASEDIR), module options
-    # follow the first space after lib/modules/KVER/.
-    sed -n 's/^insmod //p' "$WORK/closure" | awk '!seen[$0]++' >"$WORK/paths"
-    awk '$1 == "builtin" { print $2 }' "$WORK/closure" | sort -u >"$WORK/builtin"
-    : >"$WORK/rel"
-    while IFS= read -r p; do
-        case $p in
-        */lib/modules/"$KVER"/*)
-            r=${p#*/lib/modules/"$KVER"/}
-            printf '%s\n' "${r%% *}" >>"$WORK/rel"
-            ;;
-        *) die "module $p is outside $MODDIR" ;;
-        esac
-    done <"$WORK/paths"
+    # follow the first space after lib/modules/KVER/. rel: the paths
+    # relative to MODDIR; builtin: the built-in modules; outside: a path
+    # that is not under MODDIR.
+    K="/lib/modules/$KVER/" W=$WORK awk '
+        BEGIN { k = ENVIRON["K"]; w = ENVIRON["W"]; printf "" > (w "/rel"); printf "" > (w "/builtin"); printf "" > (w "/outside") }
+        $1 == "builtin" { print $2 > (w "/builtin"); next }
+        !/^insmod / { next }
+        { p = substr($0, 8); if (seen[p]++) next; i = index(p, k)
+          if (i == 0) { print p > (w "/outside"); next }
+          r = substr(p, i + length(k)); sub(/ .*/, "", r); print r > (w "/rel") }' "$WORK/closure"
+    if [ -s "$WORK/outside" ]; then
+        die "module $(sed -n 1p "$WORK/outside") is outside $MODDIR"
+    fi
     sort -u -o "$WORK/rel" "$WORK/rel"
     omit_modules
     NMODS=$(($(wc -l <"$WORK/rel")))
@@ -147,19 +147,21 @@ stage_modules() {
     expand_modules
 
     # Index files depmod needs; modules.order keeps only the included modules.
-    sed -e 's/\.xz$//' -e 's/\.zst$//' -e 's/\.gz$//' "$WORK/rel" >"$WORK/rel.plain"
     if [ -f "$MODDIR/modules.order" ]; then
-        awk 'FILENAME == ARGV[1] { w[$0] = 1; next } ($0 in w)' "$WORK/rel.plain" "$MODDIR/modules.order" >"$KSTAGE/modules.order"
+        awk 'FILENAME == ARGV[1] { sub(/\.(xz|zst|gz)$/, ""); w[$0] = 1; next } ($0 in w)' \
+            "$WORK/rel" "$MODDIR/modules.order" >"$KSTAGE/modules.order"
     else
         : >"$KSTAGE/modules.order"
     fi
+    set --
     for f in modules.builtin modules.builtin.modinfo; do
         if [ -f "$MODDIR/$f" ]; then
-            cp "$MODDIR/$f" "$KSTAGE/$f"
+            set -- "$@" "$MODDIR/$f"
         else
             : >"$KSTAGE/$f"
         fi
     done
+    [ $# -eq 0 ] || cp "$@" "$KSTAGE/"
 }
 
 # plan_compression: $WORK/squeeze, the modules a boot may not load, which
@@ -184,24 +186,19 @@ plan_compression() {
         return 0
     fi
     awk '($1 == "load" || $1 == "first") && !seen[$3]++ { print $3 }' "$WORK/mods" >"$WORK/load.req"
-    : >"$WORK/load.paths"
+    : >"$WORK/load.closure"
     if [ -s "$WORK/load.req" ]; then
-        set -f
-        # shellcheck disable=SC2046 # one argument per module name
-        kmodprobe --show-depends -a $(cat "$WORK/load.req") 2>/dev/null |
-            sed -n 's/^insmod //p' >"$WORK/load.paths" || true
-        set +f
+        lines_as_args "$WORK/load.req" kmodprobe --show-depends -a >"$WORK/load.closure" 2>/dev/null || true
     fi
-    # Relative paths, as in rel (a BASEDIR may hold spaces; module options
-    # follow the path).
-    : >"$WORK/load.rel"
-    while IFS= read -r p; do
-        r=${p#*/lib/modules/"$KVER"/}
-        printf '%s\n' "${r%% *}" >>"$WORK/load.rel"
-    done <"$WORK/load.paths"
-    awk 'FILENAME == ARGV[1] { p[$0] = 1; next } !($0 in p)' "$WORK/load.rel" "$WORK/rel" \
-        >"$WORK/squeeze.all"
-    grep '\.ko$' "$WORK/squeeze.all" >"$WORK/squeeze" || true
+    # squeeze.all: rel less the load closure's paths (relative, as in rel: a
+    # BASEDIR may hold spaces, module options follow the path); squeeze:
+    # those of them that are plain .ko.
+    K="/lib/modules/$KVER/" W=$WORK awk '
+        BEGIN { k = ENVIRON["K"]; w = ENVIRON["W"]; printf "" > (w "/squeeze.all"); printf "" > (w "/squeeze") }
+        FILENAME == ARGV[1] { if (sub(/^insmod /, "") && (i = index($0, k))) {
+            r = substr($0, i + length(k)); sub(/ .*/, "", r); p[r] = 1 }; next }
+        !($0 in p) { print > (w "/squeeze.all"); if ($0 ~ /\.ko$/) print > (w "/squeeze") }' \
+        "$WORK/load.closure" "$WORK/rel"
 }
 
 # zstd_into DIR LIST: the modules of LIST (paths relative to DIR) written
@@ -238,7 +235,12 @@ zstd_into() {
 # and gzip ones (other distributions' kernels) are expanded here, and those
 # outside the load closure compressed again with zstd.
 expand_modules() {
-    grep -E '\.ko\.(xz|gz)$' "$WORK/rel" >"$WORK/unz" || true
+    : >"$WORK/unz"
+    while IFS= read -r r; do
+        case $r in
+        *.ko.xz | *.ko.gz) printf '%s\n' "$r" >>"$WORK/unz" ;;
+        esac
+    done <"$WORK/rel"
     [ -s "$WORK/unz" ] || return 0
     while IFS= read -r r; do
         case $r in
@@ -299,8 +301,9 @@ stage_firmware() {
             die "modinfo cannot read the modules in $MODDIR"
     fi
     NFW=0
-    sort -u "$WORK/fw" | sed '/^$/d' >"$WORK/fw.sorted"
+    sort -u "$WORK/fw" >"$WORK/fw.sorted"
     while IFS= read -r fw; do
+        [ -n "$fw" ] || continue
         found=
         for sub in "updates/$KVER/" updates/ "$KVER/" ""; do
             for ext in "" .zst .xz; do
@@ -338,27 +341,17 @@ depmod_wait() {
     die "depmod failed on the staged modules in $TMPD: ${e:-$(cat "$WORK/depmod.failed")}"
 }
 
-# omitted_out: the module names of stdin less those left out.
-omitted_out() {
-    if [ -s "$WORK/omit" ]; then
-        awk 'FILENAME == ARGV[1] { o[$0] = 1; next } { n = $0; gsub(/-/, "_", n) } !(n in o)' "$WORK/omit" -
-    else
-        cat
-    fi
-}
-
 # load_list MARK FILE: the modules add_module marked MARK (load, first), by
 # their real names, in request order, built-in and omitted ones left out.
 load_list() {
     awk -v m="$1" '$1 == m && !seen[$3]++ { print $3 }' "$WORK/mods" >"$WORK/load"
     : >"$2"
     [ -s "$WORK/load" ] || return 0
-    set -f
-    # shellcheck disable=SC2046 # one argument per module name
-    kmodprobe -q -R -a $(cat "$WORK/load") 2>/dev/null |
-        awk 'FILENAME == ARGV[1] { b[$0] = 1; next } !($0 in b) && !seen[$0]++' "$WORK/builtin" - |
-        omitted_out >"$2" || true
-    set +f
+    [ -f "$WORK/omit" ] || : >"$WORK/omit"
+    lines_as_args "$WORK/load" kmodprobe -q -R -a 2>/dev/null |
+        awk 'FILENAME == ARGV[1] { b[$0] = 1; next } FILENAME == ARGV[2] { o[$0] = 1; next }
+            { n = $0; gsub(/-/, "_", n) } !($0 in b) && !(n in o) && !seen[$0]++' \
+            "$WORK/builtin" "$WORK/omit" - >"$2" || true
 }
 
 # /etc/hatch: kernel release, the lockdown policy (--lockdown only; the init
@@ -445,14 +438,15 @@ mkcpio() { # DIR OUTFILE [LIST]: the entries of DIR (or those LIST names)
 # compressed, stored.list is empty and main.list has everything.
 split_stored() {
     entries "$STAGE" >"$WORK/all.list"
-    : >"$WORK/stored.list"
-    if [ "$COMP" != none ] && grep '\.zst$' "$WORK/all.list" >"$WORK/stored.files"; then
-        # Parents sort before their children in the C locale.
-        awk '{ print; p = $0; while (sub(/\/[^\/]*$/, "", p)) if (!seen[p]++) print p }' \
-            "$WORK/stored.files" | sort -u >"$WORK/stored.list"
-    fi
-    awk 'FILENAME == ARGV[1] { if ($0 ~ /\.zst$/) s[$0] = 1; next } !($0 in s)' \
-        "$WORK/stored.list" "$WORK/all.list" >"$WORK/main.list"
+    # Two passes over the sorted list: the .zst files and their parents, then
+    # each entry to its archive, in the list's order (parents first).
+    _s=1
+    [ "$COMP" != none ] || _s=
+    W=$WORK S=$_s awk '
+        BEGIN { w = ENVIRON["W"]; printf "" > (w "/stored.list"); printf "" > (w "/main.list") }
+        FNR == NR { if (ENVIRON["S"] && /\.zst$/) { z[$0] = 1; p = $0; while (sub(/\/[^\/]*$/, "", p)) d[p] = 1 }; next }
+        { if ($0 in z || $0 in d) print > (w "/stored.list"); if (!($0 in z)) print > (w "/main.list") }' \
+        "$WORK/all.list" "$WORK/all.list"
 }
 
 # write_image: the early and main archives, compressed, copied next to OUT
@@ -486,7 +480,10 @@ write_image() {
     none) cat "$WORK/main.cpio" >"$WORK/main.z" ;;
     esac 2>&1) || die "$COMP failed writing in $TMPD ($(reason "$e")); no image written"
     if [ -n "$_pid" ]; then
-        wait "$_pid" || die "$(sed -n 's/^hatch: [^:]*: //p' "$WORK/stored.err" | sed -n 1p)"
+        if ! wait "$_pid"; then
+            e=$(sed -n 's/^hatch: [^:]*: //p' "$WORK/stored.err" | sed -n 1p)
+            die "${e:-cpio failed writing the stored archive in $TMPD; no image written}"
+        fi
         BG_JOBS=
     fi
 

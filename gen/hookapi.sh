@@ -23,7 +23,15 @@ hooks_locate() {
     done
 
     # Hook search path, one directory per line, most important first.
-    HOOKPATH=$(printf '%s\n%s\n%s\n' "$HOOKDIRS_ARG" "$SYSCONF_HOOKDIR" "$SHIPPED_HOOKDIR" | sed '/^$/d')
+    HOOKPATH=
+    while IFS= read -r d; do
+        [ -z "$d" ] || HOOKPATH="$HOOKPATH${HOOKPATH:+
+}$d"
+    done <<EOF
+$HOOKDIRS_ARG
+$SYSCONF_HOOKDIR
+$SHIPPED_HOOKDIR
+EOF
 }
 
 # find_hook NAME: print the file of hook NAME, or fail.
@@ -59,6 +67,15 @@ hooks_list() {
 # not named like a shipped hook (such a hook replaces the shipped one in
 # its place). An explicit -H list (without +) runs exactly what it names.
 user_hooks() {
+    # Most builds have no such directory: no processes then.
+    _uh=
+    while IFS= read -r d; do
+        [ -z "$d" ] || [ ! -d "$d" ] || _uh=1
+    done <<EOF
+$HOOKDIRS_ARG
+$SYSCONF_HOOKDIR
+EOF
+    [ -n "$_uh" ] || return 0
     printf '%s\n%s\n' "$HOOKDIRS_ARG" "$SYSCONF_HOOKDIR" | sed '/^$/d' | while IFS= read -r d; do
         [ -d "$d" ] || continue
         for f in "$d"/*; do
@@ -253,10 +270,14 @@ pack_file() {
     # The cache knows files by their source, and only a copy still equal to
     # it is the same bytes.
     _src=
-    while IFS= read -r _d && IFS= read -r _s; do
-        [ "$_d" != "$_p" ] || _src=$_s
-    done <"$WORK/sources"
-    [ -n "$_src" ] && cmp -s "$_src" "$STAGE/$_p" || _src=
+    if [ -n "$ZCACHE" ]; then
+        while IFS= read -r _d && IFS= read -r _s; do
+            [ "$_d" != "$_p" ] || _src=$_s
+        done <"$WORK/sources"
+        if [ -n "$_src" ] && ! cmp -s "$_src" "$STAGE/$_p" 2>/dev/null; then
+            _src=
+        fi
+    fi
     if ! zcache_file "$STAGE/$_p" "$STAGE/$_p.zst" 9 "$_src"; then
         api_error "pack_file: zstd could not compress $1 ($(reason "$(cat "$WORK/zc.err")"))"
         return 1
