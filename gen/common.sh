@@ -61,6 +61,14 @@ commas() {
     done
     printf '%s' "$_cl"
 }
+# count_lines FILE: the number of lines of FILE, without starting wc.
+count_lines() {
+    _cln=0
+    while IFS= read -r _cll || [ -n "$_cll" ]; do
+        _cln=$((_cln + 1))
+    done <"$1"
+    echo "$_cln"
+}
 # lines_as_args FILE CMD...: CMD with the lines of FILE (module names,
 # without blanks) as its last arguments, without starting cat.
 lines_as_args() {

@@ -134,7 +134,7 @@ stage_modules() {
     fi
     sort -u -o "$WORK/rel" "$WORK/rel"
     omit_modules
-    NMODS=$(($(wc -l <"$WORK/rel")))
+    NMODS=$(count_lines "$WORK/rel")
     plan_compression
     # The modules stored plain are copied; the others are written straight
     # from MODDIR as .ko.zst, never copied first.
@@ -211,7 +211,7 @@ zstd_into() {
     # The files expanded here are new at every build: not cached.
     ZCACHE_KEY=
     if [ -z "$_rm" ] && zcache_modules_get "$1" "$2" "$MODULE_ZLEVEL"; then
-        NMODZ=$((NMODZ + $(wc -l <"$2")))
+        NMODZ=$((NMODZ + $(count_lines "$2")))
         return 0
     fi
     awk -v w="$WORK/zb" '{ print > (w NR % 2) }' "$2"
@@ -228,7 +228,7 @@ zstd_into() {
     e=$(cat "$WORK/zb0.err" "$WORK/zb1.err")
     [ -z "$e" ] || die "zstd could not compress the modules from $1 in $TMPD ($(reason "$e"))"
     zcache_modules_put "$2" "$MODULE_ZLEVEL"
-    NMODZ=$((NMODZ + $(wc -l <"$2")))
+    NMODZ=$((NMODZ + $(count_lines "$2")))
 }
 
 # expand_modules: the init's libkmod reads plain and zstd modules only: xz
@@ -474,7 +474,8 @@ write_image() {
     # kernel wants xz with CRC32 and lz4 in the legacy frame format.
     e=$(case $COMP in
     gzip) "$COMPRESSOR" -n -6 -c <"$WORK/main.cpio" >"$WORK/main.z" ;;
-    zstd) "$COMPRESSOR" -q -c -T1 -9 <"$WORK/main.cpio" >"$WORK/main.z" ;;
+    # zstd -8: 0.03 s sooner than -9 on the generic image, 1.3 KB bigger.
+    zstd) "$COMPRESSOR" -q -c -T1 -8 <"$WORK/main.cpio" >"$WORK/main.z" ;;
     xz) "$COMPRESSOR" -q -c -T1 --check=crc32 -6 <"$WORK/main.cpio" >"$WORK/main.z" ;;
     lz4) "$COMPRESSOR" -q -c -l -9 <"$WORK/main.cpio" >"$WORK/main.z" ;;
     none) cat "$WORK/main.cpio" >"$WORK/main.z" ;;

@@ -34,14 +34,22 @@ $SHIPPED_HOOKDIR
 EOF
 }
 
-# find_hook NAME: print the file of hook NAME, or fail.
-find_hook() {
-    printf '%s\n' "$HOOKPATH" | while IFS= read -r d; do
-        if [ -f "$d/$1" ]; then
-            printf '%s\n' "$d/$1"
+# hook_file NAME: HOOK_FILE_FOUND, the file of hook NAME (empty: none),
+# without a subshell; find_hook NAME prints it.
+hook_file() {
+    HOOK_FILE_FOUND=
+    while IFS= read -r _hd; do
+        if [ -f "$_hd/$1" ]; then
+            HOOK_FILE_FOUND=$_hd/$1
             break
         fi
-    done
+    done <<EOF
+$HOOKPATH
+EOF
+}
+find_hook() {
+    hook_file "$1"
+    [ -z "$HOOK_FILE_FOUND" ] || printf '%s\n' "$HOOK_FILE_FOUND"
 }
 
 # hooks_list: --list-hooks prints the hooks found and exits.
@@ -122,7 +130,8 @@ hooks_resolve() {
         *" $h "*) continue ;;
         esac
         seen="$seen$h "
-        f=$(find_hook "$h")
+        hook_file "$h"
+        f=$HOOK_FILE_FOUND
         [ -n "$f" ] || die "unknown hook '$h' (searched: $(printf '%s' "$HOOKPATH" | tr '\n' ' '))"
         HOOK_FILES="$HOOK_FILES
 $h $f"
@@ -192,14 +201,26 @@ _rel() { # PATH -> path relative to the image root
     printf '%s' "$_r"
 }
 
-# add_dir DIR [MODE]
+# add_dir DIR [MODE] | add_dir DIR DIR DIR...: three or more arguments are
+# all directories, made by one mkdir.
 add_dir() {
     [ $# -ge 1 ] || api_error "add_dir: no directory given" || return 1
-    _p=$(_rel "$1") || api_error "add_dir: bad path '$1'" || return 1
-    mkdir -p "$STAGE/$_p"
-    if [ -n "${2:-}" ]; then
-        printf '%s %s\n' "$2" "$_p" >>"$WORK/modes"
+    if [ $# -le 2 ]; then
+        _p=$(_rel "$1") || api_error "add_dir: bad path '$1'" || return 1
+        mkdir -p "$STAGE/$_p"
+        if [ -n "${2:-}" ]; then
+            printf '%s %s\n' "$2" "$_p" >>"$WORK/modes"
+        fi
+        return 0
     fi
+    _n=$#
+    while [ "$_n" -gt 0 ]; do
+        _p=$(_rel "$1") || api_error "add_dir: bad path '$1'" || return 1
+        set -- "$@" "$STAGE/$_p"
+        shift
+        _n=$((_n - 1))
+    done
+    mkdir -p "$@"
 }
 
 # add_file SRC [DEST [MODE]]: copy a file (symlinks followed); DEST

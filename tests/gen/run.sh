@@ -466,6 +466,7 @@ build() {
     add_file "$W/payload.txt" /etc/test.txt
     add_file "$W/payload.txt" /etc/secret 0600
     add_dir /opt/x
+    add_dir /opt/a opt/b /opt/c/d
     add_symlink /etc/link test.txt
     add_binary dash /bin/dash
     add_module loop
@@ -493,6 +494,7 @@ EOF
 gen --hookdir "$HD" -H base,testfile -o "$W/hook.img" 2>"$W/hook.err"
 listing "$W/hook.img" >"$W/hook.list"
 check "user hook dir: add_file, add_dir, add_symlink" has "$W/hook.list" etc/test.txt etc/secret opt/x etc/link
+check "user hook dir: add_dir with three directories makes each" has "$W/hook.list" opt/a opt/b opt/c opt/c/d
 check "user hook: add_module and force_load" has "$W/hook.list" \
     "$M/drivers/block/loop.ko.zst" "$M/fs/squashfs/squashfs.ko"
 unpack "$W/hook.img" "$W/h"
@@ -522,6 +524,11 @@ hatch: mkinitramfs: hook bad2 failed (exit status 3)
 hatch: mkinitramfs: hook bad3: $W/bad-hooks/bad3 defines no build()
 hatch: mkinitramfs: 3 hook(s) failed: bad1 bad2 bad3; $W/err.img not written" \
     gen --hookdir "$W/bad-hooks" -H base,bad1,bad2,bad3 -o "$W/err.img"
+printf 'help() { echo x; }\nbuild() { add_dir /ok1 /ok2 ../x; }\n' >"$W/bad-hooks/baddir"
+expect_error "add_dir with several directories, one of them bad" \
+    "hatch: mkinitramfs: hook baddir: add_dir: bad path '../x'
+hatch: mkinitramfs: 1 hook(s) failed: baddir; $W/err.img not written" \
+    gen --hookdir "$W/bad-hooks" -H base,baddir -o "$W/err.img"
 expect_error "unknown module from a hook" \
     "hatch: mkinitramfs: unknown module 'no_such_module' (hook badmod): not in $KMOD" \
     gen --hookdir "$W/bad-hooks" -H base,badmod -o "$W/err.img"
