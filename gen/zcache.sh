@@ -14,7 +14,8 @@
 # shellcheck shell=sh
 # shellcheck disable=SC2034 # sets globals the other parts read
 
-ZCACHE_KEEP=8 # module sets kept (about 5 MB each for the generic image)
+ZCACHE_KEEP=8 # entries of each kind kept: module sets (about 5 MB each for
+              # the generic image) and files (busybox: 1 MB)
 
 # zcache_setup: ZCACHE, the directory for this zstd's output, or empty
 # (--no-cache, no zstd or sha256sum, or a directory that cannot be made:
@@ -79,11 +80,15 @@ zcache_find() {
     return 1
 }
 
-# zcache_put SRC KIND LEVEL KEY EXT: SRC cached as the entry for KEY.
+# zcache_put SRC KIND LEVEL KEY EXT: SRC cached as the entry for KEY; the
+# oldest entries of KIND beyond ZCACHE_KEEP are removed.
 zcache_put() {
     _t=$ZCACHE/.new.$$
     if cp "$1" "$_t" 2>/dev/null && _s=$("$ZCACHE_SHA" <"$_t") &&
         mv -f "$_t" "$ZCACHE/$2-$3-$4-${_s%% *}.$5" 2>/dev/null; then
+        # shellcheck disable=SC2012 # names made here: KIND-LEVEL-HEX-HEX.EXT
+        ls -t "$ZCACHE" | sed -n "/^$2-[0-9]*-[0-9a-f]*-[0-9a-f]*\.$5\$/p" | sed "1,${ZCACHE_KEEP}d" |
+            (cd "$ZCACHE" && xargs rm -f)
         return 0
     fi
     rm -f "$_t"
@@ -138,16 +143,12 @@ zcache_modules_get() {
 }
 
 # zcache_modules_put LIST LEVEL: the .zst files of LIST just written to
-# KSTAGE, cached as one archive; the oldest sets beyond ZCACHE_KEEP are
-# removed.
+# KSTAGE, cached as one archive.
 zcache_modules_put() {
     [ -n "${ZCACHE_KEY:-}" ] || return 0
     sed 's/$/.zst/' "$1" >"$WORK/zc.list"
     if (cd "$KSTAGE" && "$CPIO" -o -H newc --quiet <"$WORK/zc.list" >"$WORK/zc.cpio") 2>/dev/null; then
         zcache_put "$WORK/zc.cpio" modules "$2" "$ZCACHE_KEY" cpio
         rm -f "$WORK/zc.cpio"
-        # shellcheck disable=SC2012 # names made here: modules-LEVEL-HEX-HEX.cpio
-        ls -t "$ZCACHE" | sed -n '/^modules-[0-9]*-[0-9a-f]*-[0-9a-f]*\.cpio$/p' | sed "1,${ZCACHE_KEEP}d" |
-            (cd "$ZCACHE" && xargs rm -f)
     fi
 }

@@ -1019,6 +1019,16 @@ check "--cache writable by others: a warning" grep -qxF \
     "hatch: mkinitramfs: warning: the cache directory $W/cshared is writable by others, or not yours; building without it" "$W/c10.err"
 check "--cache writable by others: nothing cached" [ "$(centries "$W/cshared" modules) $(centries "$W/cshared" file)" = "0 0" ]
 check "--cache writable by others: the same image" csame 10
+# Nine builds, each after a write to xfs.ko and to the busybox it packs:
+# the oldest entries go, 8 of each kind stay.
+CK=$W/zckeep
+cp /usr/bin/busybox "$W/cbusybox" 2>/dev/null || cp "$(command -v busybox)" "$W/cbusybox"
+for i in 1 2 3 4 5 6 7 8 9; do
+    touch "$CM/kernel/fs/xfs/xfs.ko" "$W/cbusybox"
+    HATCH_BUSYBOX=$W/cbusybox cgen --cache "$CK" -o "$W/ck.img" 2>/dev/null
+done
+check "cache: 9 builds of changed sources keep the 8 newest module sets and files" \
+    [ "$(centries "$CK" modules) $(centries "$CK" file)" = "8 8" ]
 
 # --- early microcode --------------------------------------------------------
 UC=$W/ucroot
