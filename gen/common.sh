@@ -155,15 +155,38 @@ cleanup() {
     for _l in ${LOOPS:-}; do
         losetup -d "$_l" 2>/dev/null || true
     done
-    # A job still writing in WORK (depmod, the stored archive; a tenth of a
-    # second at most) ends first. Killed, its subshell would leave the tool
-    # it runs writing there.
+    # A job still writing in WORK (bg_start; a tenth of a second at most)
+    # ends first. Killed, its subshell would leave the tool it runs writing
+    # there.
     for _j in ${BG_JOBS:-}; do
         wait "$_j" 2>/dev/null || true
     done
     if [ -n "$WORK" ]; then
         rm -rf "$WORK"
     fi
+}
+
+# bg_start NAME CMD...: run CMD on the other core, its output in
+# $WORK/NAME.out; bg_wait NAME waits for it and fails as CMD did (its exit
+# status in BG_STATUS).
+bg_start() {
+    _bn=$1
+    shift
+    (trap - EXIT && "$@") >"$WORK/$_bn.out" 2>&1 &
+    eval "BG_PID_$_bn=\$!"
+    BG_JOBS="${BG_JOBS:-} $!"
+}
+bg_wait() {
+    _bp=
+    eval "_bp=\$BG_PID_$1"
+    BG_STATUS=0
+    wait "$_bp" || BG_STATUS=$?
+    _bj=
+    for _j in $BG_JOBS; do
+        [ "$_j" = "$_bp" ] || _bj="$_bj $_j"
+    done
+    BG_JOBS=$_bj
+    return "$BG_STATUS"
 }
 
 # setup_cleanup: remove the temporary files on every exit path.

@@ -85,6 +85,14 @@ out_reserve() {
     fi
 }
 
+# AWK_MODREL: an awk function, modrel(P): the path of modprobe's "insmod P"
+# (which may hold spaces, BASEDIR's; module options follow the first space
+# after it) relative to lib/modules/KVER/, ENVIRON["K"]; empty when P is
+# not under it.
+AWK_MODREL='function modrel(p,   i, r) {
+        if (!(i = index(p, ENVIRON["K"]))) return ""
+        r = substr(p, i + length(ENVIRON["K"])); sub(/ .*/, "", r); return r }'
+
 # stage_modules: the module closure of the requests (modprobe --show-depends)
 # and the index files depmod needs.
 stage_modules() {
@@ -118,17 +126,14 @@ stage_modules() {
         other=$(grep -v 'not found in directory' "$WORK/closure.err" | sed -n 1p) || true
         [ -z "$other" ] || die "modprobe: $other"
     fi
-    # insmod PATH [OPTIONS]: PATH may hold spaces (BASEDIR), module options
-    # follow the first space after lib/modules/KVER/. rel: the paths
-    # relative to MODDIR; builtin: the built-in modules; outside: a path
-    # that is not under MODDIR.
-    K="/lib/modules/$KVER/" W=$WORK awk '
-        BEGIN { k = ENVIRON["K"]; w = ENVIRON["W"]; printf "" > (w "/rel"); printf "" > (w "/builtin"); printf "" > (w "/outside") }
+    # rel: the closure's paths relative to MODDIR; builtin: the built-in
+    # modules; outside: a path that is not under MODDIR.
+    K="/lib/modules/$KVER/" W=$WORK awk "$AWK_MODREL"'
+        BEGIN { w = ENVIRON["W"]; printf "" > (w "/rel"); printf "" > (w "/builtin"); printf "" > (w "/outside") }
         $1 == "builtin" { print $2 > (w "/builtin"); next }
         !/^insmod / { next }
-        { p = substr($0, 8); if (seen[p]++) next; i = index(p, k)
-          if (i == 0) { print p > (w "/outside"); next }
-          r = substr(p, i + length(k)); sub(/ .*/, "", r); print r > (w "/rel") }' "$WORK/closure"
+        { p = substr($0, 8); if (seen[p]++) next
+          if ((r = modrel(p)) == "") print p > (w "/outside"); else print r > (w "/rel") }' "$WORK/closure"
     if [ -s "$WORK/outside" ]; then
         die "module $(sed -n 1p "$WORK/outside") is outside $MODDIR"
     fi
@@ -176,7 +181,8 @@ plan_compression() {
     ZSTD=
     : >"$WORK/squeeze"
     [ "${MODULE_COMP:-zstd}" = zstd ] && [ -s "$WORK/rel" ] || return 0
-    if ! ZSTD=$(command -v zstd); then
+    ZSTD=$ZSTD_TOOL
+    if [ -z "$ZSTD" ]; then
         note "zstd not found: modules stored uncompressed (install zstd)"
         return 0
     fi
@@ -190,13 +196,11 @@ plan_compression() {
     if [ -s "$WORK/load.req" ]; then
         lines_as_args "$WORK/load.req" kmodprobe --show-depends -a >"$WORK/load.closure" 2>/dev/null || true
     fi
-    # squeeze.all: rel less the load closure's paths (relative, as in rel: a
-    # BASEDIR may hold spaces, module options follow the path); squeeze:
-    # those of them that are plain .ko.
-    K="/lib/modules/$KVER/" W=$WORK awk '
-        BEGIN { k = ENVIRON["K"]; w = ENVIRON["W"]; printf "" > (w "/squeeze.all"); printf "" > (w "/squeeze") }
-        FILENAME == ARGV[1] { if (sub(/^insmod /, "") && (i = index($0, k))) {
-            r = substr($0, i + length(k)); sub(/ .*/, "", r); p[r] = 1 }; next }
+    # squeeze.all: rel less the load closure's paths; squeeze: those of them
+    # that are plain .ko.
+    K="/lib/modules/$KVER/" W=$WORK awk "$AWK_MODREL"'
+        BEGIN { w = ENVIRON["W"]; printf "" > (w "/squeeze.all"); printf "" > (w "/squeeze") }
+        FILENAME == ARGV[1] { if (sub(/^insmod /, "") && (r = modrel($0)) != "") p[r] = 1; next }
         !($0 in p) { print > (w "/squeeze.all"); if ($0 ~ /\.ko$/) print > (w "/squeeze") }' \
         "$WORK/load.closure" "$WORK/rel"
 }
@@ -327,18 +331,12 @@ stage_firmware() {
 # background (it expands every stored module to read its symbols, while
 # firmware and /etc/hatch need only the other core); depmod_wait ends it.
 run_depmod() {
-    rm -f "$WORK/depmod.failed"
-    ("$DEPMOD" -b "$STAGE" -C "$WORK/depmod.d" "$KVER" >"$WORK/depmod.out" 2>&1 ||
-        echo "exit status $?" >"$WORK/depmod.failed") &
-    DEPMOD_PID=$!
-    BG_JOBS="${BG_JOBS:-} $DEPMOD_PID"
+    bg_start depmod "$DEPMOD" -b "$STAGE" -C "$WORK/depmod.d" "$KVER"
 }
 depmod_wait() {
-    wait "$DEPMOD_PID" || true
-    BG_JOBS=
-    [ -e "$WORK/depmod.failed" ] || return 0
+    bg_wait depmod && return 0
     e=$(sed -n 1p "$WORK/depmod.out")
-    die "depmod failed on the staged modules in $TMPD: ${e:-$(cat "$WORK/depmod.failed")}"
+    die "depmod failed on the staged modules in $TMPD: ${e:-exit status $BG_STATUS}"
 }
 
 # load_list MARK FILE: the modules add_module marked MARK (load, first), by
@@ -463,11 +461,8 @@ write_image() {
     # The stored archive is written on the other core while the main one is
     # compressed.
     : >"$WORK/stored.cpio"
-    _pid=
     if [ -s "$WORK/stored.list" ]; then
-        (trap - EXIT && mkcpio "$STAGE" "$WORK/stored.cpio" "$WORK/stored.list") 2>"$WORK/stored.err" &
-        _pid=$!
-        BG_JOBS="${BG_JOBS:-} $_pid"
+        bg_start stored mkcpio "$STAGE" "$WORK/stored.cpio" "$WORK/stored.list"
     fi
     mkcpio "$STAGE" "$WORK/main.cpio" "$WORK/main.list"
     # Single-threaded compressors with fixed settings: deterministic output. The
@@ -480,12 +475,10 @@ write_image() {
     lz4) "$COMPRESSOR" -q -c -l -9 <"$WORK/main.cpio" >"$WORK/main.z" ;;
     none) cat "$WORK/main.cpio" >"$WORK/main.z" ;;
     esac 2>&1) || die "$COMP failed writing in $TMPD ($(reason "$e")); no image written"
-    if [ -n "$_pid" ]; then
-        if ! wait "$_pid"; then
-            e=$(sed -n 's/^hatch: [^:]*: //p' "$WORK/stored.err" | sed -n 1p)
-            die "${e:-cpio failed writing the stored archive in $TMPD; no image written}"
-        fi
-        BG_JOBS=
+    if [ -s "$WORK/stored.list" ] && ! bg_wait stored; then
+        # mkcpio said why, as one of our lines.
+        e=$(sed -n 's/^hatch: [^:]*: //p' "$WORK/stored.out" | sed -n 1p)
+        die "${e:-cpio failed writing the stored archive in $TMPD; no image written}"
     fi
 
     # The image is put together in the staging directory, then copied next to

@@ -75,17 +75,11 @@ hooks_list() {
 # not named like a shipped hook (such a hook replaces the shipped one in
 # its place). An explicit -H list (without +) runs exactly what it names.
 user_hooks() {
-    # Most builds have no such directory: no processes then.
     _uh=
     while IFS= read -r d; do
-        [ -z "$d" ] || [ ! -d "$d" ] || _uh=1
-    done <<EOF
-$HOOKDIRS_ARG
-$SYSCONF_HOOKDIR
-EOF
-    [ -n "$_uh" ] || return 0
-    printf '%s\n%s\n' "$HOOKDIRS_ARG" "$SYSCONF_HOOKDIR" | sed '/^$/d' | while IFS= read -r d; do
-        [ -d "$d" ] || continue
+        if [ -z "$d" ] || [ ! -d "$d" ]; then
+            continue
+        fi
         for f in "$d"/*; do
             [ -f "$f" ] || continue
             n=${f##*/}
@@ -93,9 +87,16 @@ EOF
             *[!A-Za-z0-9_-]*) continue ;;
             esac
             [ -z "$SHIPPED_HOOKDIR" ] || [ ! -f "$SHIPPED_HOOKDIR/$n" ] || continue
-            printf '%s\n' "$n"
+            _uh="$_uh$n
+"
         done
-    done | sort -u | tr '\n' ' '
+    done <<EOF
+$HOOKDIRS_ARG
+$SYSCONF_HOOKDIR
+EOF
+    # Most builds have none: no processes then.
+    [ -n "$_uh" ] || return 0
+    printf '%s' "$_uh" | sort -u | tr '\n' ' '
 }
 
 # hooks_resolve: the hooks to run, in order (HOOK_FILES: NAME FILE lines).
@@ -287,7 +288,7 @@ pack_file() {
     [ $# -eq 1 ] || api_error "pack_file: needs one staged path" || return 1
     _p=$(_rel "$1") || api_error "pack_file: bad path '$1'" || return 1
     [ -f "$STAGE/$_p" ] || api_error "pack_file: $1 is not in the image" || return 1
-    find_tool zstd >/dev/null || { note "zstd not found: $1 stored uncompressed"; return 0; }
+    [ -n "$ZSTD_TOOL" ] || { note "zstd not found: $1 stored uncompressed"; return 0; }
     # The cache knows files by their source, and only a copy still equal to
     # it is the same bytes.
     _src=

@@ -17,15 +17,17 @@
 ZCACHE_KEEP=8 # entries of each kind kept: module sets (about 5 MB each for
               # the generic image) and files (busybox: 1 MB)
 
-# zcache_setup: ZCACHE, the directory for this zstd's output, or empty
-# (--no-cache, no zstd or sha256sum, or a directory that cannot be made:
-# said, and the build goes on without). The default directory is
-# XDG_CACHE_HOME/hatch, else HOME/.cache/hatch.
+# zcache_setup: ZSTD_TOOL, the zstd every part of the build uses (empty:
+# none), and ZCACHE, the directory for its output, or empty (--no-cache,
+# no zstd or sha256sum, or a directory that cannot be made: said, and the
+# build goes on without). The default directory is XDG_CACHE_HOME/hatch,
+# else HOME/.cache/hatch.
 zcache_setup() {
     ZCACHE=
+    ZSTD_TOOL=$(find_tool zstd) || ZSTD_TOOL=
     [ "$CACHE_DIR" != none ] || return 0
     # Without zstd nothing is compressed, and nothing cached.
-    _z=$(find_tool zstd) || return 0
+    [ -n "$ZSTD_TOOL" ] || return 0
     ZCACHE_SHA=$(find_tool sha256sum) || { zcache_off "no cache: sha256sum is missing"; return 0; }
     _d=$CACHE_DIR
     if [ -z "$_d" ]; then
@@ -38,8 +40,8 @@ zcache_setup() {
             return 0
         fi
     fi
-    _v=$("$_z" -V 2>/dev/null | sed -n 's/.* v\([0-9][0-9.]*\).*/\1/p')
-    [ -n "$_v" ] || { zcache_off "no cache: cannot tell the version of $_z"; return 0; }
+    _v=$("$ZSTD_TOOL" -V 2>/dev/null | sed -n 's/.* v\([0-9][0-9.]*\).*/\1/p')
+    [ -n "$_v" ] || { zcache_off "no cache: cannot tell the version of $ZSTD_TOOL"; return 0; }
     if [ ! -d "$_d/zstd-$_v" ] && ! _e=$(mkdir -p "$_d/zstd-$_v" 2>&1); then
         zcache_off "cannot create the cache $_d ($(reason "$_e"))"
         return 0
@@ -56,10 +58,12 @@ zcache_setup() {
     ZCACHE=$_d/zstd-$_v
 }
 
-# zcache_key DIR LIST LEVEL: the key of LIST's files (relative to DIR).
-ZCACHE_STAT='%n %s %d %i %y %z'
+# zcache_key LEVEL DIR FILE...: the key of the FILEs (relative to DIR)
+# compressed at LEVEL.
 zcache_key() {
-    _k=$( (cd "$1" && xargs stat -L -c "$ZCACHE_STAT" <"$2" && echo "level $3") | "$ZCACHE_SHA") || return 1
+    _kl=$1 _kd=$2
+    shift 2
+    _k=$( (cd "$_kd" && stat -L -c '%n %s %d %i %y %z' -- "$@" && echo "level $_kl") | "$ZCACHE_SHA") || return 1
     printf '%s\n' "${_k%% *}"
 }
 
@@ -106,24 +110,22 @@ zcache_off() {
 }
 
 # zcache_file SRC DEST LEVEL [ORIGIN]: DEST, SRC compressed with zstd
-# -LEVEL; with ORIGIN, a file with SRC's bytes that the key is made of,
-# from the cache when it holds it (else compressed and cached). zstd's
-# errors are in $WORK/zc.err.
+# -LEVEL (ZSTD_TOOL, which the caller checked); with ORIGIN, a file with
+# SRC's bytes that the key is made of (a relative path is from here), from
+# the cache when it holds it (else compressed and cached). zstd's errors
+# are in $WORK/zc.err.
 zcache_file() {
     : >"$WORK/zc.err"
-    _zz=$(find_tool zstd) || { echo "zstd: not found" >"$WORK/zc.err"; return 1; }
-    if [ -n "$ZCACHE" ] && [ -n "${4:-}" ] &&
-        _k=$( (stat -L -c "$ZCACHE_STAT" -- "$4" && echo "level $3") | "$ZCACHE_SHA"); then
-        _k=${_k%% *}
+    if [ -n "$ZCACHE" ] && [ -n "${4:-}" ] && _k=$(zcache_key "$3" . "$4"); then
         if _c=$(zcache_find file "$3" "$_k") && cp "$_c" "$2"; then
             note "$4 compressed: from the cache"
             return 0
         fi
-        "$_zz" -q -"$3" -f "$1" -o "$2" 2>"$WORK/zc.err" || return 1
+        "$ZSTD_TOOL" -q -"$3" -f "$1" -o "$2" 2>"$WORK/zc.err" || return 1
         zcache_put "$2" file "$3" "$_k" zst
         return 0
     fi
-    "$_zz" -q -"$3" -f "$1" -o "$2" 2>"$WORK/zc.err"
+    "$ZSTD_TOOL" -q -"$3" -f "$1" -o "$2" 2>"$WORK/zc.err"
 }
 
 # zcache_modules_get DIR LIST LEVEL: the .zst files of LIST (paths
@@ -132,7 +134,7 @@ zcache_file() {
 zcache_modules_get() {
     ZCACHE_KEY=
     [ -n "$ZCACHE" ] || return 1
-    ZCACHE_KEY=$(zcache_key "$1" "$2" "$3") || { ZCACHE_KEY=; return 1; }
+    ZCACHE_KEY=$(lines_as_args "$2" zcache_key "$3" "$1") || { ZCACHE_KEY=; return 1; }
     _c=$(zcache_find modules "$3" "$ZCACHE_KEY") || return 1
     if (cd "$KSTAGE" && "$CPIO" -idu --no-absolute-filenames --quiet <"$_c") 2>/dev/null; then
         note "the stored modules compressed: from the cache ($_c)"
