@@ -158,6 +158,7 @@ build_one() {
 
     # --- the hooks ----------------------------------------------------------
     run_hooks
+    pack_start          # in the background until pack_wait
 
     # --- stage and write the archive ----------------------------------------
     stage_modules
@@ -165,6 +166,7 @@ build_one() {
     stage_firmware
     write_etc_hatch
     depmod_wait
+    pack_wait
     normalize
     if [ "$LIST" = 1 ]; then
         list_image

@@ -563,17 +563,20 @@ cli_init() {
 # cli_modules: the modules of -m and modules= (MODULES), of --omit-module
 # and omit_modules= (OMIT_MODULES), the hooks of --omit and omit= (OMIT).
 cli_modules() {
-    MODULES=$(commas "$MODULES_ARG")
+    commas "$MODULES_ARG"
+    MODULES=$RET
     for m in $MODULES; do
         case $m in
         *[!A-Za-z0-9_.:-]*) die "invalid module name '$m' (-m)" ;;
         esac
     done
-    OMIT_MODULES=$(commas "$OMIT_MODULES_ARG")
+    commas "$OMIT_MODULES_ARG"
+    OMIT_MODULES=$RET
     for m in $OMIT_MODULES; do
         case $m in
         *[!A-Za-z0-9_-]*) die "invalid module name '$m' (--omit-module)" ;;
         esac
     done
-    OMIT=$(commas "$OMIT_ARG")
+    commas "$OMIT_ARG"
+    OMIT=$RET
 }

@@ -30,10 +30,16 @@ note() {
 }
 
 # --- tools ------------------------------------------------------------------
-# find_tool NAME: the first executable file NAME in PATH. External tools are
-# run by absolute path: busybox ash would otherwise prefer its own applets
-# (cpio, modprobe, gzip, ...), which lack the options used here.
+# Helpers that compute a value set a variable instead of printing it: a
+# command substitution forks the shell, 1.5 ms each on a small VM, and a
+# build used to make some thirty of them.
+#
+# find_tool NAME: TOOL, the first executable file NAME in PATH; fails
+# without one. External tools are run by absolute path: busybox ash would
+# otherwise prefer its own applets (cpio, modprobe, gzip, ...), which lack
+# the options used here.
 find_tool() {
+    TOOL=
     _ifs=$IFS
     IFS=:
     set -f
@@ -41,7 +47,7 @@ find_tool() {
         if [ -n "$_d" ] && [ -f "$_d/$1" ] && [ -x "$_d/$1" ]; then
             IFS=$_ifs
             set +f
-            printf '%s\n' "$_d/$1"
+            TOOL=$_d/$1
             return 0
         fi
     done
@@ -49,25 +55,22 @@ find_tool() {
     set +f
     return 1
 }
-# commas LIST: LIST with each comma a blank, without starting a process
-# (a build starts many; each costs milliseconds).
+# commas LIST: RET, LIST with each comma a blank.
 commas() {
-    _cl=$1
+    RET=$1
     while :; do
-        case $_cl in
-        *,*) _cl="${_cl%%,*} ${_cl#*,}" ;;
+        case $RET in
+        *,*) RET="${RET%%,*} ${RET#*,}" ;;
         *) break ;;
         esac
     done
-    printf '%s' "$_cl"
 }
-# count_lines FILE: the number of lines of FILE, without starting wc.
+# count_lines FILE: RET, the number of lines of FILE, without starting wc.
 count_lines() {
-    _cln=0
+    RET=0
     while IFS= read -r _cll || [ -n "$_cll" ]; do
-        _cln=$((_cln + 1))
+        RET=$((RET + 1))
     done <"$1"
-    echo "$_cln"
 }
 # lines_as_args FILE CMD...: CMD with the lines of FILE (module names,
 # without blanks) as its last arguments, without starting cat.
@@ -79,17 +82,21 @@ lines_as_args() {
     done <"$_laf"
     "$@"
 }
-need_tool() { # NAME [HINT]
+need_tool() { # NAME [HINT]: TOOL, as find_tool, or the build ends
     find_tool "$1" || die "missing tool: $1${2:+ ($2)}"
 }
 
 # check_tools: the external tools every build needs. Compressors are checked
 # once the compression is known (choose_compression).
 check_tools() {
-    CPIO=$(need_tool cpio "install GNU cpio")
-    MODPROBE=$(need_tool modprobe "install kmod")
-    DEPMOD=$(need_tool depmod "install kmod")
-    MODINFO=$(need_tool modinfo "install kmod")
+    need_tool cpio "install GNU cpio"
+    CPIO=$TOOL
+    need_tool modprobe "install kmod"
+    MODPROBE=$TOOL
+    need_tool depmod "install kmod"
+    DEPMOD=$TOOL
+    need_tool modinfo "install kmod"
+    MODINFO=$TOOL
     for t in od awk sed sort find mktemp touch xargs; do
         command -v "$t" >/dev/null 2>&1 || die "missing tool: $t"
     done

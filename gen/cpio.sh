@@ -5,18 +5,20 @@
 # shellcheck disable=SC2034 # sets globals the other parts read
 
 # comp_opt COMP: the kernel config option that lets the kernel unpack COMP.
-comp_opt() {
+comp_opt() { # COMP: RET, the kernel option that lets it unpack COMP
     case $1 in
-    gzip) echo CONFIG_RD_GZIP ;;
-    zstd) echo CONFIG_RD_ZSTD ;;
-    xz) echo CONFIG_RD_XZ ;;
-    lz4) echo CONFIG_RD_LZ4 ;;
+    gzip) RET=CONFIG_RD_GZIP ;;
+    zstd) RET=CONFIG_RD_ZSTD ;;
+    xz) RET=CONFIG_RD_XZ ;;
+    lz4) RET=CONFIG_RD_LZ4 ;;
+    *) RET= ;;
     esac
 }
 kernel_unpacks() { # COMP: true when the kernel config allows it (or is unknown)
     [ "$1" = none ] && return 0
     [ -n "$KCONFIG" ] || return 0
-    grep -q "^$(comp_opt "$1")=y" "$KCONFIG"
+    comp_opt "$1"
+    grep -q "^$RET=y" "$KCONFIG"
 }
 
 # choose_compression: COMP and its COMPRESSOR; what the kernel can unpack
@@ -35,13 +37,16 @@ choose_compression() {
         gzip | zstd | xz | lz4 | none) ;;
         *) die "unknown compression '$COMP' (use gzip, zstd, xz, lz4 or none)" ;;
         esac
-        kernel_unpacks "$COMP" || die "kernel $KVER cannot unpack a $COMP initramfs ($(comp_opt "$COMP") is not set in $KCONFIG)"
-        [ "$COMP" = none ] || COMPRESSOR=$(need_tool "$COMP")
+        kernel_unpacks "$COMP" || die "kernel $KVER cannot unpack a $COMP initramfs ($RET is not set in $KCONFIG)"
+        if [ "$COMP" != none ]; then
+            need_tool "$COMP"
+            COMPRESSOR=$TOOL
+        fi
     else
         COMP=
         if [ -n "$KCONFIG" ]; then
             for c in zstd gzip xz lz4; do
-                if kernel_unpacks "$c" && find_tool "$c" >/dev/null; then
+                if kernel_unpacks "$c" && find_tool "$c"; then
                     COMP=$c
                     break
                 fi
@@ -49,10 +54,12 @@ choose_compression() {
             [ -n "$COMP" ] || COMP=none
         else
             COMP=gzip
-            find_tool gzip >/dev/null || COMP=none
+            find_tool gzip || COMP=none
         fi
         note "compression $COMP (kernel config: ${KCONFIG:-unknown})"
-        [ "$COMP" = none ] || COMPRESSOR=$(find_tool "$COMP")
+        if [ "$COMP" != none ] && find_tool "$COMP"; then
+            COMPRESSOR=$TOOL
+        fi
     fi
 }
 
@@ -139,7 +146,8 @@ stage_modules() {
     fi
     sort -u -o "$WORK/rel" "$WORK/rel"
     omit_modules
-    NMODS=$(count_lines "$WORK/rel")
+    count_lines "$WORK/rel"
+    NMODS=$RET
     plan_compression
     # The modules stored plain are copied; the others are written straight
     # from MODDIR as .ko.zst, never copied first.
@@ -215,24 +223,40 @@ zstd_into() {
     # The files expanded here are new at every build: not cached.
     ZCACHE_KEY=
     if [ -z "$_rm" ] && zcache_modules_get "$1" "$2" "$MODULE_ZLEVEL"; then
-        NMODZ=$((NMODZ + $(count_lines "$2")))
+        count_lines "$2"
+        NMODZ=$((NMODZ + RET))
         return 0
     fi
-    awk -v w="$WORK/zb" '{ print > (w NR % 2) }' "$2"
-    # Module paths are kernel/... names without blanks or quotes.
+    # Two batches of about the same bytes: the biggest file first, each to
+    # the lighter batch (xfs and btrfs are a third of the generic image's).
+    e=$( (cd "$1" && xargs stat -L -c '%s %n' <"$2") 2>&1 >"$WORK/zb.sizes") ||
+        die "cannot read the modules to compress in $1 ($(reason "$e"))"
+    sort -rn "$WORK/zb.sizes" | awk -v w="$WORK/zb" '
+        BEGIN { printf "" > (w 0); printf "" > (w 1) }
+        { b = (s[0] <= s[1]) ? 0 : 1; s[b] += $1; print $2 > (w b) }'
     for _b in 0 1; do
-        : >"$WORK/zb$_b.err"
         if [ -s "$WORK/zb$_b" ]; then
-            (cd "$1" && xargs "$ZSTD" -q -f -"$MODULE_ZLEVEL" ${_rm:+--rm} --output-dir-mirror "$KSTAGE" \
-                <"$WORK/zb$_b" 2>"$WORK/zb$_b.err" || echo "zstd exited $?" >>"$WORK/zb$_b.err") &
+            bg_start "zb$_b" zstd_batch "$1" "$WORK/zb$_b" "$_rm"
         fi
     done
-    wait
+    e=
+    for _b in 0 1; do
+        [ -s "$WORK/zb$_b" ] || continue
+        bg_wait "zb$_b" || [ -s "$WORK/zb$_b.out" ] || echo "zstd exited $BG_STATUS" >>"$WORK/zb$_b.out"
+        e=$e$(cat "$WORK/zb$_b.out")
+    done
     rm -f "$WORK/zb0" "$WORK/zb1"
-    e=$(cat "$WORK/zb0.err" "$WORK/zb1.err")
     [ -z "$e" ] || die "zstd could not compress the modules from $1 in $TMPD ($(reason "$e"))"
     zcache_modules_put "$2" "$MODULE_ZLEVEL"
-    NMODZ=$((NMODZ + $(count_lines "$2")))
+    count_lines "$2"
+    NMODZ=$((NMODZ + RET))
+}
+
+# zstd_batch DIR LIST [RM]: the modules of LIST (paths relative to DIR)
+# compressed into KSTAGE, the plain files removed when RM is set. Module
+# paths are kernel/... names without blanks or quotes.
+zstd_batch() {
+    cd "$1" && xargs "$ZSTD" -q -f -"$MODULE_ZLEVEL" ${3:+--rm} --output-dir-mirror "$KSTAGE" <"$2"
 }
 
 # expand_modules: the init's libkmod reads plain and zstd modules only: xz
@@ -248,9 +272,10 @@ expand_modules() {
     [ -s "$WORK/unz" ] || return 0
     while IFS= read -r r; do
         case $r in
-        *.xz) t=$(find_tool xz) || die "module $r is xz-compressed and xz is missing (install xz-utils)" ;;
-        *) t=$(find_tool gzip) || die "module $r is gzip-compressed and gzip is missing" ;;
+        *.xz) find_tool xz || die "module $r is xz-compressed and xz is missing (install xz-utils)" ;;
+        *) find_tool gzip || die "module $r is gzip-compressed and gzip is missing" ;;
         esac
+        t=$TOOL
         e=$("$t" -dqf "$KSTAGE/$r" 2>&1) ||
             die "cannot expand the module $r in $TMPD ($(reason "$e"))"
     done <"$WORK/unz"

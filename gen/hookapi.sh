@@ -74,6 +74,7 @@ hooks_list() {
 # letters, digits, - and _ only (no backups such as x.dpkg-old or x~), and
 # not named like a shipped hook (such a hook replaces the shipped one in
 # its place). An explicit -H list (without +) runs exactly what it names.
+# user_hooks: RET, their names, blank-separated.
 user_hooks() {
     _uh=
     while IFS= read -r d; do
@@ -95,8 +96,9 @@ $HOOKDIRS_ARG
 $SYSCONF_HOOKDIR
 EOF
     # Most builds have none: no processes then.
+    RET=
     [ -n "$_uh" ] || return 0
-    printf '%s' "$_uh" | sort -u | tr '\n' ' '
+    RET=$(printf '%s' "$_uh" | sort -u | tr '\n' ' ')
 }
 
 # hooks_resolve: the hooks to run, in order (HOOK_FILES: NAME FILE lines).
@@ -105,10 +107,10 @@ hooks_resolve() {
         DEFAULT_HOOKS=$LOCKDOWN_HOOKS
     fi
     case $HOOKS_ARG in
-    '') HOOKS="$DEFAULT_HOOKS $(user_hooks)" ;;
+    '') user_hooks && HOOKS="$DEFAULT_HOOKS $RET" ;;
     # each name of an added list may carry its own + (-H +luks,+lvm)
     +*) HOOKS="$DEFAULT_HOOKS $(user_hooks) $(printf '%s' "${HOOKS_ARG#+}" | tr ',' ' ' | sed 's/\(^\| \)+/\1/g')" ;;
-    *) HOOKS=$(commas "$HOOKS_ARG") ;;
+    *) commas "$HOOKS_ARG" && HOOKS=$RET ;;
     esac
     # --omit and omit=: names of hooks that exist, left out of the list.
     for h in $OMIT; do
@@ -188,7 +190,7 @@ error() {
     api_error "$@"
 }
 
-_rel() { # PATH -> path relative to the image root
+_rel() { # PATH: _r, PATH relative to the image root; fails on a ".."
     _r=$1
     while :; do
         case $_r in
@@ -199,7 +201,7 @@ _rel() { # PATH -> path relative to the image root
     case /$_r/ in
     */../* | //) return 1 ;;
     esac
-    printf '%s' "$_r"
+    return 0
 }
 
 # add_dir DIR [MODE] | add_dir DIR DIR DIR...: three or more arguments are
@@ -207,7 +209,8 @@ _rel() { # PATH -> path relative to the image root
 add_dir() {
     [ $# -ge 1 ] || api_error "add_dir: no directory given" || return 1
     if [ $# -le 2 ]; then
-        _p=$(_rel "$1") || api_error "add_dir: bad path '$1'" || return 1
+        _rel "$1" || api_error "add_dir: bad path '$1'" || return 1
+        _p=$_r
         mkdir -p "$STAGE/$_p"
         if [ -n "${2:-}" ]; then
             printf '%s %s\n' "$2" "$_p" >>"$WORK/modes"
@@ -216,7 +219,8 @@ add_dir() {
     fi
     _n=$#
     while [ "$_n" -gt 0 ]; do
-        _p=$(_rel "$1") || api_error "add_dir: bad path '$1'" || return 1
+        _rel "$1" || api_error "add_dir: bad path '$1'" || return 1
+        _p=$_r
         set -- "$@" "$STAGE/$_p"
         shift
         _n=$((_n - 1))
@@ -229,7 +233,8 @@ add_dir() {
 add_file() {
     [ $# -ge 1 ] || api_error "add_file: no file given" || return 1
     [ -f "$1" ] || api_error "add_file: no such file: $1" || return 1
-    _p=$(_rel "${2:-$1}") || api_error "add_file: bad path '${2:-$1}'" || return 1
+    _rel "${2:-$1}" || api_error "add_file: bad path '${2:-$1}'" || return 1
+    _p=$_r
     case $_p in
     */*) [ -d "$STAGE/${_p%/*}" ] || mkdir -p "$STAGE/${_p%/*}" ;;
     esac
@@ -248,7 +253,8 @@ add_file() {
 # add_symlink LINK TARGET: create LINK pointing at TARGET (as given).
 add_symlink() {
     [ $# -eq 2 ] || api_error "add_symlink: needs LINK and TARGET" || return 1
-    _p=$(_rel "$1") || api_error "add_symlink: bad path '$1'" || return 1
+    _rel "$1" || api_error "add_symlink: bad path '$1'" || return 1
+    _p=$_r
     case $_p in
     */*) [ -d "$STAGE/${_p%/*}" ] || mkdir -p "$STAGE/${_p%/*}" ;;
     esac
@@ -262,7 +268,10 @@ add_binary() {
     [ $# -ge 1 ] || api_error "add_binary: no binary given" || return 1
     case $1 in
     */*) _b=$1 ;;
-    *) _b=$(find_tool "$1") || _b= ;;
+    *)
+        find_tool "$1" || :
+        _b=$TOOL
+        ;;
     esac
     case $_b in
     /* | ./* | ../* | */*) ;;
@@ -271,7 +280,8 @@ add_binary() {
     [ -n "$_b" ] && [ -f "$_b" ] || api_error "add_binary: no such binary: $1" || return 1
     add_file "$_b" "${2:-/bin/${1##*/}}" 0755 || return 1
     [ "$(elf_kind "$_b")" = dynamic ] || return 0
-    _ldd=$(find_tool ldd) || api_error "add_binary: $_b is dynamically linked and ldd is missing" || return 1
+    find_tool ldd || api_error "add_binary: $_b is dynamically linked and ldd is missing" || return 1
+    _ldd=$TOOL
     _libs=$("$_ldd" "$_b" 2>/dev/null) || api_error "add_binary: ldd $_b failed" || return 1
     _miss=$(printf '%s\n' "$_libs" | awk '/=> not found/ { print $1 }' | tr '\n' ' ')
     [ -z "$_miss" ] || api_error "add_binary: $_b needs missing libraries: $_miss" || return 1
@@ -283,10 +293,13 @@ add_binary() {
 # pack_file DEST: store the staged DEST zstd-compressed as DEST.zst, for
 # what most boots never use (the init expands it when first wanted; only
 # the rescue shell's busybox is expanded that way today). Without zstd the
-# file stays as it is.
+# file stays as it is. The file is compressed after the hooks, on the
+# other core while the modules are staged (pack_start, pack_wait): until
+# then the staged DEST is the plain file.
 pack_file() {
     [ $# -eq 1 ] || api_error "pack_file: needs one staged path" || return 1
-    _p=$(_rel "$1") || api_error "pack_file: bad path '$1'" || return 1
+    _rel "$1" || api_error "pack_file: bad path '$1'" || return 1
+    _p=$_r
     [ -f "$STAGE/$_p" ] || api_error "pack_file: $1 is not in the image" || return 1
     [ -n "$ZSTD_TOOL" ] || { note "zstd not found: $1 stored uncompressed"; return 0; }
     # The cache knows files by their source, and only a copy still equal to
@@ -300,11 +313,7 @@ pack_file() {
             _src=
         fi
     fi
-    if ! zcache_file "$STAGE/$_p" "$STAGE/$_p.zst" 9 "$_src"; then
-        api_error "pack_file: zstd could not compress $1 ($(reason "$(cat "$WORK/zc.err")"))"
-        return 1
-    fi
-    rm -f "$STAGE/$_p"
+    printf '%s\n%s\n%s\n' "${HOOK:-?}" "$_p" "$_src" >>"$WORK/packs"
     # Its mode was for the expanded file; the packed one is data.
     _m=
     while IFS= read -r _l; do
@@ -312,6 +321,34 @@ pack_file() {
 "
     done <"$WORK/modes"
     printf '%s' "$_m" >"$WORK/modes"
+}
+
+# pack_start: the files pack_file named compressed in the background;
+# pack_wait waits for them (and says what went wrong, naming the hook).
+pack_start() {
+    [ -s "$WORK/packs" ] || return 0
+    bg_start packs pack_all
+}
+pack_all() {
+    while IFS= read -r _h && IFS= read -r _p && IFS= read -r _src; do
+        if ! zcache_file "$STAGE/$_p" "$STAGE/$_p.zst" 9 "$_src"; then
+            printf 'hatch: %s: hook %s: pack_file: zstd could not compress /%s (%s)\n' \
+                "$PROG" "$_h" "$_p" "$(reason "$(cat "$WORK/zc.err")")" >&2
+            printf '%s\n' "$_h" >"$WORK/packs.failed"
+            return 1
+        fi
+        rm -f "$STAGE/$_p"
+    done <"$WORK/packs"
+}
+pack_wait() {
+    [ -s "$WORK/packs" ] || return 0
+    _pw=0
+    bg_wait packs || _pw=1
+    cat "$WORK/packs.out" >&2
+    [ "$_pw" = 0 ] && return 0
+    _h=$(cat "$WORK/packs.failed" 2>/dev/null) || _h='?'
+    [ "$LIST" = 1 ] && die "1 hook(s) failed: $_h"
+    die "1 hook(s) failed: $_h; $OUT not written"
 }
 
 # add_module [--load | --first] [--optional] NAME...: include modules (names
@@ -366,7 +403,8 @@ add_firmware() {
 # (uncompressed) archive placed before the main one.
 add_early() {
     [ $# -ge 2 ] || api_error "add_early: needs PATH and at least one file" || return 1
-    _p=$(_rel "$1") || api_error "add_early: bad path '$1'" || return 1
+    _rel "$1" || api_error "add_early: bad path '$1'" || return 1
+    _p=$_r
     shift
     case $_p in
     */*) mkdir -p "$EARLY/${_p%/*}" ;;
@@ -403,7 +441,8 @@ add_includes() {
     while IFS= read -r _i; do
         [ -n "$_i" ] || continue
         _src=${_i%%:*} _dst=${_i#*:}
-        _p=$(_rel "$_dst") || die "--include: bad destination '$_dst' in the image"
+        _rel "$_dst" || die "--include: bad destination '$_dst' in the image"
+        _p=$_r
         note "include $_src as /$_p"
         if [ -d "$_src" ]; then
             mkdir -p "$STAGE/$_p"

@@ -45,7 +45,8 @@ unsupported() {
 # Reading a table needs root and dmsetup; without them it is unknown (false).
 dm_verity_table() {
     [ -z "$SYSROOT" ] && [ -n "$1" ] || return 1
-    _ds=$(find_tool dmsetup) || return 1
+    find_tool dmsetup || return 1
+    _ds=$TOOL
     _t=$("$_ds" table -- "$1" 2>/dev/null) || return 1
     [ -n "$_t" ] && [ -z "$(printf '%s\n' "$_t" | awk '$3 != "verity"')" ]
 }
@@ -56,7 +57,8 @@ dm_verity_table() {
 # nothing (the luks hook adds the usual aes-xts modules anyway).
 dm_crypt_cipher() {
     [ -z "$SYSROOT" ] && [ -n "$1" ] || return 0
-    _ds=$(find_tool dmsetup) || return 0
+    find_tool dmsetup || return 0
+    _ds=$TOOL
     _t=$("$_ds" table -- "$1" 2>/dev/null | awk '$3 == "crypt" { print $4; exit }') || return 0
     [ -n "$_t" ] || return 0
     case $_t in

@@ -108,8 +108,10 @@ image_open() {
     [ -r "$_img" ] || die "cannot read $_img"
     IMG_SIZE=$(wc -c <"$_img" | tr -d ' ')
     [ "$IMG_SIZE" -gt 0 ] || die "$_img is empty, not an initramfs"
-    CPIO=$(need_tool cpio "install GNU cpio")
-    MODPROBE=$(need_tool modprobe "install kmod")
+    need_tool cpio "install GNU cpio"
+    CPIO=$TOOL
+    need_tool modprobe "install kmod"
+    MODPROBE=$TOOL
     : >"$WORK/parts"
     _n=0 _off=0
     while [ "$_off" -lt "$IMG_SIZE" ]; do
@@ -147,8 +149,9 @@ image_open() {
         IMG_COMP=none
         tail -c +$((IMG_MAIN_START + 1)) "$_img" | head -c $(($4 - IMG_MAIN_START)) >"$WORK/main.cpio"
     else
-        _dc=$(find_tool "$IMG_COMP") ||
+        find_tool "$IMG_COMP" ||
             die "$_img: its main archive is $IMG_COMP-compressed and $IMG_COMP is not installed"
+        _dc=$TOOL
         _e=$(tail -c +$((IMG_MAIN_START + 1)) "$_img" | "$_dc" -dc 2>&1 >"$WORK/main.cpio") ||
             die "$_img: cannot unpack its $IMG_COMP archive at byte $IMG_MAIN_START ($(reason "$_e"))"
     fi
@@ -456,8 +459,9 @@ boot_image() {
         problem "--boot: no QEMU runner at $SCRIPTDIR/qemu/boot.sh or $SCRIPTDIR/../lib/hatch/qemu/boot.sh (reinstall hatch)"
         return 0
     fi
-    _bash=$(find_tool bash) || { problem "--boot: bash is not installed (the QEMU runner needs it)"; return 0; }
-    find_tool qemu-system-x86_64 >/dev/null ||
+    find_tool bash || { problem "--boot: bash is not installed (the QEMU runner needs it)"; return 0; }
+    _bash=$TOOL
+    find_tool qemu-system-x86_64 ||
         { problem "--boot: qemu-system-x86_64 is not installed (apt install qemu-system-x86)"; return 0; }
     _kernel=$ROOT/boot/vmlinuz-$IMG_KVER
     [ -f "$_kernel" ] || { problem "--boot: no kernel $_kernel to boot the image with (see -b)"; return 0; }
@@ -502,7 +506,8 @@ dev_tag() {
         fi
     done
     [ -z "$SYSROOT" ] || return 1
-    _b=$(find_tool blkid) || return 1
+    find_tool blkid || return 1
+    _b=$TOOL
     _v=$("$_b" -s "$(echo "$1" | tr '[:lower:]' '[:upper:]')" -o value "/dev/$2" 2>/dev/null) || return 1
     [ -n "$_v" ] && printf '%s\n' "$_v"
 }
@@ -561,7 +566,7 @@ print_cmdline() {
 verity_cmdline() {
     _dmn=$(cat "$1/dm/name" 2>/dev/null) || _dmn=
     _tab=
-    if [ -z "$SYSROOT" ] && _ds=$(find_tool dmsetup); then
+    if [ -z "$SYSROOT" ] && find_tool dmsetup && _ds=$TOOL; then
         _tab=$("$_ds" table -- "$_dmn" 2>/dev/null | awk '$3 == "verity" { print; exit }') || _tab=
     fi
     if [ -n "$_tab" ]; then

@@ -234,7 +234,8 @@ vd_uuid() {
 # spaces); none when DISK has no partition table.
 vd_table() {
     : >"$WORK/vd.parts"
-    _sf=$(find_tool sfdisk) || { problem "sfdisk is not installed (apt install fdisk): cannot read the partition table"; return 1; }
+    find_tool sfdisk || { problem "sfdisk is not installed (apt install fdisk): cannot read the partition table"; return 1; }
+    _sf=$TOOL
     "$_sf" -d -- "$DISK" >"$WORK/vd.dump" 2>/dev/null || return 0
     _ss=$(sed -n 's/^sector-size: *//p' "$WORK/vd.dump")
     _ss=${_ss:-512}
@@ -259,7 +260,8 @@ vd_table() {
 # vd_probe N TAG: the filesystem TAG (UUID, LABEL) of partition N (0: the
 # whole disk), as blkid probes it.
 vd_probe() {
-    _b=$(find_tool blkid) || return 1
+    find_tool blkid || return 1
+    _b=$TOOL
     if [ "$1" = 0 ]; then
         "$_b" -p -s "$2" -o value -- "$DISK" 2>/dev/null
     else
@@ -397,7 +399,7 @@ vd_path() {
             return 0
         fi
     fi
-    if [ -z "${HATCH_VERIFY_NOLOOP:-}" ] && _lo=$(find_tool losetup) &&
+    if [ -z "${HATCH_VERIFY_NOLOOP:-}" ] && find_tool losetup && _lo=$TOOL &&
         _l=$("$_lo" -r -f --show -o "$2" --sizelimit "$3" -- "$DISK" 2>/dev/null) && [ -b "$_l" ]; then
         LOOPS="$LOOPS $_l"
         VD_P=$_l
@@ -447,7 +449,8 @@ verify_disk() {
     if [ -n "$V_FEC" ] && vd_resolve "$V_FEC" "verity FEC device"; then
         _fn=$VD_N
     fi
-    _vs=$(find_tool veritysetup) || { problem "veritysetup is not installed (apt install cryptsetup-bin): the root hash cannot be checked"; return 1; }
+    find_tool veritysetup || { problem "veritysetup is not installed (apt install cryptsetup-bin): the root hash cannot be checked"; return 1; }
+    _vs=$TOOL
     if [ -n "$V_RH" ] && [ -n "$_dn" ] && [ -n "$_hn" ] && { [ -z "$V_FEC" ] || [ -n "$_fn" ]; }; then
         vd_path "$_dn" || return 1
         _dp=$VD_P
@@ -518,7 +521,8 @@ vd_signature() {
         cp "$WORK/img/etc/hatch/roothash.p7s" "$_sf"
         ;;
     esac
-    _os=$(find_tool openssl) || { note "openssl is not installed: the root hash signature is not checked"; return 0; }
+    find_tool openssl || { note "openssl is not installed: the root hash signature is not checked"; return 0; }
+    _os=$TOOL
     printf '%s' "$V_RH" >"$WORK/sig.content"
     _rc=0
     _e=$("$_os" cms -verify -binary -inform der -in "$_sf" -content "$WORK/sig.content" -noverify -out /dev/null 2>&1) || _rc=$?

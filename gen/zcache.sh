@@ -24,11 +24,13 @@ ZCACHE_KEEP=8 # entries of each kind kept: module sets (about 5 MB each for
 # else HOME/.cache/hatch.
 zcache_setup() {
     ZCACHE=
-    ZSTD_TOOL=$(find_tool zstd) || ZSTD_TOOL=
+    find_tool zstd || ZSTD_TOOL=
+    ZSTD_TOOL=$TOOL
     [ "$CACHE_DIR" != none ] || return 0
     # Without zstd nothing is compressed, and nothing cached.
     [ -n "$ZSTD_TOOL" ] || return 0
-    ZCACHE_SHA=$(find_tool sha256sum) || { zcache_off "no cache: sha256sum is missing"; return 0; }
+    find_tool sha256sum || { zcache_off "no cache: sha256sum is missing"; return 0; }
+    ZCACHE_SHA=$TOOL
     _d=$CACHE_DIR
     if [ -z "$_d" ]; then
         if [ -n "${XDG_CACHE_HOME:-}" ]; then
@@ -87,7 +89,7 @@ zcache_find() {
 # zcache_put SRC KIND LEVEL KEY EXT: SRC cached as the entry for KEY; the
 # oldest entries of KIND beyond ZCACHE_KEEP are removed.
 zcache_put() {
-    _t=$ZCACHE/.new.$$
+    _t=$ZCACHE/.new.$$.$2 # a module set and a file may be put side by side
     if cp "$1" "$_t" 2>/dev/null && _s=$("$ZCACHE_SHA" <"$_t") &&
         mv -f "$_t" "$ZCACHE/$2-$3-$4-${_s%% *}.$5" 2>/dev/null; then
         # shellcheck disable=SC2012 # names made here: KIND-LEVEL-HEX-HEX.EXT

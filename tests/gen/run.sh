@@ -1029,6 +1029,27 @@ for i in 1 2 3 4 5 6 7 8 9; do
 done
 check "cache: 9 builds of changed sources keep the 8 newest module sets and files" \
     [ "$(centries "$CK" modules) $(centries "$CK" file)" = "8 8" ]
+# pack_file compresses after the hooks, beside the module staging: a zstd
+# that fails on one file still fails the build, naming the hook.
+mkdir -p "$W/pfz" "$W/pfhook"
+# shellcheck disable=SC2016 # the fake zstd's own $a and $@
+printf '#!/bin/sh\nfor a; do case $a in *failme*) echo "zstd: failme: injected failure" >&2; exit 1 ;; esac; done\nexec %s "$@"\n' \
+    "$(command -v zstd)" >"$W/pfz/zstd"
+chmod 0755 "$W/pfz/zstd"
+printf 'failme\n' >"$W/failme"
+printf 'help() { echo packer; }\nbuild() { add_file %s /failme; pack_file /failme; }\n' "$W/failme" >"$W/pfhook/packer"
+PATH="$W/pfz:$PATH" gen --no-cache -H base,packer --hookdir "$W/pfhook" -o "$W/pf.img" 2>"$W/pf.err"
+check "pack_file: zstd failing on the file fails the build, naming the hook and the file" grep -qx \
+    "hatch: mkinitramfs: hook packer: pack_file: zstd could not compress /failme (injected failure)" "$W/pf.err"
+pfnone() {
+    [ "$(sed -n '$p' "$W/pf.err")" = "hatch: mkinitramfs: 1 hook(s) failed: packer; $W/pf.img not written" ] &&
+        [ ! -e "$W/pf.img" ]
+}
+check "pack_file: ... then one line for the hook, and no image" pfnone
+gen --no-cache -H base,packer --hookdir "$W/pfhook" -o "$W/pf2.img" 2>/dev/null
+listing "$W/pf2.img" >"$W/pf2.list"
+check "pack_file: the packed file is in the image as FILE.zst, not as FILE" has "$W/pf2.list" failme.zst
+check "pack_file: ... and the plain file is gone" lacks "$W/pf2.list" '^failme$'
 
 # --- early microcode --------------------------------------------------------
 UC=$W/ucroot
