@@ -401,10 +401,17 @@ check_cmdline_needs() {
         for _m in dm_mod dm_crypt af_alg algif_hash algif_skcipher; do
             need_alias "$_m" "LUKS (the command line asks for it)" 1
         done
+        need_luks_unlock "LUKS (rd.luks.uuid=/rd.luks.name= ask for it)"
     fi
     if [ "$_lvm" = 1 ] && ! grep -qx 'sbin/lvm' "$WORK/img.list"; then
         problem "no /sbin/lvm in the image, for LVM (rd.lvm.vg=/rd.lvm.lv= ask for it); build it with the lvm hook (-H +lvm)"
     fi
+}
+
+# need_luks_unlock WHY: the image holds the program the init unlocks with.
+need_luks_unlock() {
+    grep -qx 'lib/hatch/luks-unlock' "$WORK/img.list" ||
+        problem "no /lib/hatch/luks-unlock in the image, for $1; build it with the luks hook (-H +luks)"
 }
 
 # check_host_needs: this machine's root filesystem and the drivers of its
@@ -433,11 +440,13 @@ check_host_needs() {
     if [ -s "$WORK/host.lvm" ] && ! grep -qx 'sbin/lvm' "$WORK/img.list"; then
         problem "no /sbin/lvm in the image, for this machine's root on LVM ($(awk '!seen[$0]++' "$WORK/host.lvm" | tr '\n' ' ' | sed 's/ $//')); build it with the lvm hook (-H +lvm)"
     fi
-    # LUKS: what the init's libcryptsetup talks to, beyond dm-crypt.
+    # LUKS: the init's luks-unlock and what its libcryptsetup talks to,
+    # beyond dm-crypt.
     if [ -s "$WORK/host.luks" ]; then
         for _m in af_alg algif_hash algif_skcipher; do
             need_alias "$_m" "this machine's LUKS root (the luks hook)" 1
         done
+        need_luks_unlock "this machine's root on LUKS"
     fi
     # md: the init runs the image's mdadm for every member.
     if [ -s "$WORK/host.md" ] && ! grep -qx "sbin/mdadm" "$WORK/img.list"; then

@@ -14,6 +14,7 @@
 #   PREFIX/sbin/hatch-mkinitramfs        the generator (mkinitramfs.sh)
 #   PREFIX/lib/hatch/gen/*.sh            the parts it sources (gen/)
 #   PREFIX/lib/hatch/init                the static init
+#   PREFIX/lib/hatch/luks-unlock         the init's LUKS program (luks hook), when built
 #   PREFIX/lib/hatch/mdadm               the static mdadm (mdraid hook), when built
 #   PREFIX/lib/hatch/lvm                 the static lvm for the lvm hook (when built)
 #   PREFIX/lib/hatch/hooks/*             the shipped hooks
@@ -68,7 +69,7 @@ LIBDIR=$PREFIX/lib/hatch
 
 if [ "$UNINSTALL" = 1 ]; then
     rm -f "$DESTDIR$SBINDIR/hatch-mkinitramfs" "$DESTDIR$LIBDIR/init" "$DESTDIR$LIBDIR/VERSION" \
-        "$DESTDIR$LIBDIR/mdadm" "$DESTDIR$LIBDIR/lvm"
+        "$DESTDIR$LIBDIR/mdadm" "$DESTDIR$LIBDIR/lvm" "$DESTDIR$LIBDIR/luks-unlock"
     for h in "$TOP"/hooks/*; do
         [ -f "$h" ] || continue
         rm -f "$DESTDIR$LIBDIR/hooks/${h##*/}"
@@ -105,6 +106,9 @@ put() {
 
 put "$TOP/mkinitramfs.sh" "$DESTDIR$SBINDIR/hatch-mkinitramfs" 0755
 put "$INIT" "$DESTDIR$LIBDIR/init" 0755
+# The init's LUKS program, built beside it, for the luks hook.
+LUKS_UNLOCK=${LUKS_UNLOCK:-$(dirname "$INIT")/luks-unlock}
+[ ! -f "$LUKS_UNLOCK" ] || put "$LUKS_UNLOCK" "$DESTDIR$LIBDIR/luks-unlock" 0755
 # The static mdadm built with the libraries, for the mdraid hook.
 MDADM=${MDADM:-$TOP/build/deps/prefix/sbin/mdadm}
 [ ! -f "$MDADM" ] || put "$MDADM" "$DESTDIR$LIBDIR/mdadm" 0755

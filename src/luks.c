@@ -1,17 +1,18 @@
-/* LUKS through libcryptsetup. The header is only ever read: no repair, no
- * conversion, no token call, no reencryption (the library is built without
- * it), and each passphrase typed is wiped once it has been tried. */
+/* LUKS: the init waits for the volume, loads the modules and asks for the
+ * passphrase; the image's luks-unlock (src/luksunlock.c, put there by the
+ * luks hook) reads the header with libcryptsetup and maps the volume, so
+ * that an init without LUKS to unlock does not carry the library. Each
+ * passphrase typed is wiped once it has been tried. */
 #include "luks.h"
 #include "devices.h"
 #include "log.h"
 #include "modules.h"
 #include "rootfs.h"
+#include "spawn.h"
 #include "wait.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libcryptsetup.h>
-#include <libdevmapper.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,26 +23,45 @@
 #include <unistd.h>
 
 #define PASS_MAX 512
+#define LUKS_TOOL "/lib/hatch/luks-unlock"
+/* A key derivation (argon2) sized for a fast machine can take minutes
+ * under emulation; a tool that never returns must still not hold PID 1. */
+#define LUKS_TIMEOUT_MS (10 * 60 * 1000)
 
 const char *luks_library_version(void)
 {
-    /* The library has no version call: the build says which it built. */
-    return "libcryptsetup " HATCH_CRYPTSETUP_VERSION;
+    /* The build says which library it linked into luks-unlock. */
+    return "luks-unlock with libcryptsetup " HATCH_CRYPTSETUP_VERSION;
 }
 
-static void cs_logger(int level, const char *msg, void *usrptr)
+static int luks_debug;
+
+/* Run luks-unlock with args (and in on its stdin); its stdout in out.
+ * Returns 0, or -errno: what it failed with, -ENOEXEC when it cannot run. */
+static int run_tool(const char *const *args, const char *in, size_t inlen, char *out,
+                    size_t olen)
 {
-    (void)usrptr;
-    char line[512];
-    snprintf(line, sizeof line, "%s", msg);
-    size_t n = strlen(line);
-    while (n && line[n - 1] == '\n')
-        line[--n] = '\0';
-    /* The library's errors are details under hatch's own one-line cause. */
-    if (level == CRYPT_LOG_ERROR)
-        log_warn("libcryptsetup: %s", line);
-    else
-        log_debug("libcryptsetup: %s", line);
+    static char *const envp[] = {"PATH=/sbin:/bin", NULL};
+    char *argv[12];
+    int n = 0;
+    argv[n++] = LUKS_TOOL;
+    if (luks_debug)
+        argv[n++] = "-d";
+    while (*args && n < (int)(sizeof argv / sizeof *argv) - 1)
+        argv[n++] = (char *)*args++;
+    argv[n] = NULL;
+    char err[512];
+    int sig = 0;
+    int r = spawn_run(LUKS_TOOL, argv, envp, in, in ? inlen : 0, LUKS_TIMEOUT_MS, out, olen,
+                      err, sizeof err, &sig);
+    /* Its stderr is only for a usage error, which is hatch's bug. */
+    if (err[0])
+        log_warn("luks: %s: %s", LUKS_TOOL, err);
+    if (r == -EINTR)
+        log_err("luks: %s was killed by signal %d", LUKS_TOOL, sig);
+    else if (r == -ETIMEDOUT)
+        log_err("luks: %s did not finish in %d s; killed", LUKS_TOOL, LUKS_TIMEOUT_MS / 1000);
+    return r > 0 ? -r : r;
 }
 
 /* The kernel crypto backend talks to AF_ALG: without these the library
@@ -70,17 +90,16 @@ static int load_base_modules(void)
 /* The cipher and mode the header names, by the aliases the crypto API asks
  * for ("crypto-aes", "crypto-xts"); a module that is missing is not an
  * error here: the cipher may be built in, and activation says if not. */
-static void load_cipher_modules(struct crypt_device *cd)
+static void load_cipher_modules(const char *cipher, const char *mode)
 {
     if (!modules_ready())
         return;
-    const char *cipher = crypt_get_cipher(cd), *mode = crypt_get_cipher_mode(cd);
     char alias[96];
-    if (cipher) {
+    if (strcmp(cipher, "-")) {
         snprintf(alias, sizeof alias, "crypto-%s", cipher);
         module_load(alias, "LUKS cipher");
     }
-    if (mode) {
+    if (strcmp(mode, "-")) {
         /* "xts-plain64" → xts; "cbc-essiv:sha256" → cbc, essiv, sha256 */
         char m[64];
         snprintf(m, sizeof m, "%s", mode);
@@ -124,22 +143,18 @@ static int mapped_kname(const char *name, char *out, size_t len)
     return 0;
 }
 
-static uint32_t act_flags(const struct luks_req *r)
+/* The mapping's options as luks-unlock takes them: "-" or a list. */
+static void act_flags(const struct luks_req *r, char *out, size_t len)
 {
-    uint32_t f = 0;
-    if (r->discard)
-        f |= CRYPT_ACTIVATE_ALLOW_DISCARDS;
-    if (r->readonly)
-        f |= CRYPT_ACTIVATE_READONLY;
-    if (r->same_cpu_crypt)
-        f |= CRYPT_ACTIVATE_SAME_CPU_CRYPT;
-    if (r->submit_from_crypt_cpus)
-        f |= CRYPT_ACTIVATE_SUBMIT_FROM_CRYPT_CPUS;
-    if (r->no_read_workqueue)
-        f |= CRYPT_ACTIVATE_NO_READ_WORKQUEUE;
-    if (r->no_write_workqueue)
-        f |= CRYPT_ACTIVATE_NO_WRITE_WORKQUEUE;
-    return f;
+    snprintf(out, len, "%s%s%s%s%s%s", r->discard ? ",discard" : "",
+             r->readonly ? ",readonly" : "", r->same_cpu_crypt ? ",same-cpu-crypt" : "",
+             r->submit_from_crypt_cpus ? ",submit-from-crypt-cpus" : "",
+             r->no_read_workqueue ? ",no-read-workqueue" : "",
+             r->no_write_workqueue ? ",no-write-workqueue" : "");
+    if (out[0])
+        memmove(out, out + 1, strlen(out));
+    else
+        snprintf(out, len, "-");
 }
 
 /* One line from the console (echo is already off). Returns its length,
@@ -179,8 +194,8 @@ static void say(int fd, const char *line)
  * line typed ahead while a wrong one is being checked is not shown; the
  * terminal's settings are put back whatever happens. TCSANOW, not
  * TCSAFLUSH: what was typed ahead is the next try, not noise. */
-static int ask_passphrase(struct crypt_device *cd, const struct luks_req *r, int fd,
-                          const char *kname, uint32_t flags)
+static int ask_passphrase(const struct luks_req *r, int fd, const char *kname,
+                          const char *dev, const char *flags)
 {
     char prompt[200], pass[PASS_MAX], line[200];
     snprintf(prompt, sizeof prompt, "Passphrase for UUID=%s (/dev/%s): ", r->uuid, kname);
@@ -193,8 +208,9 @@ static int ask_passphrase(struct crypt_device *cd, const struct luks_req *r, int
             ret = -ECANCELED;
             break;
         }
-        int a = crypt_activate_by_passphrase(cd, r->name, CRYPT_ANY_SLOT, pass, (size_t)n,
-                                             flags);
+        const char *args[] = {"open", dev, r->name, flags, NULL};
+        char out[64];
+        int a = run_tool(args, pass, (size_t)n, out, sizeof out);
         explicit_bzero(pass, sizeof pass);
         if (a >= 0) {
             ret = 0;
@@ -224,8 +240,8 @@ static int ask_passphrase(struct crypt_device *cd, const struct luks_req *r, int
     return ret;
 }
 
-static int activate_with_passphrase(struct crypt_device *cd, const struct luks_req *r,
-                                    const char *kname, uint32_t flags)
+static int activate_with_passphrase(const struct luks_req *r, const char *kname,
+                                    const char *dev, const char *flags)
 {
     /* The wait for the volume stops loading drivers once it is found;
      * the keyboard that types the passphrase may need one (as for the
@@ -245,7 +261,7 @@ static int activate_with_passphrase(struct crypt_device *cd, const struct luks_r
         quiet.c_lflag |= ICANON;
         tcsetattr(fd, TCSANOW, &quiet);
     }
-    int ret = ask_passphrase(cd, r, fd, kname, flags);
+    int ret = ask_passphrase(r, fd, kname, dev, flags);
     if (have_tty)
         tcsetattr(fd, TCSANOW, &old);
     close(fd);
@@ -332,26 +348,22 @@ static int unlock_one(const struct luks_req *r, int timeout_s)
         return -EINVAL;
     }
 
-    char path[80];
+    char path[80], out[256], type[64], cipher[64], mode[64];
     snprintf(path, sizeof path, "/dev/%s", d.name);
-    struct crypt_device *cd = NULL;
-    if ((ret = crypt_init(&cd, path)) < 0) {
-        log_err("luks: cannot open /dev/%s for UUID=%s: %s", d.name, r->uuid, strerror(-ret));
-        return ret;
-    }
-    /* Read-only: LUKS1 is repaired only through crypt_repair (never
-     * called), LUKS2 auto-recovery is off with the locking (see below). */
-    if ((ret = crypt_load(cd, CRYPT_LUKS, NULL)) < 0) {
+    const char *info[] = {"info", path, NULL};
+    if ((ret = run_tool(info, NULL, 0, out, sizeof out)) < 0 ||
+        sscanf(out, "%63s %63s %63s", type, cipher, mode) != 3) {
         log_err("luks: /dev/%s (UUID=%s) has no LUKS header libcryptsetup can read (%s); "
-                "see the messages above", d.name, r->uuid, strerror(-ret));
-        crypt_free(cd);
-        return ret;
+                "see the messages above", d.name, r->uuid,
+                ret < 0 ? strerror(-ret) : "luks-unlock said nothing of it");
+        return ret < 0 ? ret : -EIO;
     }
-    load_cipher_modules(cd);
-    log_info("luks: /dev/%s is %s, %s-%s; mapping it as /dev/mapper/%s", d.name,
-             crypt_get_type(cd), crypt_get_cipher(cd), crypt_get_cipher_mode(cd), r->name);
+    load_cipher_modules(cipher, mode);
+    log_info("luks: /dev/%s is %s, %s-%s; mapping it as /dev/mapper/%s", d.name, type, cipher,
+             mode, r->name);
 
-    uint32_t flags = act_flags(r);
+    char flags[128];
+    act_flags(r, flags, sizeof flags);
     ret = -EPERM;
     char keypath[sizeof KEYDEV_DIR + LUKS_KEY_MAX];
     const char *key = r->key[0] ? r->key : NULL;
@@ -368,7 +380,8 @@ static int unlock_one(const struct luks_req *r, int timeout_s)
         }
     }
     if (key) {
-        ret = crypt_activate_by_keyfile(cd, r->name, CRYPT_ANY_SLOT, key, 0, flags);
+        const char *args[] = {"open", path, r->name, flags, key, NULL};
+        ret = run_tool(args, NULL, 0, out, sizeof out);
         if (ret < 0) {
             log_warn("luks: key file %s%s%s did not unlock UUID=%s (%s); asking for the "
                      "passphrase", r->key, mounted ? " on " : "", mounted ? r->keydev : "",
@@ -381,8 +394,7 @@ static int unlock_one(const struct luks_req *r, int timeout_s)
         log_warn("luks: cannot unmount the key device from %s (%s)", KEYDEV_DIR,
                  strerror(errno));
     if (ret < 0)
-        ret = activate_with_passphrase(cd, r, d.name, flags);
-    crypt_free(cd);
+        ret = activate_with_passphrase(r, d.name, path, flags);
     if (ret < 0)
         return ret;
 
@@ -404,19 +416,14 @@ int luks_unlock_all(const struct luks_cfg *l, int timeout_s, int debug)
 {
     if (l->disabled || !l->n)
         return 0;
-    crypt_set_log_callback(NULL, cs_logger, NULL);
-    /* crypt_load recovers a LUKS2 header from its second copy by writing
-     * it, unless metadata locking is off; hatch is the only process
-     * touching the disk, and the header must never be written. */
-    crypt_metadata_locking(NULL, 0);
-    if (debug)
-        crypt_set_debug_level(CRYPT_DEBUG_ALL);
-    dm_log_with_errno_init(NULL);
+    luks_debug = debug;
     int ret = load_base_modules();
+    if (ret == 0 && access(LUKS_TOOL, X_OK) < 0) {
+        log_err("luks: %s is not in this image (%s); build the image with the luks hook "
+                "(mkinitramfs.sh -H +luks)", LUKS_TOOL, strerror(errno));
+        ret = -ENOENT;
+    }
     for (size_t i = 0; ret == 0 && i < l->n; i++)
         ret = unlock_one(&l->req[i], timeout_s);
-    /* libdm keeps /dev/mapper/control open without O_CLOEXEC; the real
-     * init must inherit nothing from here. */
-    dm_lib_release();
     return ret;
 }

@@ -1,4 +1,5 @@
-/* Unlocking LUKS volumes with libcryptsetup before the root is looked for. */
+/* Unlocking LUKS volumes before the root is looked for, with the image's
+ * luks-unlock (libcryptsetup). */
 #ifndef HATCH_LUKS_H
 #define HATCH_LUKS_H
 
@@ -11,7 +12,7 @@
  * Returns 0, or -errno after one line saying what failed and what to do. */
 int luks_unlock_all(const struct luks_cfg *l, int timeout_s, int debug);
 
-/* "libcryptsetup 2.6.1" for --version. */
+/* "luks-unlock with libcryptsetup 2.6.1" for --version. */
 const char *luks_library_version(void);
 
 #endif

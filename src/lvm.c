@@ -84,7 +84,7 @@ static int run(char *const argv[], char *out, size_t len, int *sig)
 {
     static char *const envp[] = {"PATH=/sbin:/bin", "LVM_SUPPRESS_FD_WARNINGS=1",
                                  "LVM_SYSTEM_DIR=/etc/lvm", NULL};
-    return spawn_run(argv[0], argv, envp, LVM_TIMEOUT_MS, out, len, NULL, 0, sig);
+    return spawn_run(argv[0], argv, envp, NULL, 0, LVM_TIMEOUT_MS, out, len, NULL, 0, sig);
 }
 
 void lvm_seen(const struct blockdev *d)

@@ -43,7 +43,7 @@ int md_enabled(void)
 static int run_mdadm(char *const argv[], char *out, size_t olen, char *err, size_t elen)
 {
     static char *const envp[] = {"PATH=/sbin:/bin", NULL};
-    return spawn_run(MDADM_PATH, argv, envp, MDADM_TIMEOUT_MS, out, olen, err, elen, NULL);
+    return spawn_run(MDADM_PATH, argv, envp, NULL, 0, MDADM_TIMEOUT_MS, out, olen, err, elen, NULL);
 }
 
 /* mdadm's stderr as one line: its newlines become "; ". */

@@ -1,9 +1,10 @@
-/* One way for the init to run a tool and read what it says: md.c (mdadm)
- * and lvm.c (lvm) both use it. */
+/* One way for the init to run a tool and read what it says: md.c (mdadm),
+ * lvm.c (lvm) and luks.c (luks-unlock) all use it. */
 #include "spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -24,20 +25,42 @@ static void close_both(int p[2])
     close(p[1]);
 }
 
-int spawn_run(const char *path, char *const argv[], char *const envp[], int timeout_ms,
-              char *out, size_t olen, char *err, size_t elen, int *sig)
+int spawn_run(const char *path, char *const argv[], char *const envp[], const void *in,
+              size_t inlen, int timeout_ms, char *out, size_t olen, char *err, size_t elen,
+              int *sig)
 {
-    int po[2], pe[2] = {-1, -1};
+    int po[2], pe[2] = {-1, -1}, pi[2] = {-1, -1};
     if (sig)
         *sig = 0;
     out[0] = '\0';
     if (err)
         err[0] = '\0';
-    if (pipe2(po, O_CLOEXEC) < 0)
-        return -errno;
+    /* The input is written before the tool starts, so it must fit in the
+     * pipe; a passphrase is at most 512 bytes. */
+    if (in && inlen > PIPE_BUF)
+        return -E2BIG;
+    if (in) {
+        if (pipe2(pi, O_CLOEXEC) < 0)
+            return -errno;
+        ssize_t w = inlen ? write(pi[1], in, inlen) : 0;
+        int e = errno;
+        close(pi[1]);
+        if (w != (ssize_t)inlen) {
+            close(pi[0]);
+            return w < 0 ? -e : -EIO;
+        }
+    }
+    if (pipe2(po, O_CLOEXEC) < 0) {
+        int e = errno;
+        if (in)
+            close(pi[0]);
+        return -e;
+    }
     if (err && pipe2(pe, O_CLOEXEC) < 0) {
         int e = errno;
         close_both(po);
+        if (in)
+            close(pi[0]);
         return -e;
     }
     pid_t pid = fork();
@@ -46,12 +69,14 @@ int spawn_run(const char *path, char *const argv[], char *const envp[], int time
         close_both(po);
         if (err)
             close_both(pe);
+        if (in)
+            close(pi[0]);
         return -e;
     }
     if (pid == 0) {
-        int nul = open("/dev/null", O_RDONLY);
-        if (nul >= 0)
-            dup2(nul, 0);
+        int fd0 = in ? pi[0] : open("/dev/null", O_RDONLY);
+        if (fd0 >= 0)
+            dup2(fd0, 0);
         dup2(po[1], 1);
         dup2(err ? pe[1] : po[1], 2);
         execve(path, argv, envp);
@@ -60,6 +85,8 @@ int spawn_run(const char *path, char *const argv[], char *const envp[], int time
     close(po[1]);
     if (err)
         close(pe[1]);
+    if (in)
+        close(pi[0]);
     char *buf[2] = {out, err};
     size_t len[2] = {olen, elen}, have[2] = {0, 0};
     struct pollfd pfd[2] = {{.fd = po[0], .events = POLLIN}, {.fd = err ? pe[0] : -1, .events = POLLIN}};
