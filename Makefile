@@ -28,7 +28,7 @@ LIBS     := $(PREFIX_D)/lib/libdevmapper.a $(PREFIX_D)/lib/libblkid.a \
 # with: libcryptsetup before what it uses, json-c (LUKS2 metadata), libuuid
 # and libdevmapper. Linked into the init, it was 330 KB of 780.
 LUKS_SRC  := src/luksunlock.c
-LUKS_OBJS := $(B)/obj/luksunlock.o $(B)/obj/log.o
+LUKS_OBJS := $(B)/obj/luksunlock.o $(B)/obj/luksflags.o $(B)/obj/log.o
 LUKS_LIBS := $(PREFIX_D)/lib/libcryptsetup.a $(PREFIX_D)/lib/libjson-c.a \
             $(PREFIX_D)/lib/libuuid.a $(PREFIX_D)/lib/libdevmapper.a
 # Which libcryptsetup was built, for --version (the library cannot say);
@@ -42,7 +42,7 @@ HDRS     := $(wildcard src/*.h)
 
 # Pure parts of src/, unit-tested on the host under the sanitizers.
 PURE     := src/cmdline.c src/rootspec.c src/uevent.c src/mountopts.c src/veritycfg.c \
-	src/luksconf.c src/usrcfg.c \
+	src/luksconf.c src/luksflags.c src/usrcfg.c \
 	src/policy.c src/btrfssb.c src/mdconf.c
 PURE     += src/lvmcfg.c
 UNIT     := $(wildcard tests/unit/*.c)

@@ -6,6 +6,7 @@
 #include "luks.h"
 #include "devices.h"
 #include "log.h"
+#include "luksflags.h"
 #include "modules.h"
 #include "rootfs.h"
 #include "spawn.h"
@@ -143,18 +144,16 @@ static int mapped_kname(const char *name, char *out, size_t len)
     return 0;
 }
 
-/* The mapping's options as luks-unlock takes them: "-" or a list. */
+/* The mapping's options as luks-unlock takes them. */
 static void act_flags(const struct luks_req *r, char *out, size_t len)
 {
-    snprintf(out, len, "%s%s%s%s%s%s", r->discard ? ",discard" : "",
-             r->readonly ? ",readonly" : "", r->same_cpu_crypt ? ",same-cpu-crypt" : "",
-             r->submit_from_crypt_cpus ? ",submit-from-crypt-cpus" : "",
-             r->no_read_workqueue ? ",no-read-workqueue" : "",
-             r->no_write_workqueue ? ",no-write-workqueue" : "");
-    if (out[0])
-        memmove(out, out + 1, strlen(out));
-    else
-        snprintf(out, len, "-");
+    unsigned f = (r->discard ? LUKS_F_DISCARD : 0) | (r->readonly ? LUKS_F_READONLY : 0) |
+                 (r->same_cpu_crypt ? LUKS_F_SAME_CPU_CRYPT : 0) |
+                 (r->submit_from_crypt_cpus ? LUKS_F_SUBMIT_FROM_CRYPT_CPUS : 0) |
+                 (r->no_read_workqueue ? LUKS_F_NO_READ_WORKQUEUE : 0) |
+                 (r->no_write_workqueue ? LUKS_F_NO_WRITE_WORKQUEUE : 0);
+    /* The buffer holds every word. */
+    luks_flags_format(f, out, len);
 }
 
 /* One line from the console (echo is already off). Returns its length,

@@ -10,7 +10,8 @@
  *       maps DEV as /dev/mapper/NAME with the key file, or with the
  *       passphrase read from stdin (all of it, at most 512 bytes). FLAGS:
  *       "-" or a comma-separated list of discard, readonly, same-cpu-crypt,
- *       submit-from-crypt-cpus, no-read-workqueue, no-write-workqueue.
+ *       submit-from-crypt-cpus, no-read-workqueue, no-write-workqueue
+ *       (luksflags.h).
  *
  * -d: the library's debug messages. Exit status 0, or the errno of what
  * failed (EPERM: no key slot opened; ENOENT: no such key file); 125 for
@@ -19,6 +20,7 @@
  * repair, no conversion, no token call, no reencryption (the library is
  * built without it), and the passphrase is wiped once it has been tried. */
 #include "log.h"
+#include "luksflags.h"
 
 #include <errno.h>
 #include <libcryptsetup.h>
@@ -53,34 +55,24 @@ static int status_of(int err)
     return err > 0 && err < EXIT_USAGE ? err : EIO;
 }
 
-static int parse_flags(const char *s, uint32_t *out)
+static uint32_t crypt_flags(unsigned f)
 {
     static const struct {
-        const char *name;
-        uint32_t flag;
-    } known[] = {
-        {"discard", CRYPT_ACTIVATE_ALLOW_DISCARDS},
-        {"readonly", CRYPT_ACTIVATE_READONLY},
-        {"same-cpu-crypt", CRYPT_ACTIVATE_SAME_CPU_CRYPT},
-        {"submit-from-crypt-cpus", CRYPT_ACTIVATE_SUBMIT_FROM_CRYPT_CPUS},
-        {"no-read-workqueue", CRYPT_ACTIVATE_NO_READ_WORKQUEUE},
-        {"no-write-workqueue", CRYPT_ACTIVATE_NO_WRITE_WORKQUEUE},
+        unsigned ours;
+        uint32_t lib;
+    } map[] = {
+        {LUKS_F_DISCARD, CRYPT_ACTIVATE_ALLOW_DISCARDS},
+        {LUKS_F_READONLY, CRYPT_ACTIVATE_READONLY},
+        {LUKS_F_SAME_CPU_CRYPT, CRYPT_ACTIVATE_SAME_CPU_CRYPT},
+        {LUKS_F_SUBMIT_FROM_CRYPT_CPUS, CRYPT_ACTIVATE_SUBMIT_FROM_CRYPT_CPUS},
+        {LUKS_F_NO_READ_WORKQUEUE, CRYPT_ACTIVATE_NO_READ_WORKQUEUE},
+        {LUKS_F_NO_WRITE_WORKQUEUE, CRYPT_ACTIVATE_NO_WRITE_WORKQUEUE},
     };
-    *out = 0;
-    if (!strcmp(s, "-"))
-        return 0;
-    while (*s) {
-        size_t n = strcspn(s, ",");
-        size_t i = 0;
-        while (i < sizeof known / sizeof *known &&
-               (strlen(known[i].name) != n || strncmp(known[i].name, s, n)))
-            i++;
-        if (i == sizeof known / sizeof *known)
-            return -1;
-        *out |= known[i].flag;
-        s += n + (s[n] == ',');
-    }
-    return 0;
+    uint32_t out = 0;
+    for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+        if (f & map[i].ours)
+            out |= map[i].lib;
+    return out;
 }
 
 /* The passphrase from stdin; its length, or -1. */
@@ -123,9 +115,10 @@ int main(int argc, char **argv)
     int info = !strcmp(cmd, "info");
     if (!info && (strcmp(cmd, "open") || argc - a < 4 || argc - a > 5))
         return usage();
-    uint32_t flags = 0;
-    if (!info && parse_flags(argv[a + 3], &flags) < 0)
+    unsigned words = 0;
+    if (!info && luks_flags_parse(argv[a + 3], &words) < 0)
         return usage();
+    uint32_t flags = crypt_flags(words);
 
     crypt_set_log_callback(NULL, cs_logger, NULL);
     /* crypt_load recovers a LUKS2 header from its second copy by writing

@@ -2,6 +2,7 @@
  * whatever cannot be done as asked fails with a sentence, never a guess. */
 #include "cmdline.h"
 #include "luksconf.h"
+#include "luksflags.h"
 #include "policy.h"
 #include "unit.h"
 
@@ -248,4 +249,37 @@ TEST(luks_crypttab)
     CHECK(tab("", "a UUID=" U1 "\nb UUID=" U2 "\nb2 UUID=" U2 "\n", &l, err) == 0 && l.n == 2);
     CHECK(tab("", "a UUID=" U1 "\na UUID=" U2 "\n", &l, err) == -1 &&
           strstr(err, "/dev/mapper/a"));
+}
+
+/* The init writes the mapping options, luks-unlock reads them: every set of
+ * them comes back as it went, and nothing else is read. */
+TEST(luks_flags_round_trip)
+{
+    char buf[160];
+    for (unsigned f = 0; f <= LUKS_F_ALL; f++) {
+        unsigned back = 99;
+        CHECK(luks_flags_format(f, buf, sizeof buf) == 0);
+        CHECK(luks_flags_parse(buf, &back) == 0);
+        CHECK(back == f);
+    }
+    CHECK(luks_flags_format(0, buf, sizeof buf) == 0);
+    CHECK_STR(buf, "-");
+    CHECK(luks_flags_format(LUKS_F_DISCARD | LUKS_F_NO_WRITE_WORKQUEUE, buf, sizeof buf) == 0);
+    CHECK_STR(buf, "discard,no-write-workqueue");
+}
+
+TEST(luks_flags_refusals)
+{
+    char small[8];
+    unsigned f = 99;
+    CHECK(luks_flags_format(LUKS_F_ALL + 1, small, sizeof small) == -1);
+    CHECK(luks_flags_format(LUKS_F_SUBMIT_FROM_CRYPT_CPUS, small, sizeof small) == -1);
+    CHECK(luks_flags_format(0, small, 1) == -1);
+    const char *bad[] = {"", ",", "discard,", ",discard", "discard,,readonly", "Discard",
+                         "allow-discards", "discard readonly", "--"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        f = 99;
+        CHECK(luks_flags_parse(bad[i], &f) == -1);
+        CHECK(f == 0);
+    }
 }
