@@ -55,7 +55,8 @@ static int run_tool(const char *const *args, const char *in, size_t inlen, char 
     int sig = 0;
     int r = spawn_run(LUKS_TOOL, argv, envp, in, in ? inlen : 0, LUKS_TIMEOUT_MS, out, olen,
                       err, sizeof err, &sig);
-    /* Its stderr is only for a usage error, which is hatch's bug. */
+    /* Its stderr: libdevmapper's own messages, or a usage error (hatch's
+     * bug); its libcryptsetup messages went to /dev/kmsg. */
     if (err[0])
         log_warn("luks: %s: %s", LUKS_TOOL, err);
     if (r == -EINTR)
