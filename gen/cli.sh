@@ -195,7 +195,7 @@ with set -e and may call
   pack_file DEST  kernel_config NAME (the kernel's CONFIG_NAME)
   note MSG  warn MSG  error MSG
 and read KVER BASEDIR MODDIR FWDIR INIT STAGE HOST_ONLY HOST_MODULES
-HOST_CPU_VENDOR LOCKDOWN. A hook fails when build() returns non-zero, calls
+HOST_CPU_VENDOR HOST_ROOT_FS (with --host-only or --check-root) LOCKDOWN. A hook fails when build() returns non-zero, calls
 exit N (N > 0) or an API call fails, and when the file does not load or
 calls exit before build() runs; exit 0 in build() is success. Failures are
 counted, reported, and no image is written. A hook's output goes to stderr.

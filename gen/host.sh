@@ -11,6 +11,7 @@ HOST_CRYPTTAB=
 HOST_MD=
 HOST_LVM=
 HOST_CPU_VENDOR=
+HOST_ROOT_FS=
 
 # sysfs_dir PATH: the physical sysfs directory of PATH.
 sysfs_dir() {
@@ -263,6 +264,7 @@ host_detect() {
     host_root || { host_fail "$HOST_WHY"; return 0; }
     [ -n "$dev" ] || { host_fail "/ is $rfs on $rsrc, not on a block device; build a generic image (without --host-only)"; return 0; }
     note "host root: $rfs on $rsrc ($dev)"
+    HOST_ROOT_FS=$rfs
     : >"$WORK/host.unsupported"
     : >"$WORK/host.luks"
     : >"$WORK/host.md"

@@ -1390,7 +1390,25 @@ root_on 0:31 overlay overlay
 HATCH_SYSROOT=$S sh "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" --check-root -H base --list >"$W/cr.ls" 2>"$W/cr.err"
 if \
     [ -s "$W/cr.ls" ] && [ ! -s "$W/cr.err" ]; then ok "--check-root with / not on a block device (container): builds, silently"; else nok "--check-root with / not on a block device (container): builds, silently" "failed"; fi
+HATCH_SYSROOT=$S gen --check-root -H base,modules -o "$W/cro.img" 2>/dev/null
+unpack "$W/cro.img" "$W/cro"
+check "--check-root in a container: the list loads ext4" \
+    [ "$(tr '\n' ' ' <"$W/cro/etc/hatch/modules")" = "virtio_pci virtio_blk ext4 " ]
+# An image for this machine loads its root's filesystem, not ext4 (which
+# stays in the image).
+root_on 254:0 xfs /dev/vda
+HATCH_SYSROOT=$S gen --check-root -H base,modules -o "$W/crx.img" 2>/dev/null
+unpack "$W/crx.img" "$W/crx"
+listing "$W/crx.img" >"$W/crx.list"
+check "--check-root, this machine's root on xfs: the list loads xfs, not ext4" \
+    [ "$(tr '\n' ' ' <"$W/crx/etc/hatch/modules")" = "virtio_pci virtio_blk xfs " ]
+check "--check-root, root on xfs: xfs stored plain, ext4 compressed" has "$W/crx.list" \
+    "$M/fs/xfs/xfs.ko" "$M/fs/ext4/ext4.ko.zst"
 root_on 254:0 ext4 /dev/vda
+HATCH_SYSROOT=$S gen --check-root -H base,modules -o "$W/cre.img" 2>/dev/null
+unpack "$W/cre.img" "$W/cre"
+check "--check-root, root on ext4: the list loads ext4" \
+    [ "$(tr '\n' ' ' <"$W/cre/etc/hatch/modules")" = "virtio_pci virtio_blk ext4 " ]
 
 # --- the configuration file, --omit, --omit-module, --include ----------------
 CE=$W/etc-conf
