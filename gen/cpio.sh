@@ -4,8 +4,9 @@
 # shellcheck shell=sh
 # shellcheck disable=SC2034 # sets globals the other parts read
 
-# comp_opt COMP: the kernel config option that lets the kernel unpack COMP.
-comp_opt() { # COMP: RET, the kernel option that lets it unpack COMP
+# comp_opt COMP: RET, the kernel config option that lets the kernel unpack
+# COMP.
+comp_opt() {
     case $1 in
     gzip) RET=CONFIG_RD_GZIP ;;
     zstd) RET=CONFIG_RD_ZSTD ;;

@@ -107,10 +107,19 @@ hooks_resolve() {
         DEFAULT_HOOKS=$LOCKDOWN_HOOKS
     fi
     case $HOOKS_ARG in
-    '') user_hooks && HOOKS="$DEFAULT_HOOKS $RET" ;;
+    '')
+        user_hooks
+        HOOKS="$DEFAULT_HOOKS $RET"
+        ;;
     # each name of an added list may carry its own + (-H +luks,+lvm)
-    +*) HOOKS="$DEFAULT_HOOKS $(user_hooks) $(printf '%s' "${HOOKS_ARG#+}" | tr ',' ' ' | sed 's/\(^\| \)+/\1/g')" ;;
-    *) commas "$HOOKS_ARG" && HOOKS=$RET ;;
+    +*)
+        user_hooks
+        HOOKS="$DEFAULT_HOOKS $RET $(printf '%s' "${HOOKS_ARG#+}" | tr ',' ' ' | sed 's/\(^\| \)+/\1/g')"
+        ;;
+    *)
+        commas "$HOOKS_ARG"
+        HOOKS=$RET
+        ;;
     esac
     # --omit and omit=: names of hooks that exist, left out of the list.
     for h in $OMIT; do

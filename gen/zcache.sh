@@ -24,7 +24,7 @@ ZCACHE_KEEP=8 # entries of each kind kept: module sets (about 5 MB each for
 # else HOME/.cache/hatch.
 zcache_setup() {
     ZCACHE=
-    find_tool zstd || ZSTD_TOOL=
+    find_tool zstd || :
     ZSTD_TOOL=$TOOL
     [ "$CACHE_DIR" != none ] || return 0
     # Without zstd nothing is compressed, and nothing cached.

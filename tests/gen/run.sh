@@ -606,6 +606,8 @@ check "hook output stays out of --list (stdout)" lacks "$W/auto.ls" LEAKED
 check "hook output goes to stderr" grep -qx LEAKED "$W/auto.err"
 gen --hookdir "$AH" -H base --list >"$W/auto2.ls" 2>/dev/null
 check "--hookdir with an explicit -H list: only the listed hooks run" lacks "$W/auto2.ls" auto.txt
+gen --hookdir "$AH" -H +microcode --list >"$W/auto3.ls" 2>/dev/null
+check "--hookdir with -H +LIST: its hooks still run with the default list" has "$W/auto3.ls" etc/auto.txt
 rm -f "$W/count.log"
 gen --hookdir "$AH" -H +count,count,busybox -v --list >/dev/null 2>"$W/dup.err"
 if \
