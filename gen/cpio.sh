@@ -360,9 +360,17 @@ run_depmod() {
     bg_start depmod "$DEPMOD" -b "$STAGE" -C "$WORK/depmod.d" "$KVER"
 }
 depmod_wait() {
-    bg_wait depmod && return 0
-    e=$(sed -n 1p "$WORK/depmod.out")
-    die "depmod failed on the staged modules in $TMPD: ${e:-exit status $BG_STATUS}"
+    if ! bg_wait depmod; then
+        e=$(sed -n 1p "$WORK/depmod.out")
+        die "depmod failed on the staged modules in $TMPD: ${e:-exit status $BG_STATUS}"
+    fi
+    # The kernel unpacks every byte at every boot: the image keeps the
+    # index files the init's libkmod reads (the .bin ones, modules.softdep)
+    # and modules.dep (the rescue shell's modinfo, and --check). The rest
+    # only depmod reads; modules.builtin.modinfo alone is 46 KB, which
+    # libkmod reads only for a built-in module's modinfo.
+    rm -f "$KSTAGE/modules.alias" "$KSTAGE/modules.symbols" "$KSTAGE/modules.builtin" \
+        "$KSTAGE/modules.builtin.modinfo" "$KSTAGE/modules.order" "$KSTAGE/modules.devname"
 }
 
 # load_list MARK FILE: the modules add_module marked MARK (load, first), by

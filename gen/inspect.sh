@@ -278,8 +278,8 @@ imgprobe() {
 img_has() {
     _nn=$(printf '%s' "$1" | tr - _)
     grep -q "^$_nn " "$WORK/img.mods" && return 0
-    [ -f "$WORK/img/lib/modules/$IMG_KVER/modules.builtin" ] &&
-        sed -e 's|.*/||' -e 's/\.ko$//' -e 's/-/_/g' "$WORK/img/lib/modules/$IMG_KVER/modules.builtin" | grep -qxF "$_nn"
+    # Built in, by modules.builtin.bin (images carry no modules.builtin).
+    imgprobe -q --show-depends "$_nn" 2>/dev/null | grep -qxF "builtin $_nn"
 }
 # need_alias ALIAS WHAT STRICT: the module(s) ALIAS names must be in the
 # image (or built in). Resolved with the image's index, then with kernel

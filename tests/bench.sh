@@ -185,6 +185,12 @@ if want side; then
             { cat "$B/mkinitramfs.log" >&2; echo "bench: mkinitramfs.sh failed" >&2; exit 1; }
         eval "hatch_${c}_ms=$(($(now_ms) - t0))"
     done
+    # An image of tiny-initramfs's modules and no shell, against its size.
+    for c in xz zstd; do
+        sh mkinitramfs.sh -k "$KVER" -b "$K/root" -H base -m virtio_pci,virtio_blk,ext4 -c "$c" \
+            -o "$B/side-small-$c.img" >"$B/mkinitramfs.log" 2>&1 ||
+            { cat "$B/mkinitramfs.log" >&2; echo "bench: mkinitramfs.sh -H base -c $c failed" >&2; exit 1; }
+    done
     # its unpacked size: the same image uncompressed
     sh mkinitramfs.sh -k "$KVER" -b "$K/root" -c none -o "$B/side-hatch-none.img" >"$B/mkinitramfs.log" 2>&1 ||
         { cat "$B/mkinitramfs.log" >&2; echo "bench: mkinitramfs.sh -c none failed" >&2; exit 1; }
@@ -232,6 +238,10 @@ if want side; then
         printf "ratios: hatch/tiny delta %.2f, verity/hatch %.2f, NVMe/virtio %.2f, AHCI/virtio %.2f; build: hatch %d ms (%.2f of tiny), %d ms as a rebuild from its cache; tiny %d ms\n",
             h / t, v / h, nv / h, ah / h, hb, hb / tb, hw, tb }'
     echo "reads: read requests the root's disk served before the real init started"
+    awk -v x="$(stat -c %s "$B/side-small-xz.img")" -v z="$(stat -c %s "$B/side-small-zstd.img")" \
+        -v t="$(stat -c %s "$B/tiny.img")" 'BEGIN {
+        printf "tiny-initramfs'"'"'s modules and no shell (-H base -m virtio_pci,virtio_blk,ext4): %d bytes with -c xz (%.3f of tiny'"'"'s %d, gzip), %d with zstd (%.3f)\n",
+            x, x / t, t, z, z / t }'
     # Where each boot's stage went: hatch's own timings (/run/hatch/timings,
     # through the check init's stages=), per stage, median over the boots.
     echo "hatch's stages (ms, median of $SIDE_RUNS; modules: the image's list; root/usr: waiting for the devices; verity: the mapping and its proof):"

@@ -257,7 +257,7 @@ check "generic set: xfs, btrfs, erofs, squashfs" has "$W/generic.list" \
 check "depmod indexes for the subset" has "$W/generic.list" \
     "lib/modules/$KVER/modules.dep" "lib/modules/$KVER/modules.dep.bin" "lib/modules/$KVER/modules.alias.bin" \
     "lib/modules/$KVER/modules.softdep" "lib/modules/$KVER/modules.symbols.bin" \
-    "lib/modules/$KVER/modules.builtin.bin" "lib/modules/$KVER/modules.builtin.modinfo" "lib/modules/$KVER/modules.order"
+    "lib/modules/$KVER/modules.builtin.bin" "lib/modules/$KVER/modules.builtin.alias.bin"
 unpack "$W/generic.img" "$W/g"
 check "/etc/hatch/kver is the kernel release" [ "$(cat "$W/g/etc/hatch/kver")" = "$KVER" ]
 check "/etc/hatch/modules is virtio_pci virtio_blk ext4" \
@@ -946,7 +946,14 @@ check "--module-compression none: every module plain" lacks "$W/mcnone.list" '\.
 check "--module-compression none: xfs (not loaded at boot) stored plain" has "$W/mcnone.list" "$M/fs/xfs/xfs.ko"
 gen --module-compression=lzma --list >/dev/null 2>"$W/mcbad.err"
 check "--module-compression lzma: one line" [ "$(cat "$W/mcbad.err")" = "hatch: mkinitramfs: unknown --module-compression 'lzma' (use zstd or none)" ]
-check "modules.order of the image names the included modules" grep -qx kernel/fs/ext4/ext4.ko "$W/zu/lib/modules/$KVER/modules.order"
+# The index files the init's libkmod reads (the .bin ones, modules.softdep)
+# and modules.dep, and none that only depmod reads.
+( cd "$W/zu/lib/modules/$KVER" && ls modules.* ) >"$W/zu.index"
+check "index files: the ones libkmod reads, and modules.dep" has "$W/zu.index" \
+    modules.dep modules.dep.bin modules.alias.bin modules.symbols.bin modules.builtin.bin \
+    modules.builtin.alias.bin modules.softdep
+check "index files: none that only depmod reads" lacks "$W/zu.index" \
+    '^modules\.\(alias\|symbols\|builtin\|builtin\.modinfo\|order\|devname\)$'
 
 # --- the cache of compressed files ------------------------------------------
 # A root of its own (xfs and what it needs, stored compressed; busybox
