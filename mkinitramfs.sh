@@ -167,6 +167,7 @@ build_one() {
     write_etc_hatch
     depmod_wait
     pack_wait
+    zcache_wait         # the compressed modules, cached
     normalize
     if [ "$LIST" = 1 ]; then
         list_image
