@@ -235,7 +235,9 @@ LOCKDOWN_ACTION=halt
 LOCKDOWN_ACTION_SET=0
 VERBOSE=0
 MODULE_COMP=
-MODULE_ZLEVEL=6
+# zstd's level for the files stored compressed (modules, busybox): -9
+# gave busybox 0.9 % less for 56 % more time.
+STORED_ZLEVEL=6
 # --cache DIR; none: --no-cache; empty: the default directory.
 CACHE_DIR=
 HOST_ONLY_SET=0

@@ -223,7 +223,7 @@ zstd_into() {
     [ "$1" != "$KSTAGE" ] || _rm=1
     # The files expanded here are new at every build: not cached.
     ZCACHE_KEY=
-    if [ -z "$_rm" ] && zcache_modules_get "$1" "$2" "$MODULE_ZLEVEL"; then
+    if [ -z "$_rm" ] && zcache_modules_get "$1" "$2" "$STORED_ZLEVEL"; then
         count_lines "$2"
         NMODZ=$((NMODZ + RET))
         return 0
@@ -248,7 +248,7 @@ zstd_into() {
     done
     rm -f "$WORK/zb0" "$WORK/zb1"
     [ -z "$e" ] || die "zstd could not compress the modules from $1 in $TMPD ($(reason "$e"))"
-    zcache_modules_put "$2" "$MODULE_ZLEVEL"
+    zcache_modules_put "$2" "$STORED_ZLEVEL"
     count_lines "$2"
     NMODZ=$((NMODZ + RET))
 }
@@ -257,7 +257,7 @@ zstd_into() {
 # compressed into KSTAGE, the plain files removed when RM is set. Module
 # paths are kernel/... names without blanks or quotes.
 zstd_batch() {
-    cd "$1" && xargs "$ZSTD" -q -f -"$MODULE_ZLEVEL" ${3:+--rm} --output-dir-mirror "$KSTAGE" <"$2"
+    cd "$1" && xargs "$ZSTD" -q -f -"$STORED_ZLEVEL" ${3:+--rm} --output-dir-mirror "$KSTAGE" <"$2"
 }
 
 # expand_modules: the init's libkmod reads plain and zstd modules only: xz

@@ -340,7 +340,7 @@ pack_start() {
 }
 pack_all() {
     while IFS= read -r _h && IFS= read -r _p && IFS= read -r _src; do
-        if ! zcache_file "$STAGE/$_p" "$STAGE/$_p.zst" 9 "$_src"; then
+        if ! zcache_file "$STAGE/$_p" "$STAGE/$_p.zst" "$STORED_ZLEVEL" "$_src"; then
             printf 'hatch: %s: hook %s: pack_file: zstd could not compress /%s (%s)\n' \
                 "$PROG" "$_h" "$_p" "$(reason "$(cat "$WORK/zc.err")")" >&2
             printf '%s\n' "$_h" >"$WORK/packs.failed"

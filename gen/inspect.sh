@@ -33,7 +33,7 @@ skip_zeros() {
     while :; do
         _nz=$(bytes_at "$1" "$_o" 4096 | od -An -v -tx1 | tr -s ' ' '\n' | awk '
             $0 == "" { next } { n++ } $0 != "00" { print n - 1; found = 1; exit }
-            END { if (!found) print "z" n }')
+            END { if (!found) print "z" (n + 0) }')
         case $_nz in
         z4096) _o=$((_o + 4096)) ;;
         z*) echo $((_o + ${_nz#z})); return 0 ;;

@@ -1606,6 +1606,14 @@ for c in zstd gzip xz lz4 none; do
     check "--show, microcode in front of a $c archive: part $np is $kind at byte $at" \
         grep -q "^part $np: $kind, bytes $at-" "$W/ucs.out"
 done
+# One uncompressed archive, cut where its trailer ends: nothing after it.
+sh "$GEN" -i "$INIT" -k "$KVER" -b "$UC" -H base -c none -o "$W/shownone.img" 2>/dev/null
+NEND=$(grep -obUa 'TRAILER!!!' "$W/shownone.img" | sed -n '1s/:.*//p')
+NEND=$(((NEND + 11 + 3) / 4 * 4))
+head -c "$NEND" "$W/shownone.img" >"$W/shownone-cut.img"
+sh "$GEN" --show "$W/shownone-cut.img" >"$W/shownone.out" 2>&1
+check "--show of a -c none image that ends with its trailer: one part, the kernel" has "$W/shownone.out" \
+    "part 1: uncompressed cpio, bytes 0-$((NEND - 1)) ($NEND bytes): the main archive" "kernel: $KVER"
 STSIZE=$(stored_size "$W/ucs-gzip.img" "$UCSIZE")
 # The early archive padded to another size with zeros, and nothing after the
 # main archive: the kernel takes both.
