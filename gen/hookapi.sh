@@ -311,6 +311,12 @@ pack_file() {
     _p=$_r
     [ -f "$STAGE/$_p" ] || api_error "pack_file: $1 is not in the image" || return 1
     [ -n "$ZSTD_TOOL" ] || { note "zstd not found: $1 stored uncompressed"; return 0; }
+    # Packed twice, zstd would fail on the second only after the hooks.
+    if [ -f "$WORK/packs" ]; then
+        while IFS= read -r _h && IFS= read -r _d && IFS= read -r _s; do
+            [ "$_d" != "$_p" ] || api_error "pack_file: $1 is packed already (by hook $_h)" || return 1
+        done <"$WORK/packs"
+    fi
     # The cache knows files by their source, and only a copy still equal to
     # it is the same bytes.
     _src=

@@ -1072,6 +1072,10 @@ gen --no-cache -H base,packer --hookdir "$W/pfhook" -o "$W/pf2.img" 2>/dev/null
 listing "$W/pf2.img" >"$W/pf2.list"
 check "pack_file: the packed file is in the image as FILE.zst, not as FILE" has "$W/pf2.list" failme.zst
 check "pack_file: ... and the plain file is gone" lacks "$W/pf2.list" '^failme$'
+printf 'help() { echo packer; }\nbuild() { add_file %s /twice; pack_file /twice; pack_file /twice; }\n' "$W/failme" >"$W/pfhook/twice"
+gen --no-cache -H base,twice --hookdir "$W/pfhook" -o "$W/pf3.img" 2>"$W/pf3.err"
+check "pack_file twice on one file: the hook fails at once, saying so" grep -qx \
+    "hatch: mkinitramfs: hook twice: pack_file: /twice is packed already (by hook twice)" "$W/pf3.err"
 
 # --- early microcode --------------------------------------------------------
 UC=$W/ucroot
@@ -1998,7 +2002,12 @@ if command -v veritysetup >/dev/null 2>&1 && command -v sfdisk >/dev/null 2>&1 &
         vd df "$VFEC"
         check "--verify-disk: FEC parity on a partition of its own: ok" \
             vd_is 0 "$VD/df.img: ok: root hash $(printf '%.16s' "$RHF")... matches the hash tree (data: partition 1, hash: partition 2)"
-        printf 'X' | dd of="$VD/df.img" bs=1 seek=$((2048 * 512 + 300000)) conv=notrunc 2>/dev/null
+        # The data is random: a constant byte is already there once in 256
+        # runs, so the byte is inverted.
+        _fo=$((2048 * 512 + 300000))
+        _fb=$(od -An -tu1 -j "$_fo" -N1 "$VD/df.img" | tr -d ' ')
+        # shellcheck disable=SC2059 # an octal escape made here
+        printf "\\$(printf '%03o' $((255 - _fb)))" | dd of="$VD/df.img" bs=1 seek="$_fo" conv=notrunc 2>/dev/null
         vd df "$VFEC"
         check "--verify-disk: a block FEC repairs is still a problem" vd_is 1 \
             "$VD/df.img: the data of $VD/df.img has 1 block(s) that do not match its hash tree (data: partition 1, hash: partition 2); FEC repairs them at each read, but the disk is damaged: write it again"
