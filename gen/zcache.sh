@@ -90,27 +90,28 @@ zcache_find() {
 # zcache_put SRC KIND LEVEL KEY EXT: SRC cached as the entry for KEY.
 zcache_put() {
     _t=$ZCACHE/.new.$$.$2 # a module set and a file may be put side by side
-    if cp "$1" "$_t" 2>/dev/null; then
-        zcache_commit "$_t" "$2" "$3" "$4" "$5"
-        return 0
+    if ! { cp "$1" "$_t" 2>/dev/null && zcache_commit "$_t" "$2" "$3" "$4" "$5"; }; then
+        zcache_drop "$_t"
     fi
-    rm -f "$_t"
-    note "cannot write to the cache $ZCACHE"
 }
 
 # zcache_commit TMP KIND LEVEL KEY EXT: TMP, written in the cache, becomes
-# the entry for KEY; the oldest entries of KIND beyond ZCACHE_KEEP are
-# removed (counted first: listing them costs four processes).
+# the entry for KEY, or fails; the oldest entries of KIND beyond
+# ZCACHE_KEEP are removed (counted first: listing them costs four
+# processes).
 zcache_commit() {
-    if _s=$("$ZCACHE_SHA" <"$1") && mv -f "$1" "$ZCACHE/$2-$3-$4-${_s%% *}.$5" 2>/dev/null; then
-        _ck=$2 _ce=$5
-        set -- "$ZCACHE/$_ck"-[0-9]*-*."$_ce"
-        [ $# -gt "$ZCACHE_KEEP" ] || return 0
-        # shellcheck disable=SC2012 # names made here: KIND-LEVEL-HEX-HEX.EXT
-        ls -t "$ZCACHE" | sed -n "/^$_ck-[0-9]*-[0-9a-f]*-[0-9a-f]*\.$_ce\$/p" | sed "1,${ZCACHE_KEEP}d" |
-            (cd "$ZCACHE" && xargs rm -f)
-        return 0
-    fi
+    _s=$("$ZCACHE_SHA" <"$1") && mv -f "$1" "$ZCACHE/$2-$3-$4-${_s%% *}.$5" 2>/dev/null || return 1
+    _ck=$2 _ce=$5
+    set -- "$ZCACHE/$_ck"-[0-9]*-*."$_ce"
+    [ $# -gt "$ZCACHE_KEEP" ] || return 0
+    # shellcheck disable=SC2012 # names made here: KIND-LEVEL-HEX-HEX.EXT
+    ls -t "$ZCACHE" | sed -n "/^$_ck-[0-9]*-[0-9a-f]*-[0-9a-f]*\.$_ce\$/p" | sed "1,${ZCACHE_KEEP}d" |
+        (cd "$ZCACHE" && xargs rm -f)
+    return 0
+}
+
+# zcache_drop TMP: an entry that could not be written or committed.
+zcache_drop() {
     rm -f "$1"
     note "cannot write to the cache $ZCACHE"
 }
@@ -170,11 +171,9 @@ zcache_modules_put() {
 }
 zcache_modules_write() {
     _t=$ZCACHE/.new.$$.modules
-    if sed 's/$/.zst/' "$1" | (cd "$KSTAGE" && "$CPIO" -o -H newc --quiet >"$_t") 2>/dev/null; then
-        zcache_commit "$_t" modules "$2" "$ZCACHE_KEY" cpio
-    else
-        rm -f "$_t"
-        note "cannot write to the cache $ZCACHE"
+    if ! { sed 's/$/.zst/' "$1" | (cd "$KSTAGE" && "$CPIO" -o -H newc --quiet >"$_t") 2>/dev/null &&
+        zcache_commit "$_t" modules "$2" "$ZCACHE_KEY" cpio; }; then
+        zcache_drop "$_t"
     fi
 }
 zcache_wait() {
