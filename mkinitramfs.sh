@@ -10,6 +10,8 @@
 #   /etc/hatch/kver               kernel release the image was built for
 #   /etc/hatch/modules            modules the init loads unconditionally
 #   /etc/hatch/modules.first      loaded one by one before those (hooks: add_module --first)
+#   /etc/hatch/modules.if-present loaded with those when a device present needs
+#                                 one of them (hooks: add_module --if-present)
 #   /etc/hatch/policy             lockdown policy, only with --lockdown
 #   /etc/hatch/roothash.p7s       dm-verity root hash signature, only with
 #                                 --roothash-sig

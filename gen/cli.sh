@@ -188,8 +188,10 @@ parsed, never run.
 
 Hooks are sh files defining help() and build(); build() runs in a subshell
 with set -e and may call
-  add_module [--load | --first] [--optional] NAME...  force_load NAME...
-    (--load: loaded at boot, side by side; --first: before those, one by one)
+  add_module [--load | --first | --if-present] [--optional] NAME...
+  force_load NAME... (--load: loaded at boot, side by side; --first: before
+    those, one by one; --if-present: with those when a device present needs
+    one of them, else the drivers of the devices present load at once)
   add_file SRC [DEST [MODE]]  add_binary SRC [DEST]  add_dir DIR [MODE]
   add_symlink LINK TARGET  add_firmware NAME...  add_early PATH FILE...
   pack_file DEST  kernel_config NAME (the kernel's CONFIG_NAME)

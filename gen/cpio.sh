@@ -200,7 +200,7 @@ plan_compression() {
         ZSTD=
         return 0
     fi
-    awk '($1 == "load" || $1 == "first") && !seen[$3]++ { print $3 }' "$WORK/mods" >"$WORK/load.req"
+    awk '($1 == "load" || $1 == "first" || $1 == "ifp") && !seen[$3]++ { print $3 }' "$WORK/mods" >"$WORK/load.req"
     : >"$WORK/load.closure"
     if [ -s "$WORK/load.req" ]; then
         lines_as_args "$WORK/load.req" kmodprobe --show-depends -a >"$WORK/load.closure" 2>/dev/null || true
@@ -373,17 +373,19 @@ depmod_wait() {
         "$KSTAGE/modules.builtin.modinfo" "$KSTAGE/modules.order" "$KSTAGE/modules.devname"
 }
 
-# load_list MARK FILE: the modules add_module marked MARK (load, first), by
-# their real names, in request order, built-in and omitted ones left out.
+# load_list MARK FILE [EXCEPT]: the modules add_module marked MARK (load,
+# first, ifp), by their real names, in request order, built-in and omitted
+# ones and those listed in the file EXCEPT left out.
 load_list() {
     awk -v m="$1" '$1 == m && !seen[$3]++ { print $3 }' "$WORK/mods" >"$WORK/load"
     : >"$2"
     [ -s "$WORK/load" ] || return 0
     [ -f "$WORK/omit" ] || : >"$WORK/omit"
     lines_as_args "$WORK/load" kmodprobe -q -R -a 2>/dev/null |
-        awk 'FILENAME == ARGV[1] { b[$0] = 1; next } FILENAME == ARGV[2] { o[$0] = 1; next }
+        awk 'FILENAME == ARGV[1] || FILENAME == ARGV[3] { b[$0] = 1; next }
+            FILENAME == ARGV[2] { o[$0] = 1; next }
             { n = $0; gsub(/-/, "_", n) } !($0 in b) && !(n in o) && !seen[$0]++' \
-            "$WORK/builtin" "$WORK/omit" - >"$2" || true
+            "$WORK/builtin" "$WORK/omit" "${3:-/dev/null}" - >"$2" || true
 }
 
 # /etc/hatch: kernel release, the lockdown policy (--lockdown only; the init
@@ -415,6 +417,9 @@ write_etc_hatch() {
     load_list first "$STAGE/etc/hatch/modules.first"
     [ -s "$STAGE/etc/hatch/modules.first" ] || rm -f "$STAGE/etc/hatch/modules.first"
     load_list load "$STAGE/etc/hatch/modules"
+    # A module the list loads anyway is no condition.
+    load_list ifp "$STAGE/etc/hatch/modules.if-present" "$STAGE/etc/hatch/modules"
+    [ -s "$STAGE/etc/hatch/modules.if-present" ] || rm -f "$STAGE/etc/hatch/modules.if-present"
 
     [ -f "$STAGE/init" ] || die "the image has no /init: the hook list must include base"
 }

@@ -366,18 +366,22 @@ pack_wait() {
     die "1 hook(s) failed: $_h; $OUT not written"
 }
 
-# add_module [--load | --first] [--optional] NAME...: include modules (names
-# or aliases) with their dependencies and soft dependencies. --load also
-# lists them in /etc/hatch/modules (loaded side by side at boot); --first
-# in /etc/hatch/modules.first, loaded one after another before those: for
-# what makes the other loads faster. --optional skips a module the kernel
-# lacks.
+# add_module [--load | --first | --if-present] [--optional] NAME...: include
+# modules (names or aliases) with their dependencies and soft dependencies.
+# --load also lists them in /etc/hatch/modules (loaded side by side at
+# boot); --first in /etc/hatch/modules.first, loaded one after another
+# before those: for what makes the other loads faster; --if-present in
+# /etc/hatch/modules.if-present: the drivers of the machine the image most
+# likely boots, all loaded with the list when a device present needs one
+# of them, none otherwise (the init then loads the drivers of the devices
+# present at once). --optional skips a module the kernel lacks.
 add_module() {
     _load=inc _opt=req
     while [ $# -gt 0 ]; do
         case $1 in
         --load) _load=load ;;
         --first) _load=first ;;
+        --if-present) _load=ifp ;;
         --optional) _opt=opt ;;
         --) shift; break ;;
         -*) api_error "add_module: unknown option $1"; return 1 ;;

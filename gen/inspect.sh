@@ -250,6 +250,10 @@ show_image() {
         _l=$(tr '\n' ' ' <"$WORK/img/etc/hatch/modules" | sed 's/ $//')
         printf 'loaded at boot: %s\n' "${_l:-none}"
     fi
+    if [ -f "$WORK/img/etc/hatch/modules.if-present" ]; then
+        printf 'loaded at boot if a device present needs one: %s\n' \
+            "$(tr '\n' ' ' <"$WORK/img/etc/hatch/modules.if-present" | sed 's/ $//')"
+    fi
     _fw=$(grep -c '^lib/firmware/.*[^/]$' "$WORK/img.list" | tr -d ' ') || _fw=0
     printf 'firmware files: %s\n' "$_fw"
     _sh=$(grep -E -x '(usr/)?s?bin/(sh|ash|bash|dash|busybox|busybox\.zst)' "$WORK/img.list" | tr '\n' ' ' | sed 's/ $//') || _sh=

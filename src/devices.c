@@ -37,6 +37,8 @@ static size_t n_unmatched, n_unmatched_more;
 
 int devices_start(void)
 {
+    if (uev_fd >= 0)
+        return 0;
     struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = 1 /* kernel events */};
     uev_fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
                     NETLINK_KOBJECT_UEVENT);
@@ -436,35 +438,49 @@ static size_t drain_events(void);
  * not yet, -1 stop looking (a spec that two devices match). */
 typedef int (*want_fn)(void *ctx);
 
-/* The drivers of every device on every bus, as udev's coldplug would load
- * them: /sys/bus/X/devices/Y/modalias covers what can need a driver. The
- * loads go on side by side (load_for_alias); wait_for takes in the devices
- * they attach. */
-static void coldplug_modaliases(void)
+int devices_each_modalias(int (*fn)(const char *alias, void *ctx), void *ctx)
 {
     DIR *buses = opendir("/sys/bus");
     struct dirent *b, *e;
     char p[600], alias[256];
+    int r = 0;
 
     if (!buses)
-        return;
-    while ((b = readdir(buses))) {
+        return 0;
+    while (!r && (b = readdir(buses))) {
         if (b->d_name[0] == '.')
             continue;
         snprintf(p, sizeof p, "/sys/bus/%s/devices", b->d_name);
         DIR *dd = opendir(p);
         if (!dd)
             continue;
-        while ((e = readdir(dd))) {
+        while (!r && (e = readdir(dd))) {
             if (e->d_name[0] == '.')
                 continue;
             snprintf(p, sizeof p, "/sys/bus/%s/devices/%s/modalias", b->d_name, e->d_name);
             if (read_small(p, alias, sizeof alias) > 0)
-                load_for_alias(alias);
+                r = fn(alias, ctx);
         }
         closedir(dd);
     }
     closedir(buses);
+    return r;
+}
+
+static int load_for_alias_cb(const char *alias, void *ctx)
+{
+    (void)ctx;
+    load_for_alias(alias);
+    return 0;
+}
+
+/* The drivers of every device on every bus, as udev's coldplug would load
+ * them: /sys/bus/X/devices/Y/modalias covers what can need a driver. The
+ * loads go on side by side (load_for_alias); wait_for takes in the devices
+ * they attach. */
+static void coldplug_modaliases(void)
+{
+    devices_each_modalias(load_for_alias_cb, NULL);
 }
 
 static int known(const char *name)
@@ -494,6 +510,15 @@ static void coldplug_block(void)
 }
 
 static int modaliases_done;
+/* The boot (not a shell) had the devices' drivers loaded. */
+static int drivers_started;
+
+void devices_load_drivers(void)
+{
+    if (!modaliases_done)
+        coldplug_modaliases();
+    modaliases_done = drivers_started = 1;
+}
 
 void devices_coldplug(void)
 {
@@ -619,7 +644,6 @@ static int wait_for(want_fn want, void *ctx, int timeout_ms)
     long long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
     long long settle = -1, progress = now_ms();
     size_t last_pending = 0;
-    int drivers = 0; /* this wait started the devices' driver loads */
     int said_overrun = 0;
 
     for (;;) {
@@ -632,7 +656,7 @@ static int wait_for(want_fn want, void *ctx, int timeout_ms)
         long long now = now_ms();
         if (f && (!pending || (settle >= 0 && now >= settle) ||
                   (deadline >= 0 && now >= deadline))) {
-            if (f > 0 && drivers && !said_found++)
+            if (f > 0 && drivers_started && !said_found++)
                 log_info("found what the boot needs; the real system loads the drivers of "
                          "the devices still without one");
             return f > 0 ? 0 : -EEXIST;
@@ -642,7 +666,7 @@ static int wait_for(want_fn want, void *ctx, int timeout_ms)
         if (!f && !modaliases_done) {
             /* The drivers of the devices present, all at once; later
              * devices get theirs from their uevents. */
-            modaliases_done = drivers = 1;
+            modaliases_done = drivers_started = 1;
             coldplug_modaliases();
             /* rd.timeout=0 means "look once": after every driver. */
             if (timeout_ms == 0)

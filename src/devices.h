@@ -6,9 +6,18 @@
 
 #include <stddef.h>
 
-/* Open the uevent socket. Must come before devices_coldplug() so that no
+/* Open the uevent socket (once: again is a no-op). Must come before
+ * devices_coldplug() and devices_load_drivers() so that no
  * device appearing in between is missed. Returns 0 or -errno. */
 int devices_start(void);
+
+/* Start the drivers of every device present (by modalias), side by side,
+ * before any wait asks for them; after devices_start(). */
+void devices_load_drivers(void);
+
+/* fn(modalias, ctx) for every device present, until it returns nonzero;
+ * returns that, or 0. */
+int devices_each_modalias(int (*fn)(const char *alias, void *ctx), void *ctx);
 
 /* Note the block devices present. */
 void devices_coldplug(void);

@@ -23,16 +23,19 @@ static const char *cur_why;
  * load would pull in. */
 static char cur_mod[64], black_dep[64];
 
+/* Module names treat - and _ alike. */
+static int modname_eq(const char *a, const char *b)
+{
+    while (*a && *b && (*a == *b || ((*a == '-' || *a == '_') && (*b == '-' || *b == '_'))))
+        a++, b++;
+    return !*a && !*b;
+}
+
 static int blacklisted(const char *name)
 {
-    for (size_t i = 0; i < n_black; i++) {
-        /* module names treat - and _ alike */
-        const char *a = black[i], *b = name;
-        while (*a && *b && (*a == *b || ((*a == '-' || *a == '_') && (*b == '-' || *b == '_'))))
-            a++, b++;
-        if (!*a && !*b)
+    for (size_t i = 0; i < n_black; i++)
+        if (modname_eq(black[i], name))
             return 1;
-    }
     return 0;
 }
 
@@ -196,11 +199,15 @@ int module_known(const char *name)
  * their init functions and driver probes then run side by side: on a PC
  * the AHCI driver's look at its empty ports no longer holds up the NVMe
  * root. A module two chains share is loaded once; the kernel makes the
- * other wait. */
+ * other wait. Each load is numbered, so that the image's list can be
+ * waited for without waiting for device drivers started after it. */
 #define MAX_LOADS 128
-static pid_t loads[MAX_LOADS];
+static struct {
+    pid_t pid;
+    unsigned long seq;
+} loads[MAX_LOADS];
 static size_t n_loads;
-static int loads_failed;
+static unsigned long next_seq;
 
 int module_load_async(const char *name, const char *why)
 {
@@ -214,21 +221,32 @@ int module_load_async(const char *name, const char *why)
                      "inconsistent, rebuild it", name);
         _exit(r < 0 ? 1 : 0);
     }
-    if (pid < 0) { /* no process (or room) to spare: load it here */
-        int r = module_load(name, why);
-        if (r < 0)
-            loads_failed++;
-        return r;
-    }
-    loads[n_loads++] = pid;
+    if (pid < 0) /* no process (or room) to spare: load it here */
+        return module_load(name, why);
+    loads[n_loads].pid = pid;
+    loads[n_loads++].seq = next_seq++;
     return 1;
+}
+
+unsigned long modules_mark(void)
+{
+    return next_seq;
+}
+
+/* How many loads numbered below before are still going. */
+static size_t going_before(unsigned long before)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < n_loads; i++)
+        n += loads[i].seq < before;
+    return n;
 }
 
 /* As PID 1 we also reap orphans (a rd.break shell's background jobs) while
  * we wait: only our own loads count. */
-size_t modules_pending(int block)
+size_t modules_wait_before(unsigned long before, int block)
 {
-    while (n_loads > 0) {
+    while (going_before(before) > 0) {
         int st;
         pid_t w = waitpid(-1, &st, block ? 0 : WNOHANG);
         if (w == 0)
@@ -242,39 +260,84 @@ size_t modules_pending(int block)
             break;
         }
         size_t i = 0;
-        while (i < n_loads && loads[i] != w)
+        while (i < n_loads && loads[i].pid != w)
             i++;
         if (i == n_loads)
             continue; /* an orphan, reaped */
         loads[i] = loads[--n_loads];
-        if (!WIFEXITED(st) || WEXITSTATUS(st))
-            loads_failed++;
     }
-    return n_loads;
+    return going_before(before);
 }
 
-int modules_load_file(const char *path, int side_by_side)
+size_t modules_pending(int block)
+{
+    return modules_wait_before((unsigned long)-1, block);
+}
+
+/* Each name listed (one per line) in path, in turn: fn(name, why). */
+static int each_listed(const char *path, const char *why, int (*fn)(const char *, const char *))
 {
     FILE *f = fopen(path, "re");
     char line[256];
+    int failed = 0;
     if (!f)
         return 0;
-    loads_failed = 0;
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\n")] = '\0';
-        if (!line[0] || line[0] == '#')
-            continue;
-        if (side_by_side) {
-            module_load_async(line, "listed in the image");
-        } else {
-            int r = module_load(line, "listed in the image to load first");
-            if (r < 0 && r != -ENODEV)
-                loads_failed++;
-        }
+        if (line[0] && line[0] != '#' && fn(line, why) < 0)
+            failed++;
     }
     fclose(f);
-    modules_pending(1);
-    return loads_failed ? -EIO : 0;
+    return failed;
+}
+
+/* A failure that only means "nothing to drive here" is none. */
+static int load_counted(const char *name, const char *why)
+{
+    int r = module_load(name, why);
+    return r == -ENODEV ? 0 : r;
+}
+
+int modules_load_file(const char *path)
+{
+    return each_listed(path, "listed in the image to load first", load_counted) ? -EIO : 0;
+}
+
+void modules_start_file(const char *path, const char *why)
+{
+    each_listed(path, why, module_load_async);
+}
+
+int modules_read_list(const char *path, char names[][MODULE_NAME_MAX], size_t max)
+{
+    FILE *f = fopen(path, "re");
+    char line[256];
+    size_t n = 0;
+    if (!f)
+        return -errno;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (line[0] && line[0] != '#' && n++ < max)
+            snprintf(names[n - 1], MODULE_NAME_MAX, "%.*s", MODULE_NAME_MAX - 1, line);
+    }
+    fclose(f);
+    return (int)n;
+}
+
+int module_alias_in(const char *alias, char names[][MODULE_NAME_MAX], size_t n)
+{
+    struct kmod_list *list = NULL, *it;
+    int r = 0;
+    if (!ctx || kmod_module_new_from_lookup(ctx, alias, &list) < 0)
+        return 0;
+    kmod_list_foreach(it, list) {
+        struct kmod_module *m = kmod_module_get_module(it);
+        for (size_t i = 0; i < n && !r; i++)
+            r = modname_eq(kmod_module_get_name(m), names[i]);
+        kmod_module_unref(m);
+    }
+    kmod_module_unref_list(list);
+    return r;
 }
 
 int modules_ready(void)

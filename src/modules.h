@@ -32,15 +32,34 @@ int module_known(const char *name_or_alias);
  * are done. */
 int module_load_async(const char *name_or_alias, const char *why);
 
-/* Reap the loads started by module_load_async that have finished (and any
- * orphan PID 1 inherited); with block, wait until all have. Returns how
- * many are still going. */
+/* The number the next module_load_async will get: modules_wait_before
+ * then waits for the loads started before this call only. */
+unsigned long modules_mark(void);
+
+/* Reap the loads that have finished (and any orphan PID 1 inherited); with
+ * block, wait until every load numbered below before has. Returns how
+ * many of those are still going. */
+size_t modules_wait_before(unsigned long before, int block);
+
+/* modules_wait_before for every load started so far. */
 size_t modules_pending(int block);
 
-/* Load every name listed (one per line) in file, side by side or one after
- * another, and wait for them all; a missing file is no error. Returns 0 or
- * -EIO if any failed. */
-int modules_load_file(const char *path, int side_by_side);
+/* Load every name listed (one per line) in path, one after another; a
+ * missing file is no error. Returns 0 or -EIO if any failed. */
+int modules_load_file(const char *path);
+
+/* module_load_async for every name listed in path, logged as why. */
+void modules_start_file(const char *path, const char *why);
+
+#define MODULE_NAME_MAX 64
+
+/* The names listed in path, the first max of them into names. Returns how
+ * many it lists (maybe more than max), or -errno (-ENOENT: no such list). */
+int modules_read_list(const char *path, char names[][MODULE_NAME_MAX], size_t max);
+
+/* Is one of the n names (modules, - and _ alike) a module of alias (a
+ * device's modalias)? Looks, loads nothing. */
+int module_alias_in(const char *alias, char names[][MODULE_NAME_MAX], size_t n);
 
 /* Is libkmod set up (modules_init succeeded and modules_exit not called)? */
 int modules_ready(void);

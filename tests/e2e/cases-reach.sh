@@ -83,7 +83,14 @@ if any_wanted "${REACH_CASES[@]}"; then
     RUUID="root=UUID=$HATCH_FS_UUID"
 
     # NVMe (nvme, by modalias) with xfs on GPT, found by filesystem UUID.
+    # No virtio device: the image's virtio drivers stay unloaded and the
+    # drivers of the devices present (NVMe, q35's AHCI) start at once,
+    # beside ext4's load; the root waits for the AHCI driver's look at its
+    # ports (a duplicate there would make it ambiguous).
     boot reach-nvme-xfs-gpt-uuid - std "$RUUID $TAIL" --nvme "$RX/xfs.img" "${RK[@]}" \
+        --expect "hatch: no device here needs virtio_pci or virtio_blk: loading the drivers of the devices present at once" \
+        --expect "hatch: loading nvme \(device pci:" --expect "hatch: loading ahci \(device pci:" \
+        --reject "hatch: loading virtio_(pci|blk) " \
         --expect "$(ok /dev/nvme0n1p1)rootdev=259:1 fstype=xfs mode=ro .*payload=ok:65536 "
     # AHCI (q35's own ICH9 controller) with btrfs: the root is the
     # subvolume rootflags= names; the top level holds nothing else, so
@@ -113,8 +120,13 @@ if any_wanted "${REACH_CASES[@]}"; then
         --expect "$(ok /dev/mmcblk0)rootdev=179:0 fstype=ext4 mode=ro .*payload=ok:65536 "
     # The same whole-disk filesystem on virtio-blk, named by device: a
     # disk, not a partition, is a valid root when it holds a filesystem.
+    # A virtio PCI device: virtio_pci and virtio_blk load with the list,
+    # which finds the root alone; the AHCI driver (q35's controller has
+    # no disk) is left to the real system.
     boot reach-virtio-blk-ext4-whole-disk-devname - std "root=/dev/vda $TAIL" \
         --disk "$RX/whole.img" "${RK[@]}" \
+        --expect "hatch: loading virtio_pci \(listed in the image for a device present\)" \
+        --reject "hatch: loading (ahci|libata) " --reject "no device here needs" \
         --expect "$(ok /dev/vda)rootdev=254:0 fstype=ext4 mode=ro .*payload=ok:65536 "
     # virtio-blk, a logical partition by device name: vda5 (vda1 is the
     # extended partition, which holds no filesystem).

@@ -260,8 +260,9 @@ check "depmod indexes for the subset" has "$W/generic.list" \
     "lib/modules/$KVER/modules.builtin.bin" "lib/modules/$KVER/modules.builtin.alias.bin"
 unpack "$W/generic.img" "$W/g"
 check "/etc/hatch/kver is the kernel release" [ "$(cat "$W/g/etc/hatch/kver")" = "$KVER" ]
-check "/etc/hatch/modules is virtio_pci virtio_blk ext4" \
-    [ "$(tr '\n' ' ' <"$W/g/etc/hatch/modules")" = "virtio_pci virtio_blk ext4 " ]
+check "/etc/hatch/modules is ext4" [ "$(cat "$W/g/etc/hatch/modules")" = ext4 ]
+check "/etc/hatch/modules.if-present is virtio_pci virtio_blk" \
+    [ "$(tr '\n' ' ' <"$W/g/etc/hatch/modules.if-present")" = "virtio_pci virtio_blk " ]
 # The kernel signs its modules with sha256: the CPU's code for it first.
 check "/etc/hatch/modules.first is sha256_ssse3 (CONFIG_MODULE_SIG_HASH=\"sha256\")" \
     [ "$(cat "$W/g/etc/hatch/modules.first" 2>&1)" = sha256_ssse3 ]
@@ -277,7 +278,7 @@ n_ko=$(grep -Ec '\.ko(\.zst)?$' "$W/generic.list")
 # anyway); the others zstd-compressed, expanded only when loaded.
 n_plain=$(grep -c '\.ko$' "$W/generic.list")
 # shellcheck disable=SC2046 # one argument per module name
-plain_load=$(modprobe -d "$W/g" -S "$KVER" -C "$W/tmp" --show-depends -a $(cat "$W/g/etc/hatch/modules" "$W/g/etc/hatch/modules.first") 2>&1 |
+plain_load=$(modprobe -d "$W/g" -S "$KVER" -C "$W/tmp" --show-depends -a $(cat "$W/g/etc/hatch/modules" "$W/g/etc/hatch/modules.first" "$W/g/etc/hatch/modules.if-present") 2>&1 |
     awk '$1 == "insmod" { print $2 }' | sed -e 's|.*/||' -e 's/\.ko$//' -e 's/-/_/g' | sort -u | tr '\n' ' ')
 plain_have=$(grep '\.ko$' "$W/generic.list" | sed -e 's|.*/||' -e 's/\.ko$//' -e 's/-/_/g' | sort | tr '\n' ' ')
 check "plain modules are exactly the load list ($n_plain of $n_ko)" [ "$plain_load" = "$plain_have" ]
@@ -315,6 +316,8 @@ rm -f "$W/generic2.img" "$W/generic3.img" "$W/epoch.img"
 SMALL="-H base,verity -m ext4,virtio_blk"
 # shellcheck disable=SC2086 # SMALL is a list of options
 gen $SMALL -o "$W/small-sh.img" 2>/dev/null
+listing "$W/small-sh.img" >"$W/small-sh.list"
+check "without the modules hook no etc/hatch/modules.if-present" lacks "$W/small-sh.list" 'modules\.if-present'
 if command -v dash >/dev/null 2>&1; then
     # shellcheck disable=SC2086
     dash "$GEN" -i "$INIT" -k "$KVER" -b "$KROOT" $SMALL -o "$W/small-dash.img" 2>/dev/null
@@ -484,6 +487,7 @@ build() {
     add_binary dash /bin/dash
     add_module loop
     force_load squashfs
+    force_load --if-present nvme squashfs
     add_module --first crc16
     kernel_config MODULE_SIG_HASH >"$W/kconfig.out"
 }
@@ -512,6 +516,10 @@ check "user hook: add_module and force_load" has "$W/hook.list" \
     "$M/drivers/block/loop.ko.zst" "$M/fs/squashfs/squashfs.ko"
 unpack "$W/hook.img" "$W/h"
 check "user hook: force_load lists only squashfs" [ "$(cat "$W/h/etc/hatch/modules")" = squashfs ]
+check "user hook: force_load --if-present lists nvme, not squashfs (loaded anyway)" \
+    [ "$(cat "$W/h/etc/hatch/modules.if-present")" = nvme ]
+check "user hook: an --if-present module is stored plain, as the list's" has "$W/hook.list" \
+    "$M/drivers/nvme/host/nvme.ko" "$M/drivers/nvme/host/nvme-core.ko"
 check "user hook: add_module --first lists only crc16 first" [ "$(cat "$W/h/etc/hatch/modules.first")" = crc16 ]
 check "user hook: kernel_config MODULE_SIG_HASH is sha256" [ "$(cat "$W/kconfig.out")" = sha256 ]
 check "add_file MODE is kept" [ "$(stat -c %a "$W/h/etc/secret")" = 600 ]
@@ -1405,8 +1413,8 @@ if \
     [ -s "$W/cr.ls" ] && [ ! -s "$W/cr.err" ]; then ok "--check-root with / not on a block device (container): builds, silently"; else nok "--check-root with / not on a block device (container): builds, silently" "failed"; fi
 HATCH_SYSROOT=$S gen --check-root -H base,modules -o "$W/cro.img" 2>/dev/null
 unpack "$W/cro.img" "$W/cro"
-check "--check-root in a container: the list loads ext4" \
-    [ "$(tr '\n' ' ' <"$W/cro/etc/hatch/modules")" = "virtio_pci virtio_blk ext4 " ]
+check "--check-root in a container: the list loads ext4, virtio if present" \
+    [ "$(cat "$W/cro/etc/hatch/modules" "$W/cro/etc/hatch/modules.if-present" | tr '\n' ' ')" = "ext4 virtio_pci virtio_blk " ]
 # An image for this machine loads its root's filesystem, not ext4 (which
 # stays in the image).
 root_on 254:0 xfs /dev/vda
@@ -1414,14 +1422,14 @@ HATCH_SYSROOT=$S gen --check-root -H base,modules -o "$W/crx.img" 2>/dev/null
 unpack "$W/crx.img" "$W/crx"
 listing "$W/crx.img" >"$W/crx.list"
 check "--check-root, this machine's root on xfs: the list loads xfs, not ext4" \
-    [ "$(tr '\n' ' ' <"$W/crx/etc/hatch/modules")" = "virtio_pci virtio_blk xfs " ]
+    [ "$(tr '\n' ' ' <"$W/crx/etc/hatch/modules")" = "xfs " ]
 check "--check-root, root on xfs: xfs stored plain, ext4 compressed" has "$W/crx.list" \
     "$M/fs/xfs/xfs.ko" "$M/fs/ext4/ext4.ko.zst"
 root_on 254:0 ext4 /dev/vda
 HATCH_SYSROOT=$S gen --check-root -H base,modules -o "$W/cre.img" 2>/dev/null
 unpack "$W/cre.img" "$W/cre"
 check "--check-root, root on ext4: the list loads ext4" \
-    [ "$(tr '\n' ' ' <"$W/cre/etc/hatch/modules")" = "virtio_pci virtio_blk ext4 " ]
+    [ "$(tr '\n' ' ' <"$W/cre/etc/hatch/modules")" = "ext4 " ]
 
 # --- the configuration file, --omit, --omit-module, --include ----------------
 CE=$W/etc-conf
@@ -1449,8 +1457,8 @@ check "hatch.conf: hooks=, modules=, include= (file and directory)" has "$W/conf
 check "hatch.conf: hooks= replaces the default list (no verity)" lacks "$W/conf.list" 'dm-verity\.ko'
 check "hatch.conf: omit_modules= leaves modules out" lacks "$W/conf.list" '/xfs\.ko' '/virtio_blk\.ko'
 unpack "$W/conf.img" "$W/cu"
-check "omitted modules are not loaded at boot either ($(tr '\n' ' ' <"$W/cu/etc/hatch/modules"))" \
-    [ "$(tr '\n' ' ' <"$W/cu/etc/hatch/modules")" = "virtio_pci ext4 loop " ]
+check "omitted modules are not loaded at boot either ($(cat "$W/cu/etc/hatch/modules" "$W/cu/etc/hatch/modules.if-present" | tr '\n' ' '))" \
+    [ "$(cat "$W/cu/etc/hatch/modules" "$W/cu/etc/hatch/modules.if-present" | tr '\n' ' ')" = "ext4 loop virtio_pci " ]
 check "included files keep their bytes" cmp -s "$W/cu/etc/from-conf.txt" "$W/payload.txt"
 confgen -c zstd -H base --list >"$W/conf2.ls" 2>/dev/null
 check "the command line wins over hatch.conf (-H base: no busybox)" lacks "$W/conf2.ls" busybox
@@ -1582,7 +1590,7 @@ expect_error "-k all without an installed kernel" \
 if sh "$GEN" --show "$W/generic.img" >"$W/show.out" 2>"$W/show.err" && [ ! -s "$W/show.err" ]; then ok "--show: exit 0, nothing on stderr"; else nok "--show: exit 0, nothing on stderr" "failed"; fi
 check "--show (zstd, no microcode): two parts, the kernel, /init, loaded modules, policy" has "$W/show.out" \
     "$W/generic.img: $(wc -c <"$W/generic.img" | tr -d ' ') bytes, 2 part(s)" "kernel: $KVER" \
-    "init: /init, static ELF, $(wc -c <"$INIT" | tr -d ' ') bytes" "loaded at boot: virtio_pci virtio_blk ext4" \
+    "init: /init, static ELF, $(wc -c <"$INIT" | tr -d ' ') bytes" "loaded at boot: ext4" "loaded at boot if a device present needs one: virtio_pci virtio_blk" \
     "policy: none (not locked down)" "modules: $n_ko" "  ext4" "  virtio_blk" "  crc32c_intel" "shell: bin/busybox.zst bin/sh"
 SGSIZE=$(stored_size "$W/generic.img")
 check "--show: part 1 is the stored files, read with the main archive" \
