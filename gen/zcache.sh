@@ -147,13 +147,16 @@ zcache_file() {
 
 # zcache_modules_get DIR LIST LEVEL: the .zst files of LIST (paths
 # relative to DIR) in KSTAGE from the cache; fails, with nothing staged, on
-# a miss. Sets ZCACHE_KEY for zcache_modules_put.
+# a miss. Sets ZCACHE_KEY for zcache_modules_put. The cache's archives are
+# read and written in 64 KiB blocks (-C): in cpio's default 512-byte ones,
+# the generic set's 5 MB took 10,000 system calls each way. Only the
+# archive's zero padding at the end grows, which the image never sees.
 zcache_modules_get() {
     ZCACHE_KEY=
     [ -n "$ZCACHE" ] || return 1
     ZCACHE_KEY=$(lines_as_args "$2" zcache_key "$3" "$1") || { ZCACHE_KEY=; return 1; }
     _c=$(zcache_find modules "$3" "$ZCACHE_KEY") || return 1
-    if (cd "$KSTAGE" && "$CPIO" -idu --no-absolute-filenames --quiet <"$_c") 2>/dev/null; then
+    if (cd "$KSTAGE" && "$CPIO" -idu -C 65536 --no-absolute-filenames --quiet <"$_c") 2>/dev/null; then
         note "the stored modules compressed: from the cache ($_c)"
         return 0
     fi
@@ -171,7 +174,7 @@ zcache_modules_put() {
 }
 zcache_modules_write() {
     _t=$ZCACHE/.new.$$.modules
-    if ! { sed 's/$/.zst/' "$1" | (cd "$KSTAGE" && "$CPIO" -o -H newc --quiet >"$_t") 2>/dev/null &&
+    if ! { sed 's/$/.zst/' "$1" | (cd "$KSTAGE" && "$CPIO" -o -H newc -C 65536 --quiet >"$_t") 2>/dev/null &&
         zcache_commit "$_t" modules "$2" "$ZCACHE_KEY" cpio; }; then
         zcache_drop "$_t"
     fi
