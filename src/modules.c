@@ -274,17 +274,19 @@ size_t modules_pending(int block)
     return modules_wait_before((unsigned long)-1, block);
 }
 
-/* Each name listed (one per line) in path, in turn: fn(name, why). */
-static int each_listed(const char *path, const char *why, int (*fn)(const char *, const char *))
+/* fn(name, arg) for each name listed (one per line, # for comments) in
+ * path. Returns how many calls failed (returned < 0), or -errno when path
+ * cannot be opened. */
+static int each_listed(const char *path, int (*fn)(const char *name, void *arg), void *arg)
 {
     FILE *f = fopen(path, "re");
     char line[256];
     int failed = 0;
     if (!f)
-        return 0;
+        return -errno;
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\n")] = '\0';
-        if (line[0] && line[0] != '#' && fn(line, why) < 0)
+        if (line[0] && line[0] != '#' && fn(line, arg) < 0)
             failed++;
     }
     fclose(f);
@@ -292,36 +294,45 @@ static int each_listed(const char *path, const char *why, int (*fn)(const char *
 }
 
 /* A failure that only means "nothing to drive here" is none. */
-static int load_counted(const char *name, const char *why)
+static int load_now(const char *name, void *why)
 {
     int r = module_load(name, why);
     return r == -ENODEV ? 0 : r;
 }
 
+static int load_beside(const char *name, void *why)
+{
+    return module_load_async(name, why);
+}
+
 int modules_load_file(const char *path)
 {
-    return each_listed(path, "listed in the image to load first", load_counted) ? -EIO : 0;
+    return each_listed(path, load_now, "listed in the image to load first") > 0 ? -EIO : 0;
 }
 
 void modules_start_file(const char *path, const char *why)
 {
-    each_listed(path, why, module_load_async);
+    each_listed(path, load_beside, (void *)why);
+}
+
+struct names {
+    char (*names)[MODULE_NAME_MAX];
+    size_t max, n;
+};
+
+static int add_name(const char *name, void *arg)
+{
+    struct names *l = arg;
+    if (l->n++ < l->max)
+        snprintf(l->names[l->n - 1], MODULE_NAME_MAX, "%.*s", MODULE_NAME_MAX - 1, name);
+    return 0;
 }
 
 int modules_read_list(const char *path, char names[][MODULE_NAME_MAX], size_t max)
 {
-    FILE *f = fopen(path, "re");
-    char line[256];
-    size_t n = 0;
-    if (!f)
-        return -errno;
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
-        if (line[0] && line[0] != '#' && n++ < max)
-            snprintf(names[n - 1], MODULE_NAME_MAX, "%.*s", MODULE_NAME_MAX - 1, line);
-    }
-    fclose(f);
-    return (int)n;
+    struct names l = {names, max, 0};
+    int r = each_listed(path, add_name, &l);
+    return r < 0 ? r : (int)l.n;
 }
 
 int module_alias_in(const char *alias, char names[][MODULE_NAME_MAX], size_t n)
