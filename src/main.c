@@ -318,8 +318,8 @@ static void load_modules(void)
         unsigned long listed = modules_mark();
         /* Not the machine the likely drivers are for: the root is behind
          * another controller, so the drivers of the devices present start
-         * now, beside the list, rather than once it is loaded (under QEMU
-         * an NVMe or AHCI root 0.15 s sooner). When it is, the list finds
+         * now, beside the list, rather than once it is loaded (make bench:
+         * an NVMe root 0.10 s sooner, an AHCI root 0.22 s). When it is, the list finds
          * the root alone, and no other controller's driver is waited for. */
         if (is_likely == 0) {
             char names[LIKELY_MAX * (MODULE_NAME_MAX + 4)] = "";

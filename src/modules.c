@@ -285,7 +285,18 @@ static int each_listed(const char *path, int (*fn)(const char *name, void *arg),
     if (!f)
         return -errno;
     while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
+        size_t len = strcspn(line, "\n");
+        if (!line[len] && !feof(f)) {
+            /* No name is this long: say so, skip the whole line. */
+            log_warn("modules: %s has a line longer than %zu bytes; skipped", path,
+                     sizeof line - 2);
+            int c;
+            while ((c = getc(f)) != EOF && c != '\n')
+                ;
+            failed++;
+            continue;
+        }
+        line[len] = '\0';
         if (line[0] && line[0] != '#' && fn(line, arg) < 0)
             failed++;
     }
@@ -323,8 +334,13 @@ struct names {
 static int add_name(const char *name, void *arg)
 {
     struct names *l = arg;
+    if (strlen(name) >= MODULE_NAME_MAX) {
+        log_warn("modules: '%.40s...' is no module name (over %d bytes); skipped", name,
+                 MODULE_NAME_MAX - 1);
+        return -ENAMETOOLONG;
+    }
     if (l->n++ < l->max)
-        snprintf(l->names[l->n - 1], MODULE_NAME_MAX, "%.*s", MODULE_NAME_MAX - 1, name);
+        snprintf(l->names[l->n - 1], MODULE_NAME_MAX, "%s", name);
     return 0;
 }
 
